@@ -1,0 +1,143 @@
+# pstfix - build, test, demo.  GNU make.
+#
+#   make            build ./pstfix (with -Wall -Wextra -Werror)
+#   make setup      install the Debian packages the build and tests need
+#   make check      setup, then every test: unit (Check), CLI and corpus
+#                   tests, the same suite again under ASan+UBSan, and a
+#                   short fuzz run
+#   make demo       setup, build, scan a sample
+#   make fuzz       build the libFuzzer harnesses (clang)
+#   make fuzz-smoke run each harness for FUZZ_SECONDS on the corpus seeds
+#   make bench      benchmarks beside pffinfo/readpst (bench/README.md)
+
+CC      ?= cc
+CFLAGS  ?= -O2 -g
+WARN    := -Wall -Wextra -Werror -Wshadow -Wstrict-prototypes \
+           -Wmissing-prototypes -Wvla -Wformat=2
+CPPFLAGS += -D_FILE_OFFSET_BITS=64 -D_GNU_SOURCE -std=c11
+LIBS    := -lz -lpff -lpthread
+
+BUILD   ?= build
+SAN     := -fsanitize=address,undefined -fno-omit-frame-pointer \
+           -fno-sanitize-recover=all
+FUZZ_SECONDS ?= 20
+
+LIB_SRC  := $(sort $(wildcard formats/*/*.c pstfix/*/*.c))
+LIB_SRC  := $(filter-out pstfix/cli/main.c,$(LIB_SRC))
+UNIT_SRC := $(sort $(wildcard tests/unit/test_*.c))
+FUZZ_SRC := $(sort $(wildcard tests/fuzz/fuzz_*.c))
+
+# Debian packages: build, tests, oracles, the SMTP test server.
+DEB_PKGS := build-essential pkg-config zlib1g-dev libpff-dev check \
+            pff-tools pst-utils libssl-dev python3 python3-aiosmtpd \
+            clang libclang-rt-dev
+
+define objs
+$(patsubst %.c,$(1)/%.o,$(2))
+endef
+
+.PHONY: all setup check demo test unit clitest san fuzz fuzz-smoke bench \
+        clean
+
+all: pstfix
+
+# ---- the normal build ----
+$(BUILD)/%.o: %.c
+	@mkdir -p $(dir $@)
+	$(CC) $(CPPFLAGS) $(CFLAGS) $(WARN) -MMD -MP -c $< -o $@
+
+$(BUILD)/libpstfix.a: $(call objs,$(BUILD),$(LIB_SRC))
+	@rm -f $@
+	ar rcs $@ $^
+
+pstfix: $(BUILD)/pstfix/cli/main.o $(BUILD)/libpstfix.a
+	$(CC) $(CFLAGS) -o $@ $^ $(LIBS)
+
+$(BUILD)/tests/unit/%: $(BUILD)/tests/unit/%.o $(BUILD)/libpstfix.a
+	$(CC) $(CFLAGS) -o $@ $^ $(LIBS) $$(pkg-config --libs check)
+
+UNIT_BIN := $(patsubst %.c,$(BUILD)/%,$(UNIT_SRC))
+
+# ---- the sanitizer build: same sources, separate objects ----
+SBUILD := build-san
+$(SBUILD)/%.o: %.c
+	@mkdir -p $(dir $@)
+	$(CC) $(CPPFLAGS) -O1 -g $(SAN) $(WARN) -MMD -MP -c $< -o $@
+
+$(SBUILD)/libpstfix.a: $(call objs,$(SBUILD),$(LIB_SRC))
+	@rm -f $@
+	ar rcs $@ $^
+
+$(SBUILD)/pstfix: $(SBUILD)/pstfix/cli/main.o $(SBUILD)/libpstfix.a
+	$(CC) $(SAN) -o $@ $^ $(LIBS)
+
+$(SBUILD)/tests/unit/%: $(SBUILD)/tests/unit/%.o $(SBUILD)/libpstfix.a
+	$(CC) $(SAN) -o $@ $^ $(LIBS) $$(pkg-config --libs check)
+
+SUNIT_BIN := $(patsubst %.c,$(SBUILD)/%,$(UNIT_SRC))
+
+# ---- set-up: say what runs, then run it ----
+setup:
+	@missing=$$(for p in $(DEB_PKGS); do \
+	    dpkg-query -W -f='$${Status}' $$p 2>/dev/null | \
+	    grep -q 'ok installed' || echo $$p; done); \
+	if [ -n "$$missing" ]; then \
+	    sudo=; [ "$$(id -u)" = 0 ] || sudo=sudo; \
+	    echo "setup: will run: $$sudo apt-get install -y $$missing"; \
+	    $$sudo apt-get update -qq && \
+	    DEBIAN_FRONTEND=noninteractive $$sudo apt-get install -y -qq \
+	        $$missing; \
+	else echo "setup: all Debian packages present"; fi
+
+# ---- tests ----
+unit: $(UNIT_BIN)
+	@tests/run-unit $(UNIT_BIN)
+
+clitest: pstfix
+	@PSTFIX=./pstfix tests/run-cli
+
+san: $(SUNIT_BIN) $(SBUILD)/pstfix
+	@ASAN_OPTIONS=detect_leaks=1:abort_on_error=1 \
+	 UBSAN_OPTIONS=print_stacktrace=1:halt_on_error=1 \
+	 tests/run-unit $(SUNIT_BIN)
+	@ASAN_OPTIONS=detect_leaks=1 UBSAN_OPTIONS=halt_on_error=1 \
+	 PSTFIX=$(SBUILD)/pstfix tests/run-cli
+
+test: unit clitest
+
+check: setup
+	@$(MAKE) --no-print-directory test
+	@$(MAKE) --no-print-directory san
+	@$(MAKE) --no-print-directory fuzz-smoke
+
+demo: setup
+	@$(MAKE) --no-print-directory pstfix
+	@samples/demo
+
+# ---- fuzzing (clang + libFuzzer) ----
+FBUILD := build-fuzz
+FUZZ_FLAGS := -fsanitize=fuzzer-no-link,address,undefined -g -O1
+$(FBUILD)/%.o: %.c
+	@mkdir -p $(dir $@)
+	clang $(CPPFLAGS) $(FUZZ_FLAGS) -Wall -Wextra -Werror -c $< -o $@
+
+$(FBUILD)/libpstfix.a: $(call objs,$(FBUILD),$(LIB_SRC))
+	@rm -f $@
+	ar rcs $@ $^
+
+$(FBUILD)/tests/fuzz/%: $(FBUILD)/tests/fuzz/%.o $(FBUILD)/libpstfix.a
+	clang -fsanitize=fuzzer,address,undefined -o $@ $^ $(LIBS)
+
+FUZZ_BIN := $(patsubst %.c,$(FBUILD)/%,$(FUZZ_SRC))
+fuzz: $(FUZZ_BIN)
+
+fuzz-smoke: fuzz
+	@tests/fuzz/smoke $(FUZZ_SECONDS) $(FUZZ_BIN)
+
+bench: pstfix
+	@bench/run
+
+clean:
+	rm -rf $(BUILD) $(SBUILD) $(FBUILD) pstfix
+
+-include $(shell find $(BUILD) $(SBUILD) $(FBUILD) -name '*.d' 2>/dev/null)

@@ -1,0 +1,175 @@
+/*
+ * btree.c - lookups and in-order walks over the NBT and BBT
+ * (MS-PST 2.2.2.7.7) for readers.
+ *
+ * Contract: a lookup descends from the ROOT BREF; each level must be one
+ * less than its parent's, so a descent ends after at most PF_BT_MAX_DEPTH
+ * pages even when pages point at each other.  Pages are validated enough to
+ * walk them (type, BID, cEnt bounds); the full per-page rules and the
+ * reporting live in pstfix/check.  BIDs are compared with bit 0 cleared
+ * (MS-PST 2.2.2.2: that bit is reserved and must be ignored on lookup).
+ */
+#include <stdlib.h>
+
+#include "ndb_internal.h"
+
+#define BID_KEY(b) ((b) & ~(uint64_t)1)
+
+/* Read and minimally check one page of a tree. */
+static int load_page(struct pf_ndb *ndb, const struct pf_bref *bref,
+		     enum pf_obj obj, uint8_t *buf, struct pf_btpage *bt)
+{
+	const struct pf_layout *l = &ndb->layout;
+	uint8_t ptype = obj == PF_OBJ_NBT ? PF_PTYPE_NBT : PF_PTYPE_BBT;
+	int rc = pf_page_read(ndb, bref->ib, buf);
+
+	if (rc != 0)
+		return rc;
+	if (!pf_page_check(l, buf, bref->ib, ptype, bref->bid, obj, NULL) ||
+	    !pf_btpage_parse(l, buf, bref->ib, obj, NULL, bt))
+		return pf_error_set(PF_E_CORRUPT,
+				    "%s page at 0x%llx (bid 0x%llx) is unusable",
+				    obj == PF_OBJ_NBT ? "NBT" : "BBT",
+				    (unsigned long long)bref->ib,
+				    (unsigned long long)bref->bid);
+	return 0;
+}
+
+/* Index of the last branch entry whose key <= key, or -1. */
+static int branch_slot(const struct pf_layout *l, const struct pf_btpage *bt,
+		       uint64_t key, bool is_bid)
+{
+	struct pf_bt_branch br;
+	int lo = 0, hi = (int)bt->cent - 1, found = -1;
+
+	while (lo <= hi) {
+		int mid = lo + (hi - lo) / 2;
+		uint64_t k;
+
+		pf_bt_branch_get(l, bt, (uint32_t)mid, &br);
+		k = is_bid ? BID_KEY(br.key) : (uint32_t)br.key;
+		if (k <= key) {
+			found = mid;
+			lo = mid + 1;
+		} else {
+			hi = mid - 1;
+		}
+	}
+	return found;
+}
+
+/* Descend to the leaf page that would hold KEY; leaves it in BUF/BT. */
+static int descend(struct pf_ndb *ndb, enum pf_obj obj, uint64_t key,
+		   uint8_t *buf, struct pf_btpage *bt)
+{
+	const struct pf_root *root = &ndb->header.root;
+	struct pf_bref bref = obj == PF_OBJ_NBT ? root->nbt : root->bbt;
+	uint32_t want_level = UINT32_MAX;
+
+	for (int depth = 0; depth <= PF_BT_MAX_DEPTH; depth++) {
+		struct pf_bt_branch br;
+		int slot, rc = load_page(ndb, &bref, obj, buf, bt);
+
+		if (rc != 0)
+			return rc;
+		if (want_level != UINT32_MAX && bt->level != want_level)
+			return pf_error_set(PF_E_CORRUPT,
+					    "B-tree page at 0x%llx has level %u, "
+					    "expected %u",
+					    (unsigned long long)bref.ib,
+					    bt->level, want_level);
+		if (bt->level == 0)
+			return 0;
+		slot = branch_slot(&ndb->layout, bt, key, obj == PF_OBJ_BBT);
+		if (slot < 0)
+			return PF_E_NOTFOUND;
+		pf_bt_branch_get(&ndb->layout, bt, (uint32_t)slot, &br);
+		bref = br.bref;
+		want_level = bt->level - 1;
+	}
+	return pf_error_set(PF_E_CORRUPT, "B-tree deeper than %d levels",
+			    PF_BT_MAX_DEPTH);
+}
+
+int pf_nbt_lookup(struct pf_ndb *ndb, uint32_t nid, struct pf_nbt_entry *out)
+{
+	uint8_t *buf = malloc(ndb->layout.page_size);
+	struct pf_btpage bt;
+	int rc;
+
+	if (!buf)
+		return pf_error_set(PF_E_NOMEM, "out of memory");
+	rc = descend(ndb, PF_OBJ_NBT, nid, buf, &bt);
+	if (rc == 0) {
+		rc = PF_E_NOTFOUND;
+		for (uint32_t i = 0; i < bt.cent; i++) {
+			pf_nbt_entry_get(&ndb->layout, &bt, i, out);
+			if ((uint32_t)out->nid == nid) {
+				rc = 0;
+				break;
+			}
+		}
+	}
+	free(buf);
+	return rc;
+}
+
+int pf_bbt_lookup(struct pf_ndb *ndb, uint64_t bid, struct pf_bbt_entry *out)
+{
+	uint8_t *buf = malloc(ndb->layout.page_size);
+	struct pf_btpage bt;
+	int rc;
+
+	if (!buf)
+		return pf_error_set(PF_E_NOMEM, "out of memory");
+	bid = BID_KEY(bid);
+	rc = descend(ndb, PF_OBJ_BBT, bid, buf, &bt);
+	if (rc == 0) {
+		rc = PF_E_NOTFOUND;
+		for (uint32_t i = 0; i < bt.cent; i++) {
+			pf_bbt_entry_get(&ndb->layout, &bt, i, out);
+			if (BID_KEY(out->bref.bid) == bid) {
+				rc = 0;
+				break;
+			}
+		}
+	}
+	free(buf);
+	return rc;
+}
+
+/* In-order walk of the NBT.  Levels strictly decrease, so recursion depth
+ * is bounded by the root's level (itself bounded). */
+static int walk_nbt(struct pf_ndb *ndb, const struct pf_bref *bref,
+		    uint32_t want_level, pf_nbt_visit_fn fn, void *ctx)
+{
+	uint8_t *buf = malloc(ndb->layout.page_size);
+	struct pf_btpage bt;
+	int rc;
+
+	if (!buf)
+		return pf_error_set(PF_E_NOMEM, "out of memory");
+	rc = load_page(ndb, bref, PF_OBJ_NBT, buf, &bt);
+	if (rc == 0 && want_level != UINT32_MAX && bt.level != want_level)
+		rc = pf_error_set(PF_E_CORRUPT, "NBT page level mismatch");
+	for (uint32_t i = 0; rc == 0 && i < bt.cent; i++) {
+		if (bt.level == 0) {
+			struct pf_nbt_entry e;
+
+			pf_nbt_entry_get(&ndb->layout, &bt, i, &e);
+			rc = fn(ctx, &e);
+		} else {
+			struct pf_bt_branch br;
+
+			pf_bt_branch_get(&ndb->layout, &bt, i, &br);
+			rc = walk_nbt(ndb, &br.bref, bt.level - 1, fn, ctx);
+		}
+	}
+	free(buf);
+	return rc;
+}
+
+int pf_nbt_foreach(struct pf_ndb *ndb, pf_nbt_visit_fn fn, void *ctx)
+{
+	return walk_nbt(ndb, &ndb->header.root.nbt, UINT32_MAX, fn, ctx);
+}

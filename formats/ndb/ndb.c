@@ -1,0 +1,203 @@
+/*
+ * ndb.c - the open file: header, layout, bounded reads, a small page cache.
+ *
+ * Contract: pf_ndb_open() opens read-only and decodes the header; it never
+ * reads past the file.  pf_ndb_pread() refuses ranges past EOF with
+ * PF_E_CORRUPT so no caller can trip over a short read.  The page cache
+ * holds raw pages keyed by offset (direct mapped); it caches bytes, not
+ * verdicts, so a damaged page is re-judged by every caller.
+ */
+#include <errno.h>
+#include <fcntl.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include "ndb_internal.h"
+
+bool pf_layout_for(struct pf_layout *l, enum pf_variant v)
+{
+	memset(l, 0, sizeof(*l));
+	switch (v) {
+	case PF_ANSI:      /* MS-PST 2.2.2.7.1, 2.2.2.7.7, 2.2.2.8.1 */
+		l->page_size = 512;
+		l->page_trailer = 12;
+		l->bt_entries = 496;
+		l->bid_size = 4;
+		l->block_trailer = 12;
+		l->block_align = 64;
+		l->block_max = 8192;
+		l->nbt_leaf_cb = 16;
+		l->bbt_leaf_cb = 12;
+		l->branch_cb = 12;
+		l->amap_unit = 64;
+		break;
+	case PF_UNICODE:
+		l->page_size = 512;
+		l->page_trailer = 16;
+		l->bt_entries = 488;
+		l->bid_size = 8;
+		l->block_trailer = 16;
+		l->block_align = 64;
+		l->block_max = 8192;
+		l->nbt_leaf_cb = 32;
+		l->bbt_leaf_cb = 24;
+		l->branch_cb = 24;
+		l->amap_unit = 64;
+		break;
+	case PF_UNICODE4K: /* libyal PFF format, "64-bit with 4k pages" */
+		l->page_size = 4096;
+		l->page_trailer = 24;
+		l->bt_entries = 4056;
+		l->bid_size = 8;
+		l->block_trailer = 24;
+		l->block_align = 512;
+		l->block_max = 65536;
+		l->nbt_leaf_cb = 32;
+		l->bbt_leaf_cb = 24;
+		l->branch_cb = 24;
+		l->amap_unit = 512;
+		break;
+	default:
+		return false;
+	}
+	/* one AMap page maps (page bytes - trailer) * 8 units */
+	l->amap_span = (l->page_size - l->page_trailer) * 8 * l->amap_unit;
+	return true;
+}
+
+static int read_header(struct pf_ndb *ndb)
+{
+	uint8_t buf[PF_HEADER_CB];
+	size_t n = ndb->size < sizeof(buf) ? (size_t)ndb->size : sizeof(buf);
+	ssize_t got = pread(ndb->fd, buf, n, 0);
+
+	if (got < 0)
+		return pf_error_set(PF_E_IO, "%s: read: %s", ndb->path,
+				    strerror(errno));
+	return pf_header_decode(&ndb->header, buf, (size_t)got);
+}
+
+int pf_ndb_open(struct pf_ndb **out, const char *path)
+{
+	struct pf_ndb *ndb;
+	struct stat st;
+	int rc;
+
+	*out = NULL;
+	ndb = calloc(1, sizeof(*ndb));
+	if (!ndb)
+		return pf_error_set(PF_E_NOMEM, "out of memory");
+	ndb->fd = -1;
+	ndb->path = strdup(path);
+	if (!ndb->path) {
+		rc = pf_error_set(PF_E_NOMEM, "out of memory");
+		goto fail;
+	}
+	ndb->fd = open(path, O_RDONLY | O_CLOEXEC);
+	if (ndb->fd < 0) {
+		rc = pf_error_set(PF_E_IO, "%s: %s", path, strerror(errno));
+		goto fail;
+	}
+	if (fstat(ndb->fd, &st) != 0 || !S_ISREG(st.st_mode)) {
+		rc = pf_error_set(PF_E_IO, "%s: not a regular file", path);
+		goto fail;
+	}
+	ndb->size = (uint64_t)st.st_size;
+	rc = read_header(ndb);
+	if (rc != 0)
+		goto fail;
+	pf_layout_for(&ndb->layout, ndb->header.variant);
+	ndb->cache = calloc(PF_PAGE_CACHE_SLOTS, sizeof(*ndb->cache));
+	ndb->cache_data = malloc((size_t)PF_PAGE_CACHE_SLOTS *
+				 ndb->layout.page_size);
+	if (!ndb->cache || !ndb->cache_data) {
+		rc = pf_error_set(PF_E_NOMEM, "out of memory");
+		goto fail;
+	}
+	*out = ndb;
+	return 0;
+fail:
+	pf_ndb_close(ndb);
+	return rc;
+}
+
+void pf_ndb_close(struct pf_ndb *ndb)
+{
+	if (!ndb)
+		return;
+	if (ndb->fd >= 0)
+		close(ndb->fd);
+	free(ndb->cache);
+	free(ndb->cache_data);
+	free(ndb->path);
+	free(ndb);
+}
+
+const struct pf_header *pf_ndb_header(const struct pf_ndb *ndb)
+{
+	return &ndb->header;
+}
+
+const struct pf_layout *pf_ndb_layout(const struct pf_ndb *ndb)
+{
+	return &ndb->layout;
+}
+
+uint64_t pf_ndb_file_size(const struct pf_ndb *ndb)
+{
+	return ndb->size;
+}
+
+const char *pf_ndb_path(const struct pf_ndb *ndb)
+{
+	return ndb->path;
+}
+
+int pf_ndb_pread(struct pf_ndb *ndb, uint64_t ib, void *buf, size_t n)
+{
+	uint8_t *p = buf;
+
+	if (ib > ndb->size || n > ndb->size - ib)
+		return pf_error_set(PF_E_CORRUPT,
+				    "read of %zu bytes at 0x%llx is past the end "
+				    "of the file (0x%llx)", n,
+				    (unsigned long long)ib,
+				    (unsigned long long)ndb->size);
+	while (n > 0) {
+		ssize_t got = pread(ndb->fd, p, n, (off_t)ib);
+
+		if (got < 0 && errno == EINTR)
+			continue;
+		if (got <= 0)
+			return pf_error_set(PF_E_IO, "%s: read at 0x%llx: %s",
+					    ndb->path, (unsigned long long)ib,
+					    got < 0 ? strerror(errno) :
+						      "unexpected end of file");
+		p += got;
+		n -= (size_t)got;
+		ib += (uint64_t)got;
+	}
+	return 0;
+}
+
+int pf_page_read(struct pf_ndb *ndb, uint64_t ib, uint8_t *buf)
+{
+	uint32_t ps = ndb->layout.page_size;
+	size_t slot = (size_t)((ib / ps) % PF_PAGE_CACHE_SLOTS);
+	uint8_t *cached = ndb->cache_data + slot * ps;
+	int rc;
+
+	if (ndb->cache[slot].valid && ndb->cache[slot].ib == ib) {
+		memcpy(buf, cached, ps);
+		return 0;
+	}
+	rc = pf_ndb_pread(ndb, ib, buf, ps);
+	if (rc != 0)
+		return rc;
+	memcpy(cached, buf, ps);
+	ndb->cache[slot].ib = ib;
+	ndb->cache[slot].valid = true;
+	return 0;
+}
