@@ -37,8 +37,9 @@ static void trailer_get(const struct pf_layout *l, const uint8_t *p,
 	} else {                       /* cb wSig dwCRC bid [cbInflated] */
 		t->crc = pf_le32(p + 4);
 		t->bid = pf_le64(p + 8);
-		if (l->block_trailer >= 18)
-			t->cb_inflated = pf_le16(p + 16);
+		/* 4K: +16 unknown u16, +18 inflated size (libyal PFF) */
+		if (l->block_trailer >= 24)
+			t->cb_inflated = pf_le16(p + 18);
 	}
 }
 
@@ -82,7 +83,7 @@ static bool extent_ok(struct pf_ndb *ndb, const struct pf_bbt_entry *e,
 
 static bool trailer_ok(const struct pf_layout *l, const uint8_t *raw,
 		       uint32_t size, const struct pf_bbt_entry *e,
-		       const struct pf_sink *sink)
+		       const struct pf_sink *sink, struct pf_block_trailer *out)
 {
 	struct pf_block_trailer t;
 	bool usable = true;
@@ -104,24 +105,26 @@ static bool trailer_ok(const struct pf_layout *l, const uint8_t *raw,
 	crc = pf_crc(raw, e->cb);
 	if (t.crc != crc)
 		fault(sink, PF_F_CRC, "dwCRC", e, t.crc, crc);
+	*out = t;
 	return usable;
 }
 
 /* 4K OST: a block whose inflated size differs from its stored size is a
- * zlib stream (libyal PFF format, "compressed data block"). */
-static int inflate_block(const struct pf_bbt_entry *e,
+ * zlib stream (libyal PFF format, "compressed data block"); the CRC covers
+ * the stored, compressed bytes. */
+static int inflate_block(const struct pf_bbt_entry *e, uint32_t cb_inflated,
 			 const struct pf_sink *sink, uint8_t **data,
 			 size_t *cb)
 {
-	uLongf out_cb = e->cb_inflated;
+	uLongf out_cb = cb_inflated;
 	uint8_t *out = malloc(out_cb ? out_cb : 1);
 
 	if (!out)
 		return pf_error_set(PF_E_NOMEM, "out of memory");
 	if (uncompress(out, &out_cb, *data, *cb) != Z_OK ||
-	    out_cb != e->cb_inflated) {
+	    out_cb != cb_inflated) {
 		fault(sink, PF_F_INFLATE, "cbInflated", e, out_cb,
-		      e->cb_inflated);
+		      cb_inflated);
 		free(out);
 		return pf_error_set(PF_E_CORRUPT,
 				    "block 0x%llx does not inflate",
@@ -137,6 +140,7 @@ int pf_block_read(struct pf_ndb *ndb, const struct pf_bbt_entry *e,
 		  const struct pf_sink *sink, uint8_t **data, size_t *cb)
 {
 	const struct pf_layout *l = &ndb->layout;
+	struct pf_block_trailer t;
 	uint8_t *raw;
 	uint32_t size;
 	int rc;
@@ -152,7 +156,7 @@ int pf_block_read(struct pf_ndb *ndb, const struct pf_bbt_entry *e,
 	if (!raw)
 		return pf_error_set(PF_E_NOMEM, "out of memory");
 	rc = pf_ndb_pread(ndb, e->bref.ib, raw, size);
-	if (rc == 0 && !trailer_ok(l, raw, size, e, sink))
+	if (rc == 0 && !trailer_ok(l, raw, size, e, sink, &t))
 		rc = pf_error_set(PF_E_CORRUPT, "block 0x%llx at 0x%llx: "
 				  "trailer does not match the BBT",
 				  (unsigned long long)e->bref.bid,
@@ -163,8 +167,10 @@ int pf_block_read(struct pf_ndb *ndb, const struct pf_bbt_entry *e,
 	}
 	*data = raw;
 	*cb = e->cb;
-	if (l->page_size == 4096 && e->cb_inflated != e->cb) {
-		rc = inflate_block(e, sink, data, cb);
+	/* 4K OST: the trailer's inflated size says whether the stored bytes
+	 * are a zlib stream; inflate first, then decode (libpff, XstReader) */
+	if (t.cb_inflated != 0 && t.cb_inflated != e->cb) {
+		rc = inflate_block(e, t.cb_inflated, sink, data, cb);
 		if (rc != 0) {
 			free(*data);
 			*data = NULL;

@@ -62,8 +62,15 @@ bool pf_layout_for(struct pf_layout *l, enum pf_variant v)
 	default:
 		return false;
 	}
-	/* one AMap page maps (page bytes - trailer) * 8 units */
-	l->amap_span = (l->page_size - l->page_trailer) * 8 * l->amap_unit;
+	/* MS-PST 2.2.2.7.2 / 2.2.2.7.4; 4K files put both 8 times further
+	 * (libyal PFF: AMap 0x22000, DList 0x21000) */
+	l->amap_first = l->page_size == 4096 ? 0x22000 : 0x4400;
+	l->dlist_ib = l->page_size == 4096 ? 0x21000 : 0x4200;
+	/* MS-PST 2.2.2.7.2.1: 496 bytes of bits (ANSI after 4 bytes of
+	 * dwPadding); 4K pages carry 4072 */
+	l->amap_bits_ib = v == PF_ANSI ? 4 : 0;
+	l->amap_bits_cb = l->page_size == 4096 ? 4072 : 496;
+	l->amap_span = l->amap_bits_cb * 8 * l->amap_unit;
 	return true;
 }
 

@@ -183,6 +183,11 @@ void pf_bbt_entry_get(const struct pf_layout *l, const struct pf_btpage *p,
 	out->cb = pf_le16(e + 2 * w);
 	out->cref = pf_le16(e + 2 * w + 2);
 	out->cb_inflated = out->cb;
-	if (l->page_size == 4096 && p->cb_ent >= 2 * w + 6)
-		out->cb_inflated = pf_le16(e + 2 * w + 4);
+	/* 4K OST BBTENTRY: cb, cbInflated, cRef (XstReader, Mythicsoft's
+	 * notes; libpff reads cRef at +18 but takes sizes from the block
+	 * trailer, which is what pf_block_read trusts too) */
+	if (l->page_size == 4096) {
+		out->cb_inflated = pf_le16(e + 2 * w + 2);
+		out->cref = pf_le16(e + 2 * w + 4);
+	}
 }

@@ -40,7 +40,7 @@ enum pf_crypt {
 };
 
 /* Page types (MS-PST 2.2.2.7.1). */
-enum pf_ptype {
+enum pf_page_type {
 	PF_PTYPE_BBT = 0x80,
 	PF_PTYPE_NBT = 0x81,
 	PF_PTYPE_FMAP = 0x82,
@@ -50,8 +50,6 @@ enum pf_ptype {
 	PF_PTYPE_DL = 0x86,
 };
 
-#define PF_IB_AMAP_FIRST 0x4400u   /* MS-PST 2.2.2.7.2 */
-#define PF_IB_DLIST      0x4200u   /* MS-PST 2.2.2.7.4 */
 #define PF_BID_INTERNAL  0x2u      /* MS-PST 2.2.2.2: internal block */
 
 /* NID types (MS-PST 2.2.2.1): the low 5 bits of a NID. */
@@ -92,6 +90,10 @@ struct pf_layout {
 	uint32_t nbt_leaf_cb;    /* sizeof(NBTENTRY) */
 	uint32_t bbt_leaf_cb;    /* sizeof(BBTENTRY) */
 	uint32_t branch_cb;      /* sizeof(BTENTRY) */
+	uint32_t amap_first;     /* offset of the first AMap page */
+	uint32_t dlist_ib;       /* offset of the DList page */
+	uint32_t amap_bits_ib;   /* where the bitmap starts in a map page */
+	uint32_t amap_bits_cb;   /* bytes of bitmap in a map page */
 	uint32_t amap_span;      /* bytes of file one AMap page describes */
 	uint32_t amap_unit;      /* bytes of file one AMap bit describes */
 };

@@ -1,0 +1,154 @@
+/*
+ * check.c - pf_check_file(): open the file, run the passes in order, clean
+ * up.  Also the lookups and the space-claim map the passes share.
+ *
+ * Contract: see check.h.  Each pass runs even when an earlier one found
+ * damage; a pass skips only what it cannot reach, and says so.
+ */
+#include <stdlib.h>
+#include <string.h>
+
+#include "ck.h"
+
+static int cmp_block(const void *a, const void *b)
+{
+	uint64_t x = ((const struct pf_block_rec *)a)->bid & ~(uint64_t)1;
+	uint64_t y = ((const struct pf_block_rec *)b)->bid & ~(uint64_t)1;
+
+	return x < y ? -1 : x > y;
+}
+
+struct pf_block_rec *ck_block_mut(struct pf_ck *ck, uint64_t bid)
+{
+	struct pf_block_rec key = { .bid = bid };
+
+	if (!ck->blocks)
+		return NULL;
+	return bsearch(&key, ck->blocks, ck->nblocks, sizeof(key), cmp_block);
+}
+
+const struct pf_block_rec *ck_block(const struct pf_ck *ck, uint64_t bid)
+{
+	return ck_block_mut((struct pf_ck *)ck, bid);
+}
+
+static int cmp_node(const void *a, const void *b)
+{
+	uint32_t x = ((const struct pf_node_rec *)a)->nid;
+	uint32_t y = ((const struct pf_node_rec *)b)->nid;
+
+	return x < y ? -1 : x > y;
+}
+
+const struct pf_node_rec *ck_node(const struct pf_ck *ck, uint32_t nid)
+{
+	struct pf_node_rec key = { .nid = nid };
+
+	if (!ck->nodes)
+		return NULL;
+	return bsearch(&key, ck->nodes, ck->nnodes, sizeof(key), cmp_node);
+}
+
+/* SQLite's checkTreePage idea: every unit of the file belongs to at most
+ * one page or block.  A second claim is reported once per claim. */
+void ck_claim(struct pf_ck *ck, uint64_t ib, uint64_t cb, const char *what)
+{
+	struct pf_claims *c = &ck->claims;
+	uint64_t first, last;
+	bool reported = false;
+
+	if (!c->bits || cb == 0)
+		return;
+	first = ib / c->unit;
+	last = (ib + cb - 1) / c->unit;
+	if (last >= c->units)
+		last = c->units - 1;
+	for (uint64_t u = first; u <= last && first < c->units; u++) {
+		uint8_t mask = (uint8_t)(1u << (u & 7));
+
+		if ((c->bits[u >> 3] & mask) && !reported) {
+			ck_problem(ck, 2052, u * c->unit, 0, 0, u * c->unit, 0,
+				   what);
+			reported = true;
+		}
+		c->bits[u >> 3] |= mask;
+	}
+}
+
+static int claims_init(struct pf_ck *ck)
+{
+	struct pf_claims *c = &ck->claims;
+
+	c->unit = ck->l->amap_unit;
+	c->units = (ck->eof + c->unit - 1) / c->unit;
+	c->bits = calloc((size_t)(c->units / 8 + 1), 1);
+	return c->bits ? 0 : pf_error_set(PF_E_NOMEM, "out of memory");
+}
+
+static void ck_free(struct pf_ck *ck)
+{
+	free(ck->blocks);
+	free(ck->nodes);
+	free(ck->claims.bits);
+	free(ck->per_code);
+	pf_ndb_close(ck->ndb);
+}
+
+/* Sort what the tree passes collected so later passes can search it. */
+void ck_sort_blocks(struct pf_ck *ck);
+void ck_sort_blocks(struct pf_ck *ck)
+{
+	if (ck->nblocks)
+		qsort(ck->blocks, ck->nblocks, sizeof(*ck->blocks), cmp_block);
+}
+
+void ck_sort_nodes(struct pf_ck *ck);
+void ck_sort_nodes(struct pf_ck *ck)
+{
+	if (ck->nnodes)
+		qsort(ck->nodes, ck->nnodes, sizeof(*ck->nodes), cmp_node);
+}
+
+int pf_check_file(const char *path, const struct pf_check_opts *opts,
+		  pf_finding_fn on_finding, void *ctx,
+		  struct pf_check_summary *sum)
+{
+	static const struct pf_check_opts defaults;
+	struct pf_ck ck;
+	int rc;
+
+	memset(&ck, 0, sizeof(ck));
+	memset(sum, 0, sizeof(*sum));
+	ck.opts = opts ? opts : &defaults;
+	ck.on_finding = on_finding;
+	ck.on_finding_ctx = ctx;
+	ck.sum = sum;
+	ck.sink.fault = ck_fault;
+	ck.sink.ctx = &ck;
+	rc = pf_ndb_open(&ck.ndb, path);
+	if (rc != 0)
+		return rc;
+	sum->opened = true;
+	ck.l = pf_ndb_layout(ck.ndb);
+	ck.h = pf_ndb_header(ck.ndb);
+	sum->file_size = pf_ndb_file_size(ck.ndb);
+	sum->format_ver = ck.h->ver;
+	ck.eof = sum->file_size;
+	ck.per_code = calloc(pf_problem_count, sizeof(*ck.per_code));
+	rc = ck.per_code ? claims_init(&ck) :
+			   pf_error_set(PF_E_NOMEM, "out of memory");
+	if (rc == 0) {
+		pass_header(&ck);
+		pass_bbt(&ck);
+		pass_nbt(&ck);
+		pass_blocks(&ck);
+		pass_amap(&ck);
+		pass_ltp(&ck);
+		pass_msg(&ck);
+		if (ck.opts->cross_check)
+			pass_xcheck(&ck);
+		ck_report_suppressed(&ck);
+	}
+	ck_free(&ck);
+	return rc;
+}

@@ -1,0 +1,103 @@
+/*
+ * ck.h - the checker's shared state, for pstfix/check only.
+ *
+ * The passes communicate through struct pf_ck: the BBT pass fills
+ * `blocks`, the NBT pass fills `nodes`, the block pass counts references
+ * into blocks[].refs, every pass claims the file space it finds in
+ * `claims`, and the allocation pass compares the claims with the AMaps.
+ */
+#ifndef PF_CK_H
+#define PF_CK_H
+
+#include "../../formats/ndb/pf_ndb.h"
+#include "check.h"
+
+struct pf_block_rec {
+	uint64_t bid;           /* as stored; compare with bit 0 cleared */
+	uint64_t ib;
+	uint16_t cb;
+	uint16_t cref;
+	uint32_t cb_inflated;
+	uint32_t refs;          /* references found by the block pass */
+	uint8_t state;          /* BLK_* */
+};
+
+enum {
+	BLK_UNREAD = 0,
+	BLK_OK,
+	BLK_BAD,                /* unusable: trailer or extent wrong */
+};
+
+struct pf_node_rec {
+	uint32_t nid;
+	uint32_t nid_parent;
+	uint64_t bid_data;
+	uint64_t bid_sub;
+};
+
+/* Every 64-byte unit (512 for 4K files) of the file, claimed at most once. */
+struct pf_claims {
+	uint8_t *bits;
+	uint64_t units;
+	uint32_t unit;
+};
+
+struct pf_ck {
+	struct pf_ndb *ndb;
+	const struct pf_layout *l;
+	const struct pf_header *h;
+	const struct pf_check_opts *opts;
+	pf_finding_fn on_finding;
+	void *on_finding_ctx;
+	struct pf_check_summary *sum;
+	struct pf_sink sink;
+	uint32_t *per_code;      /* findings so far per problem row */
+
+	struct pf_block_rec *blocks;   /* sorted by bid after pass 3 */
+	size_t nblocks;
+	struct pf_node_rec *nodes;     /* sorted by nid after pass 4 */
+	size_t nnodes;
+	bool bbt_ok, nbt_ok;
+	uint64_t max_page_bid;
+	uint64_t eof;                  /* min(file size, ibFileEof) bound */
+
+	struct pf_claims claims;
+	uint32_t overlaps;
+};
+
+/* Report problem CODE about the place and values in F (F->obj and kind are
+ * ignored).  `extra` fills %S. */
+void ck_report(struct pf_ck *ck, uint16_t code, const struct pf_fault *f,
+	       const char *extra);
+
+/* Shorthand for checker findings. */
+void ck_problem(struct pf_ck *ck, uint16_t code, uint64_t ib, uint64_t bid,
+		uint32_t nid, uint64_t got, uint64_t want, const char *extra);
+
+/* The sink handed to formats/: maps (obj, kind) to a problem row. */
+void ck_fault(void *ctx, const struct pf_fault *f);
+
+/* Emit the "... and N more" lines for capped codes. */
+void ck_report_suppressed(struct pf_ck *ck);
+
+const struct pf_block_rec *ck_block(const struct pf_ck *ck, uint64_t bid);
+struct pf_block_rec *ck_block_mut(struct pf_ck *ck, uint64_t bid);
+const struct pf_node_rec *ck_node(const struct pf_ck *ck, uint32_t nid);
+
+/* Claim [ib, ib+cb) for WHAT; reports an overlap once per region. */
+void ck_claim(struct pf_ck *ck, uint64_t ib, uint64_t cb, const char *what);
+
+void ck_progress(struct pf_ck *ck, enum pf_pass pass, uint64_t done,
+		 uint64_t total);
+
+/* The passes, in order. */
+void pass_header(struct pf_ck *ck);
+void pass_bbt(struct pf_ck *ck);
+void pass_nbt(struct pf_ck *ck);
+void pass_blocks(struct pf_ck *ck);
+void pass_amap(struct pf_ck *ck);
+void pass_ltp(struct pf_ck *ck);
+void pass_msg(struct pf_ck *ck);
+void pass_xcheck(struct pf_ck *ck);
+
+#endif

@@ -1,0 +1,180 @@
+/*
+ * pass_amap.c - pass 2 (run after the trees, since it needs their
+ * claims): the allocation maps (MS-PST 2.2.2.7.2 - 2.2.2.7.6) and the
+ * DList (2.2.2.7.4).
+ *
+ * Checks: every AMap page from amap_first at each span up to the end of
+ * the file, and the PMap / FMap / FPMap pages at their intervals: trailer
+ * (ptype, BID == own offset, wSig 0, CRC); ibAMapLast is the last AMap;
+ * the DList page's trailer, or an all-zero DList (a warning: Outlook writes
+ * those).  Then, when fAMapValid says the maps are valid, the AMap bits
+ * against the space the B-tree passes claimed: referenced space marked
+ * free is an error; allocated space nothing references is a warning
+ * (Outlook reserves space); the free total against cbAMapFree is a
+ * warning (often stale on good files).
+ * Relies on: passes 1, 3, 4, 5 (ck->claims complete for pages and blocks).
+ */
+#include <stdlib.h>
+#include <string.h>
+
+#include "ck.h"
+
+struct amap_tally {
+	uint64_t free_bytes;
+	uint64_t in_use_free, first_in_use_free;
+	uint64_t leaked, leaked_runs;
+	bool in_leak;
+};
+
+static bool map_page_ok(struct pf_ck *ck, uint64_t ib, uint8_t ptype,
+			enum pf_obj obj, uint8_t *page)
+{
+	if (ib + ck->l->page_size > ck->eof) {
+		if (obj == PF_OBJ_AMAP)
+			ck_problem(ck, 2007, ib, 0, 0, ib, ck->eof, NULL);
+		return false;
+	}
+	if (pf_ndb_pread(ck->ndb, ib, page, ck->l->page_size) != 0)
+		return false;
+	ck_claim(ck, ib, ck->l->page_size,
+		 obj == PF_OBJ_AMAP ? "AMap page" : "map page");
+	ck->sum->pages++;
+	return pf_page_check(ck->l, page, ib, ptype, ib, obj, &ck->sink);
+}
+
+/* MS-PST 2.2.2.7.3-6: PMap every 8th AMap (512-byte pages only), FMap
+ * from the 128th every 496, FPMap (Unicode) from the 8192nd every 31744. */
+static void visit_other_maps(struct pf_ck *ck, uint64_t ib, uint64_t index,
+			     uint8_t *page)
+{
+	if (ck->l->page_size != 512)
+		return;
+	if (index % 8 == 0)
+		map_page_ok(ck, ib + 512, PF_PTYPE_PMAP, PF_OBJ_PMAP, page);
+	if (index >= 128 && (index - 128) % 496 == 0)
+		map_page_ok(ck, ib + 1024, PF_PTYPE_FMAP, PF_OBJ_FMAP, page);
+	if (ck->h->variant == PF_UNICODE && index >= 8192 &&
+	    (index - 8192) % 31744 == 0)
+		map_page_ok(ck, ib + 1536, PF_PTYPE_FPMAP, PF_OBJ_FPMAP, page);
+}
+
+static bool bit_at(const uint8_t *bits, uint64_t i)
+{
+	return (bits[i >> 3] >> (7 - (i & 7))) & 1;   /* MSB first */
+}
+
+static bool claimed(const struct pf_claims *c, uint64_t u)
+{
+	return u < c->units && ((c->bits[u >> 3] >> (u & 7)) & 1);
+}
+
+static void tally_page(struct pf_ck *ck, uint64_t ib, const uint8_t *page,
+		       bool compare, struct amap_tally *t)
+{
+	const struct pf_layout *l = ck->l;
+	const uint8_t *bits = page + l->amap_bits_ib;
+	uint64_t nunits = (uint64_t)l->amap_bits_cb * 8;
+
+	for (uint64_t i = 0; i < nunits; i++) {
+		uint64_t at = ib + i * l->amap_unit;
+		bool alloc = bit_at(bits, i);
+		bool used = claimed(&ck->claims, at / ck->claims.unit);
+
+		if (!alloc)
+			t->free_bytes += l->amap_unit;
+		if (!compare || at >= ck->eof)
+			continue;
+		if (used && !alloc) {
+			if (t->in_use_free == 0)
+				t->first_in_use_free = at;
+			t->in_use_free += l->amap_unit;
+		}
+		if (alloc && !used) {
+			t->leaked += l->amap_unit;
+			if (!t->in_leak)
+				t->leaked_runs++;
+		}
+		t->in_leak = alloc && !used;
+	}
+}
+
+static void check_dlist(struct pf_ck *ck, uint8_t *page)
+{
+	uint64_t ib = ck->l->dlist_ib;
+	struct pf_page_trailer t;
+	bool zero = true;
+
+	if (ib + ck->l->page_size > ck->eof ||
+	    pf_ndb_pread(ck->ndb, ib, page, ck->l->page_size) != 0)
+		return;
+	for (uint32_t i = 0; i < ck->l->page_size && zero; i++)
+		zero = page[i] == 0;
+	if (zero) {
+		ck_problem(ck, 2047, ib, 0, 0, 0, 0, NULL);
+		return;
+	}
+	/* the DList's BID is whatever the trailer says; check the rest */
+	pf_page_trailer_get(ck->l, page, &t);
+	pf_page_check(ck->l, page, ib, PF_PTYPE_DL, t.bid, PF_OBJ_DLIST,
+		      &ck->sink);
+}
+
+static void report_tally(struct pf_ck *ck, const struct amap_tally *t,
+			 bool compared)
+{
+	const struct pf_root *r = &ck->h->root;
+
+	if (compared && t->in_use_free)
+		ck_problem(ck, 2050, t->first_in_use_free, 0, 0,
+			   t->in_use_free, t->first_in_use_free, NULL);
+	if (compared && t->leaked)
+		ck_problem(ck, 2051, PF_NO_IB, 0, 0, t->leaked, t->leaked_runs,
+			   NULL);
+	if (compared && r->cb_amap_free != t->free_bytes)
+		ck_problem(ck, 2053, PF_NO_IB, 0, 0, r->cb_amap_free,
+			   t->free_bytes, NULL);
+}
+
+void pass_amap(struct pf_ck *ck)
+{
+	const struct pf_layout *l = ck->l;
+	const struct pf_root *r = &ck->h->root;
+	bool compare = r->f_amap_valid != 0 && ck->bbt_ok && ck->nbt_ok;
+	struct amap_tally t;
+	uint8_t *page = malloc(l->page_size);
+	uint64_t last = 0;
+
+	if (!page)
+		return;
+	memset(&t, 0, sizeof(t));
+	ck_progress(ck, PF_PASS_AMAP, 0, 1);
+	check_dlist(ck, page);
+	/* claim every map page first so the comparison sees them */
+	for (uint64_t ib = l->amap_first, k = 0; ib < ck->eof;
+	     ib += l->amap_span, k++) {
+		visit_other_maps(ck, ib, k, page);
+		if (!map_page_ok(ck, ib, PF_PTYPE_AMAP, PF_OBJ_AMAP, page))
+			compare = false;
+		last = ib;
+	}
+	if (last != r->ib_amap_last && r->ib_amap_last >= l->amap_first &&
+	    (r->ib_amap_last - l->amap_first) % l->amap_span == 0 &&
+	    r->ib_amap_last < ck->eof) {
+		struct pf_fault f = { .ib = PF_NO_IB, .field = "ibAMapLast",
+				      .got = r->ib_amap_last, .want = last };
+
+		ck_report(ck, 1010, &f, NULL);
+	}
+	for (uint64_t ib = l->amap_first; ib < ck->eof; ib += l->amap_span) {
+		if (ib + l->page_size > ck->eof ||
+		    pf_ndb_pread(ck->ndb, ib, page, l->page_size) != 0)
+			break;
+		tally_page(ck, ib, page, compare, &t);
+	}
+	if (!compare)
+		ck_problem(ck, 2054, PF_NO_IB, 0, 0, 0, 0,
+			   r->f_amap_valid == 0 ? "fAMapValid is 0" :
+			   "the B-trees or the maps are damaged");
+	report_tally(ck, &t, compare);
+	free(page);
+}
