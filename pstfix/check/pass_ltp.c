@@ -18,7 +18,9 @@
 #include "../../formats/msg/pf_msg.h"
 #include "ck.h"
 
-enum node_kind { NK_OTHER, NK_PC, NK_TC };
+/* NK_HN: a heap whose client signature may be a TC or one of the
+ * reserved ones (search contents tables: Outlook writes 0xAC there). */
+enum node_kind { NK_OTHER, NK_PC, NK_TC, NK_HN };
 
 static enum node_kind kind_of(uint32_t nid)
 {
@@ -31,12 +33,13 @@ static enum node_kind kind_of(uint32_t nid)
 	case PF_NT_ASSOC_MESSAGE:
 	case PF_NT_ATTACHMENT:
 		return NK_PC;
+	case PF_NT_SEARCH_CONTENTS_TABLE:
+		return NK_HN;
 	case PF_NT_RECEIVE_FOLDER_TABLE:
 	case PF_NT_OUTGOING_QUEUE_TABLE:
 	case PF_NT_HIERARCHY_TABLE:
 	case PF_NT_CONTENTS_TABLE:
 	case PF_NT_ASSOC_CONTENTS_TABLE:
-	case PF_NT_SEARCH_CONTENTS_TABLE:
 	case PF_NT_ATTACHMENT_TABLE:
 	case PF_NT_RECIPIENT_TABLE:
 		return NK_TC;
@@ -80,6 +83,40 @@ static void check_tc(struct pf_ck *ck, uint32_t nid, uint64_t bid_data,
 	pf_tc_close(&tc);
 }
 
+static void check_hn(struct pf_ck *ck, uint32_t nid, uint64_t bid_data,
+		     const struct pf_subnodes *sub)
+{
+	struct pf_hn hn;
+	struct pf_tc tc;
+
+	if (pf_hn_open(&hn, ck->ndb, nid, bid_data, &ck->sink) != 0) {
+		cannot_open(ck, nid, bid_data, "a heap-on-node");
+		return;
+	}
+	if (hn.client_sig != PF_BTYPE_TC) {
+		pf_hn_close(&hn);   /* a reserved client type: heap only */
+		return;
+	}
+	if (pf_tc_open_hn(&tc, &hn, ck->ndb, sub, ck->h->variant,
+			  &ck->sink) != 0) {
+		cannot_open(ck, nid, bid_data, "a table context");
+		return;
+	}
+	pf_tc_validate(&tc, &ck->sink);
+	pf_tc_close(&tc);
+}
+
+static void check_kind(struct pf_ck *ck, enum node_kind k, uint32_t nid,
+		       uint64_t bid_data, const struct pf_subnodes *sub)
+{
+	if (k == NK_PC)
+		check_pc(ck, nid, bid_data, sub);
+	else if (k == NK_TC)
+		check_tc(ck, nid, bid_data, sub);
+	else if (k == NK_HN)
+		check_hn(ck, nid, bid_data, sub);
+}
+
 /* A message's subnodes: its tables and its attachments' PCs, each with
  * its own subnodes (values too big for the attachment's heap). */
 static void check_message_subnodes(struct pf_ck *ck,
@@ -96,10 +133,7 @@ static void check_message_subnodes(struct pf_ck *ck,
 			cannot_open(ck, s->nid, s->bid_sub, "a subnode tree");
 			continue;
 		}
-		if (k == NK_PC)
-			check_pc(ck, s->nid, s->bid_data, &inner);
-		else
-			check_tc(ck, s->nid, s->bid_data, &inner);
+		check_kind(ck, k, s->nid, s->bid_data, &inner);
 		pf_subnodes_free(&inner);
 	}
 }
@@ -116,10 +150,7 @@ static void check_node(struct pf_ck *ck, const struct pf_node_rec *n)
 		cannot_open(ck, n->nid, n->bid_sub, "a subnode tree");
 		return;
 	}
-	if (k == NK_PC)
-		check_pc(ck, n->nid, n->bid_data, &sub);
-	else
-		check_tc(ck, n->nid, n->bid_data, &sub);
+	check_kind(ck, k, n->nid, n->bid_data, &sub);
 	if (t == PF_NT_NORMAL_MESSAGE || t == PF_NT_ASSOC_MESSAGE)
 		check_message_subnodes(ck, &sub);
 	pf_subnodes_free(&sub);

@@ -355,6 +355,10 @@ const struct pf_problem pf_problems[] = {
 	  "(hnidRows 0); the messages are intact in the NBT",
 	  "rebuild the contents table" },
 
+	{ 7022, W, 0, 0, "OLD_NODE_MISSING",
+	  "node %G (%S) is missing (files from Outlook before 2003 lack it)",
+	  "recreate it" },
+
 	/* ---- pass 8: cross-check with libpff ---- */
 	{ 8001, W, 0, 0, "XCHECK_LIBPFF_FAILED",
 	  "libpff could not read the file: %S", NULL },
