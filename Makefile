@@ -1,6 +1,6 @@
 # pstfix - build, test, demo.  GNU make.
 #
-#   make            build ./pstfix (with -Wall -Wextra -Werror)
+#   make            build bin/pstfix (with -Wall -Wextra -Werror)
 #   make setup      install the Debian packages the build and tests need
 #   make check      setup, then every test: unit (Check), CLI and corpus
 #                   tests, the same suite again under ASan+UBSan, and a
@@ -37,9 +37,9 @@ $(patsubst %.c,$(1)/%.o,$(2))
 endef
 
 .PHONY: all setup check demo test unit clitest san fuzz fuzz-smoke bench \
-        clean
+        clean pstfix
 
-all: pstfix
+all: bin/pstfix
 
 # ---- the normal build ----
 $(BUILD)/%.o: %.c
@@ -50,8 +50,12 @@ $(BUILD)/libpstfix.a: $(call objs,$(BUILD),$(LIB_SRC))
 	@rm -f $@
 	ar rcs $@ $^
 
-pstfix: $(BUILD)/pstfix/cli/main.o $(BUILD)/libpstfix.a
+# the binary lives in bin/: ./pstfix is the application's source folder
+bin/pstfix: $(BUILD)/pstfix/cli/main.o $(BUILD)/libpstfix.a
+	@mkdir -p bin
 	$(CC) $(CFLAGS) -o $@ $^ $(LIBS)
+
+pstfix: bin/pstfix
 
 $(BUILD)/tests/unit/%: $(BUILD)/tests/unit/%.o $(BUILD)/libpstfix.a
 	$(CC) $(CFLAGS) -o $@ $^ $(LIBS) $$(pkg-config --libs check)
@@ -93,8 +97,8 @@ setup:
 unit: $(UNIT_BIN)
 	@tests/run-unit $(UNIT_BIN)
 
-clitest: pstfix
-	@PSTFIX=./pstfix tests/run-cli
+clitest: bin/pstfix
+	@PSTFIX=bin/pstfix tests/run-cli
 
 san: $(SUNIT_BIN) $(SBUILD)/pstfix
 	@ASAN_OPTIONS=detect_leaks=1:abort_on_error=1 \
@@ -111,7 +115,7 @@ check: setup
 	@$(MAKE) --no-print-directory fuzz-smoke
 
 demo: setup
-	@$(MAKE) --no-print-directory pstfix
+	@$(MAKE) --no-print-directory bin/pstfix
 	@samples/demo
 
 # ---- fuzzing (clang + libFuzzer) ----
@@ -134,10 +138,10 @@ fuzz: $(FUZZ_BIN)
 fuzz-smoke: fuzz
 	@tests/fuzz/smoke $(FUZZ_SECONDS) $(FUZZ_BIN)
 
-bench: pstfix
+bench: bin/pstfix
 	@bench/run
 
 clean:
-	rm -rf $(BUILD) $(SBUILD) $(FBUILD) pstfix
+	rm -rf $(BUILD) $(SBUILD) $(FBUILD) bin
 
 -include $(shell find $(BUILD) $(SBUILD) $(FBUILD) -name '*.d' 2>/dev/null)

@@ -70,6 +70,25 @@ static void check_pc(struct pf_ck *ck, uint32_t nid, uint64_t bid_data,
 	pf_pc_close(&pc);
 }
 
+/* MS-PST 2.3.4.1: an empty table has no rows and hnidRows 0; Outlook
+ * writes its row index BTH with hidRoot 0.  Some writers (Aspose) point
+ * hidRoot at a zero-byte allocation instead: still an empty table by the
+ * spec (2.3.2.1: the leaf holds cb / cbRecord records), but libpff reads
+ * "record entries but no value array" and drops the folder's items.  A
+ * warning, so the difference is visible, not an error. */
+static void check_empty_root(struct pf_ck *ck, const struct pf_tc *tc,
+			     uint32_t nid)
+{
+	const uint8_t *p;
+	size_t cb;
+
+	if (tc->nindex != 0 || tc->hnid_rows != 0 ||
+	    tc->rowidx.hid_root == 0 ||
+	    pf_hn_get(&tc->hn, tc->rowidx.hid_root, &p, &cb) != 0 || cb != 0)
+		return;
+	ck_problem(ck, 6065, PF_NO_IB, 0, nid, tc->rowidx.hid_root, 0, NULL);
+}
+
 static void check_tc(struct pf_ck *ck, uint32_t nid, uint64_t bid_data,
 		     const struct pf_subnodes *sub)
 {
@@ -80,6 +99,7 @@ static void check_tc(struct pf_ck *ck, uint32_t nid, uint64_t bid_data,
 		return;
 	}
 	pf_tc_validate(&tc, &ck->sink);
+	check_empty_root(ck, &tc, nid);
 	pf_tc_close(&tc);
 }
 

@@ -292,6 +292,11 @@ const struct pf_problem pf_problems[] = {
 	{ 6064, E, PF_OBJ_TC, PF_F_KEY_ORDER, "TC_COL_ORDER",
 	  "table context: columns out of order (%G after %W)",
 	  "rebuild the table" },
+	{ 6065, W, 0, 0, "TC_EMPTY_ROOT_ALLOC",
+	  "table context is empty, but its row index hidRoot %G is a "
+	  "zero-byte allocation (Outlook writes 0); libpff misreads this as "
+	  "rows without a row matrix and fails to read the folder",
+	  "rewrite the table's row index" },
 	{ 6080, E, PF_OBJ_NAMEID, 0, "NAMEID",
 	  "name-to-id map: %F is %G, expected %W",
 	  "rebuild the name-to-id map" },
@@ -372,6 +377,9 @@ const struct pf_problem pf_problems[] = {
 	  "folder \"%S\": pstfix counts %g subfolders, libpff %w", NULL },
 	{ 8006, I, 0, 0, "XCHECK_AGREE",
 	  "libpff agrees: %g folders, %w items", NULL },
+	{ 8007, W, 0, 0, "XCHECK_LIBPFF_NO_COUNT",
+	  "folder \"%S\": libpff cannot count its items (pstfix counts %g)",
+	  NULL },
 
 	/* ---- 9: capped output ---- */
 	{ 9001, I, 0, 0, "MORE_SUPPRESSED",
