@@ -144,4 +144,6 @@ bench: bin/pstfix
 clean:
 	rm -rf $(BUILD) $(SBUILD) $(FBUILD) bin
 
+.SECONDARY:
+
 -include $(shell find $(BUILD) $(SBUILD) $(FBUILD) -name '*.d' 2>/dev/null)

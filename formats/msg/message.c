@@ -83,6 +83,23 @@ int pf_message_attachments(struct pf_message *m, struct pf_table *t)
 	return sub_table(m, PF_NID_ATTACHMENT_TABLE, t);
 }
 
+/* MS-OXCMSG 2.2.1.46: a subject stored with a prefix starts with U+0001
+ * followed by one character giving the prefix length; neither is text. */
+static void strip_subject_marker(char *s)
+{
+	size_t skip = 1;
+
+	if (!s || s[0] != 0x01)
+		return;
+	while (s[skip] && ((unsigned char)s[skip] & 0xC0) == 0x80)
+		skip++;   /* U+0001 is one byte; the length char may not be */
+	if (s[skip])
+		skip++;
+	while (s[skip] && ((unsigned char)s[skip] & 0xC0) == 0x80)
+		skip++;
+	memmove(s, s + skip, strlen(s + skip) + 1);
+}
+
 int pf_message_info(struct pf_message *m, struct pf_message_info *out)
 {
 	struct pf_table tab;
@@ -90,6 +107,7 @@ int pf_message_info(struct pf_message *m, struct pf_message_info *out)
 
 	memset(out, 0, sizeof(*out));
 	out->subject = first_string(&m->pc, PF_TAG_SUBJECT, PF_TAG_SUBJECT);
+	strip_subject_marker(out->subject);
 	out->sender = first_string(&m->pc, PF_TAG_SENDER_NAME,
 				   PF_TAG_SENT_REPRESENTING_NAME);
 	if (!out->sender)

@@ -138,13 +138,21 @@ static void check_kind(struct pf_ck *ck, enum node_kind k, uint32_t nid,
 }
 
 /* A message's subnodes: its tables and its attachments' PCs, each with
- * its own subnodes (values too big for the attachment's heap). */
-static void check_message_subnodes(struct pf_ck *ck,
-				   const struct pf_subnodes *sub)
+ * its own subnodes (values too big for the attachment's heap); an
+ * attachment's subnodes may hold an embedded message (MS-PST 2.4.6.2.2,
+ * a PtypObject naming a message NID) with subnodes of its own.  The
+ * recursion is bounded by PF_EMBED_MAX_DEPTH. */
+#define PF_EMBED_MAX_DEPTH 16
+
+static void check_subnodes(struct pf_ck *ck, const struct pf_subnodes *sub,
+			   unsigned depth)
 {
+	if (depth > PF_EMBED_MAX_DEPTH)
+		return;
 	for (uint32_t i = 0; i < sub->count; i++) {
 		const struct pf_subnode *s = &sub->v[i];
 		enum node_kind k = kind_of(s->nid);
+		unsigned t = PF_NID_TYPE(s->nid);
 		struct pf_subnodes inner;
 
 		if (k == NK_OTHER || s->nid == PF_NID_MESSAGE_STORE)
@@ -154,6 +162,8 @@ static void check_message_subnodes(struct pf_ck *ck,
 			continue;
 		}
 		check_kind(ck, k, s->nid, s->bid_data, &inner);
+		if (t == PF_NT_ATTACHMENT || t == PF_NT_NORMAL_MESSAGE)
+			check_subnodes(ck, &inner, depth + 1);
 		pf_subnodes_free(&inner);
 	}
 }
@@ -172,7 +182,7 @@ static void check_node(struct pf_ck *ck, const struct pf_node_rec *n)
 	}
 	check_kind(ck, k, n->nid, n->bid_data, &sub);
 	if (t == PF_NT_NORMAL_MESSAGE || t == PF_NT_ASSOC_MESSAGE)
-		check_message_subnodes(ck, &sub);
+		check_subnodes(ck, &sub, 0);
 	pf_subnodes_free(&sub);
 }
 

@@ -89,6 +89,18 @@ static void gather(struct pf_ndb *ndb, struct info *in)
 		in->attachments = ac.n;
 }
 
+/* PidTagPstPassword is a PST property; an OST has no password of its
+ * own (it belongs to a mail profile), whatever the property holds. */
+static const char *password_text(const struct info *in)
+{
+	if (in->h->magic_client == PF_MAGIC_CLIENT_OST)
+		return "not applicable (OST)";
+	if (!in->store_ok)
+		return "unknown";
+	return in->store.has_password ? "set (stored as a CRC; not needed to "
+					"read the file)" : "none";
+}
+
 static void print_text(const char *path, const struct info *in)
 {
 	const struct pf_header *h = in->h;
@@ -104,9 +116,7 @@ static void print_text(const char *path, const struct info *in)
 	printf("store name:   ");
 	cli_put_safe(stdout, in->store_ok && in->store.display_name ?
 			     in->store.display_name : "(unknown)");
-	printf("\npassword:     %s\n", !in->store_ok ? "unknown" :
-	       in->store.has_password ? "set (stored as a CRC; not needed "
-					"to read the file)" : "none");
+	printf("\npassword:     %s\n", password_text(in));
 	printf("nodes:        %u\n", in->nodes);
 	if (!in->tree_ok) {
 		printf("folders:      unknown (the node B-tree is unreadable; "
@@ -138,7 +148,7 @@ static void print_json(const char *path, const struct info *in)
 	pf_json_kv_str(&j, "store_name",
 		       in->store_ok ? in->store.display_name : NULL);
 	pf_json_key(&j, "password_set");
-	if (in->store_ok)
+	if (in->store_ok && h->magic_client != PF_MAGIC_CLIENT_OST)
 		pf_json_bool(&j, in->store.has_password);
 	else
 		pf_json_null(&j);

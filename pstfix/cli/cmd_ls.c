@@ -169,8 +169,8 @@ static int list_items(struct ls *ls, const char *folder)
 	struct items_ctx c = { .ls = ls };
 
 	if (i == PF_TREE_NONE)
-		return cli_usage("ls", "no folder '%s' (see 'pstfix ls FILE')",
-				 folder);
+		return cli_usage("ls", "no folder '%s'; 'pstfix ls FILE' lists "
+				 "them", folder);
 	c.folder = ls->tree.f[i].nid;
 	if (!ls->json)
 		printf("%-10s %-19s %9s %s  %s  |  %s\n", "nid", "date (UTC)",
