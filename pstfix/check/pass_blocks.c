@@ -168,17 +168,49 @@ static void check_counters(struct pf_ck *ck)
 	}
 }
 
+/* Read the blocks in file order, not BID order: on a large file that is
+ * one sequential sweep instead of a seek per block.  (ib, index) pairs
+ * keep the sort free of shared state: scan -j runs passes in threads. */
+struct ib_index {
+	uint64_t ib;
+	size_t index;
+};
+
+static int cmp_ib(const void *a, const void *b)
+{
+	uint64_t x = ((const struct ib_index *)a)->ib;
+	uint64_t y = ((const struct ib_index *)b)->ib;
+
+	return x < y ? -1 : x > y;
+}
+
+static struct ib_index *file_order(const struct pf_ck *ck)
+{
+	struct ib_index *order = malloc((ck->nblocks + 1) * sizeof(*order));
+
+	if (!order)
+		return NULL;
+	for (size_t i = 0; i < ck->nblocks; i++)
+		order[i] = (struct ib_index){ ck->blocks[i].ib, i };
+	qsort(order, ck->nblocks, sizeof(*order), cmp_ib);
+	return order;
+}
+
 void pass_blocks(struct pf_ck *ck)
 {
+	struct ib_index *order;
+
 	for (size_t i = 0; i < ck->nnodes; i++) {
 		add_ref(ck, ck->nodes[i].bid_data, ck->nodes[i].nid, 0);
 		add_ref(ck, ck->nodes[i].bid_sub, ck->nodes[i].nid, 0);
 	}
+	order = file_order(ck);
 	for (size_t i = 0; i < ck->nblocks; i++) {
 		if (i % 4096 == 0)
 			ck_progress(ck, PF_PASS_BLOCKS, i, ck->nblocks);
-		scan_block(ck, &ck->blocks[i]);
+		scan_block(ck, &ck->blocks[order ? order[i].index : i]);
 	}
+	free(order);
 	ck_progress(ck, PF_PASS_BLOCKS, ck->nblocks, ck->nblocks);
 	if (ck->bbt_ok && ck->nbt_ok)
 		check_refcounts(ck);
