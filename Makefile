@@ -72,7 +72,8 @@ $(SBUILD)/libpstfix.a: $(call objs,$(SBUILD),$(LIB_SRC))
 	@rm -f $@
 	ar rcs $@ $^
 
-$(SBUILD)/pstfix: $(SBUILD)/pstfix/cli/main.o $(SBUILD)/libpstfix.a
+$(SBUILD)/bin/pstfix: $(SBUILD)/pstfix/cli/main.o $(SBUILD)/libpstfix.a
+	@mkdir -p $(dir $@)
 	$(CC) $(SAN) -o $@ $^ $(LIBS)
 
 $(SBUILD)/tests/unit/%: $(SBUILD)/tests/unit/%.o $(SBUILD)/libpstfix.a
@@ -100,12 +101,12 @@ unit: $(UNIT_BIN)
 clitest: bin/pstfix
 	@PSTFIX=bin/pstfix tests/run-cli
 
-san: $(SUNIT_BIN) $(SBUILD)/pstfix
+san: $(SUNIT_BIN) $(SBUILD)/bin/pstfix
 	@ASAN_OPTIONS=detect_leaks=1:abort_on_error=1 \
 	 UBSAN_OPTIONS=print_stacktrace=1:halt_on_error=1 \
 	 tests/run-unit $(SUNIT_BIN)
 	@ASAN_OPTIONS=detect_leaks=1 UBSAN_OPTIONS=halt_on_error=1 \
-	 PSTFIX=$(SBUILD)/pstfix tests/run-cli
+	 PSTFIX=$(SBUILD)/bin/pstfix tests/run-cli
 
 test: unit clitest
 

@@ -22,21 +22,21 @@
 #define I PF_SEV_INFO
 
 /* A page-validation block of rows, shared shape for each page kind. */
-#define PAGE_ROWS(base, obj, name) PAGE_ROWS_SEV(base, obj, name, E)
-#define PAGE_ROWS_SEV(base, obj, name, E)                                    \
-	{ base + 1, E, obj, PF_F_PTYPE, name "_PTYPE",                       \
+#define PAGE_ROWS(base, obj, name, id) PAGE_ROWS_SEV(base, obj, name, id, E)
+#define PAGE_ROWS_SEV(base, obj, name, id, E)                                    \
+	{ base + 1, E, obj, PF_F_PTYPE, id "_PTYPE",                       \
 	  name " page: ptype mismatch (read %G, expected %W)",               \
 	  "rebuild from the remaining pages" },                              \
-	{ base + 2, E, obj, PF_F_PTYPE_REPEAT, name "_PTYPE_REPEAT",         \
+	{ base + 2, E, obj, PF_F_PTYPE_REPEAT, id "_PTYPE_REPEAT",         \
 	  name " page: ptypeRepeat %G differs from ptype %W",                \
 	  "rewrite the page trailer" },                                      \
-	{ base + 3, E, obj, PF_F_BID, name "_BID",                           \
+	{ base + 3, E, obj, PF_F_BID, id "_BID",                           \
 	  name " page: BID mismatch (trailer %G, referenced as %W)",         \
 	  "rebuild from the remaining pages" },                              \
-	{ base + 4, E, obj, PF_F_SIG, name "_SIG",                           \
+	{ base + 4, E, obj, PF_F_SIG, id "_SIG",                           \
 	  name " page: Sig mismatch (read %G, computed %W)",                 \
 	  "rewrite the page trailer" },                                      \
-	{ base + 5, E, obj, PF_F_CRC, name "_CRC",                           \
+	{ base + 5, E, obj, PF_F_CRC, id "_CRC",                           \
 	  name " page: CRC mismatch (read %G, computed %W)",                 \
 	  "rebuild the page" }
 
@@ -88,24 +88,24 @@ const struct pf_problem pf_problems[] = {
 	  "raise the NID counter" },
 
 	/* ---- pass 2: allocation maps (MS-PST 2.2.2.7.2 - 2.2.2.7.6) ---- */
-	PAGE_ROWS(2000, PF_OBJ_AMAP, "AMap"),
+	PAGE_ROWS(2000, PF_OBJ_AMAP, "AMap", "AMAP"),
 	{ 2006, E, PF_OBJ_AMAP, 0, "AMAP",
 	  "AMap page: %F is %G, expected %W", "rebuild the allocation maps" },
 	{ 2007, E, PF_OBJ_AMAP, PF_F_PAST_EOF, "AMAP_MISSING",
 	  "AMap page at %G is past the end of the file (%W bytes)",
 	  "rebuild the allocation maps" },
-	PAGE_ROWS(2010, PF_OBJ_PMAP, "PMap"),
+	PAGE_ROWS(2010, PF_OBJ_PMAP, "PMap", "PMAP"),
 	{ 2016, E, PF_OBJ_PMAP, 0, "PMAP",
 	  "PMap page: %F is %G, expected %W", "rebuild the allocation maps" },
-	PAGE_ROWS(2020, PF_OBJ_FMAP, "FMap"),
+	PAGE_ROWS(2020, PF_OBJ_FMAP, "FMap", "FMAP"),
 	{ 2026, E, PF_OBJ_FMAP, 0, "FMAP",
 	  "FMap page: %F is %G, expected %W", "rebuild the allocation maps" },
-	PAGE_ROWS(2030, PF_OBJ_FPMAP, "FPMap"),
+	PAGE_ROWS(2030, PF_OBJ_FPMAP, "FPMap", "FPMAP"),
 	{ 2036, E, PF_OBJ_FPMAP, 0, "FPMAP",
 	  "FPMap page: %F is %G, expected %W", "rebuild the allocation maps" },
 	/* the DList is a hint Outlook rebuilds (MS-PST 2.2.2.7.4); Outlook
 	 * leaves its CRC zero on files it wrote, so its faults are warnings */
-	PAGE_ROWS_SEV(2040, PF_OBJ_DLIST, "DList", W),
+	PAGE_ROWS_SEV(2040, PF_OBJ_DLIST, "DList", "DLIST", W),
 	{ 2046, W, PF_OBJ_DLIST, 0, "DLIST",
 	  "DList page: %F is %G, expected %W", "rebuild the DList" },
 	{ 2047, W, 0, 0, "DLIST_ZERO",
@@ -125,7 +125,7 @@ const struct pf_problem pf_problems[] = {
 	  "allocation maps not compared with the B-trees: %S", NULL },
 
 	/* ---- pass 3: BBT pages (MS-PST 2.2.2.7.7) ---- */
-	PAGE_ROWS(3000, PF_OBJ_BBT, "BBT"),
+	PAGE_ROWS(3000, PF_OBJ_BBT, "BBT", "BBT"),
 	{ 3006, E, PF_OBJ_BBT, PF_F_CBENT, "BBT_CBENT",
 	  "BBT page: cbEnt is %g, expected %w", "rebuild the BBT" },
 	{ 3007, E, PF_OBJ_BBT, PF_F_CENT, "BBT_CENT",
@@ -154,7 +154,7 @@ const struct pf_problem pf_problems[] = {
 	  "rebuild the BBT from a scan of block trailers" },
 
 	/* ---- pass 4: NBT pages ---- */
-	PAGE_ROWS(4000, PF_OBJ_NBT, "NBT"),
+	PAGE_ROWS(4000, PF_OBJ_NBT, "NBT", "NBT"),
 	{ 4006, E, PF_OBJ_NBT, PF_F_CBENT, "NBT_CBENT",
 	  "NBT page: cbEnt is %g, expected %w", "rebuild the NBT" },
 	{ 4007, E, PF_OBJ_NBT, PF_F_CENT, "NBT_CENT",

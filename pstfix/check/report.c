@@ -137,9 +137,11 @@ void ck_report_suppressed(struct pf_ck *ck)
 			 (unsigned)pf_problems[i].code);
 		/* not counted again: the originals already were */
 		{
+			/* want: the capped code, for machine readers */
 			struct pf_finding out = {
 				.problem = pf_problem_by_code(9001),
 				.ib = PF_NO_IB, .got = f.got,
+				.want = pf_problems[i].code,
 			};
 
 			format(out.message, sizeof(out.message),
