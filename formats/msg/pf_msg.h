@@ -235,4 +235,111 @@ uint32_t pf_tree_find(const struct pf_tree *t, const char *path);
 /* FILETIME to "YYYY-MM-DD HH:MM:SS" UTC (BUF >= 20); "" when 0. */
 void pf_filetime_format(uint64_t ft, char *buf, size_t cb);
 
+/* ---- name-to-id map (nameid.c) ---- */
+
+/* The named-property map of MS-PST 2.4.7: NID_NAME_TO_ID_MAP (0x61) is a
+ * PC whose properties are the map's streams and hash buckets.
+ *
+ * Faults (obj PF_OBJ_NAMEID, nid 0x61; hid = the stream's or bucket's
+ * property tag, or (0x8000 + wPropIdx) << 16 for one entry's record):
+ *   CB        PidTagNameidStreamGuid / PidTagNameidStreamEntry /
+ *             "hash bucket": size not a multiple of its record (got = cb,
+ *             want = record size); the partial record is ignored
+ *   TYPE      a stream or bucket not PtypBinary (got = type)
+ *   VALUE     wGuid past the GUID stream, dwPropertyID (string offset) or
+ *             "string length" past the string stream, wPropIdx > 0x7FFE
+ *             (got = value, want = the largest value allowed)
+ *   ALIGN     "string length" odd: not UTF-16 (got = length)
+ *   KEY_ORDER wPropIdx: a second entry for the same named property (got =
+ *             the property id, want = the second record's position)
+ *   MISSING   "entry stream": a hash-bucket record that matches no entry
+ *             (same wPropIdx, N, wGuid and hash); "hash table": an entry
+ *             with no record in the bucket its hash selects (this is how
+ *             a misplaced record shows) (got = property id, want = the
+ *             bucket's property id)
+ */
+enum {
+	PF_TAG_NAMEID_STREAM_GUID = 0x0002,
+	PF_TAG_NAMEID_STREAM_ENTRY = 0x0003,
+	PF_TAG_NAMEID_STREAM_STRING = 0x0004,
+	PF_TAG_NAMEID_BUCKET_BASE = 0x1000,
+};
+
+/* NAMEID.wGuid values below the GUID stream (MS-PST 2.4.7.1). */
+enum {
+	PF_NAMEID_GUID_NONE = 0,
+	PF_NAMEID_GUID_MAPI = 1,
+	PF_NAMEID_GUID_PUBLIC_STRINGS = 2,
+	PF_NAMEID_GUID_STREAM = 3,      /* 3 + index into the GUID stream */
+};
+
+#define PF_NAMEID_MAX_IDX 0x7FFEu   /* named property ids end at 0xFFFE */
+#define PF_NAMEID_MAX_BUCKETS 0xF000u  /* 0x1000 + count fits 16 bits */
+
+/* The well-known property sets, in on-disk (little-endian) byte order. */
+extern const uint8_t pf_guid_ps_mapi[16];
+extern const uint8_t pf_guid_ps_public_strings[16];
+
+enum pf_nameid_kind {
+	PF_NAMEID_NUMERIC = 0,   /* N = 0: (GUID, LID) */
+	PF_NAMEID_STRING = 1,    /* N = 1: (GUID, name) */
+};
+
+struct pf_nameid_entry {
+	uint16_t prop_id;        /* 0x8000 + wPropIdx; 0 when out of range */
+	uint16_t wguid;          /* as stored */
+	enum pf_nameid_kind kind;
+	bool ok;                 /* GUID, name and id all resolved */
+	uint8_t guid[16];        /* property set, on-disk byte order */
+	uint32_t lid;            /* numeric: dwPropertyID; string: 0 */
+	char *name;              /* string: UTF-8, owned; numeric: NULL */
+	uint32_t hash;           /* hash key (2.4.7.5): LID, or CRC of name */
+};
+
+struct pf_nameid_map {
+	struct pf_nameid_entry *v;   /* in entry-stream order */
+	uint32_t count;
+	uint32_t *slot;              /* wPropIdx -> 1 + index in v; 0 none */
+	uint32_t nslot;
+	uint32_t bucket_count;       /* 0: unknown, hash table not checked */
+	uint32_t faults;             /* reported while parsing */
+};
+
+/* One hash bucket's bytes (property 0x1000 + i); p NULL: absent (empty). */
+struct pf_nameid_bucket {
+	const uint8_t *p;
+	size_t cb;
+};
+
+/* Decode the streams (pure, no I/O; NULL with size 0 is an empty stream)
+ * and check them against each other; BUCKETS has NBUCKETS entries
+ * (PidTagNameidBucketCount; 0 skips the hash-table checks).  Every fault
+ * goes to SINK.  0, or PF_E_NOMEM (then *map is empty).  Free with
+ * pf_nameid_free() in both cases. */
+int pf_nameid_parse(const uint8_t *guids, size_t cb_guids,
+		    const uint8_t *entries, size_t cb_entries,
+		    const uint8_t *strings, size_t cb_strings,
+		    const struct pf_nameid_bucket *buckets, uint32_t nbuckets,
+		    struct pf_nameid_map *map, const struct pf_sink *sink);
+
+/* Read NID 0x61 and parse it.  PF_E_NOTFOUND without the node,
+ * PF_E_CORRUPT when its PC or a stream cannot be read (the LTP and block
+ * passes report why); damage inside the map goes to SINK. */
+int pf_nameid_load(struct pf_ndb *ndb, struct pf_nameid_map *map,
+		   const struct pf_sink *sink);
+
+/* The entry for PROP_ID (0x8000..0xFFFE), the first one when the id is
+ * defined twice; NULL when none.  Check entry->ok before using it. */
+const struct pf_nameid_entry *pf_nameid_find(const struct pf_nameid_map *m,
+					     uint16_t prop_id);
+void pf_nameid_free(struct pf_nameid_map *map);
+
+/* The bucket index (0..bucket_count-1) of a hash key (MS-PST 2.4.7.5):
+ * (hash XOR (wGuid << 1 | N)) mod bucket_count. */
+uint32_t pf_nameid_bucket(uint32_t hash, uint16_t wguid,
+			  enum pf_nameid_kind kind, uint32_t bucket_count);
+
+/* "{00020329-0000-0000-C000-000000000046}" (BUF >= 39). */
+void pf_guid_format(const uint8_t guid[16], char *buf, size_t cb);
+
 #endif

@@ -82,7 +82,10 @@ static int descend(struct pf_ndb *ndb, enum pf_obj obj, uint64_t key,
 			return 0;
 		slot = branch_slot(&ndb->layout, bt, key, obj == PF_OBJ_BBT);
 		if (slot < 0)
-			return PF_E_NOTFOUND;
+			return pf_error_set(PF_E_NOTFOUND, "%s 0x%llx is not in "
+					    "the %s", obj == PF_OBJ_NBT ? "NID" :
+					    "BID", (unsigned long long)key,
+					    obj == PF_OBJ_NBT ? "NBT" : "BBT");
 		pf_bt_branch_get(&ndb->layout, bt, (uint32_t)slot, &br);
 		bref = br.bref;
 		want_level = bt->level - 1;
@@ -101,7 +104,8 @@ int pf_nbt_lookup(struct pf_ndb *ndb, uint32_t nid, struct pf_nbt_entry *out)
 		return pf_error_set(PF_E_NOMEM, "out of memory");
 	rc = descend(ndb, PF_OBJ_NBT, nid, buf, &bt);
 	if (rc == 0) {
-		rc = PF_E_NOTFOUND;
+		rc = pf_error_set(PF_E_NOTFOUND, "NID 0x%x is not in the NBT",
+				  nid);
 		for (uint32_t i = 0; i < bt.cent; i++) {
 			pf_nbt_entry_get(&ndb->layout, &bt, i, out);
 			if ((uint32_t)out->nid == nid) {
@@ -125,7 +129,8 @@ int pf_bbt_lookup(struct pf_ndb *ndb, uint64_t bid, struct pf_bbt_entry *out)
 	bid = BID_KEY(bid);
 	rc = descend(ndb, PF_OBJ_BBT, bid, buf, &bt);
 	if (rc == 0) {
-		rc = PF_E_NOTFOUND;
+		rc = pf_error_set(PF_E_NOTFOUND, "BID 0x%llx is not in the BBT",
+				  (unsigned long long)bid);
 		for (uint32_t i = 0; i < bt.cent; i++) {
 			pf_bbt_entry_get(&ndb->layout, &bt, i, out);
 			if (BID_KEY(out->bref.bid) == bid) {

@@ -262,6 +262,14 @@ uint32_t pf_block_size(const struct pf_layout *l, uint32_t cb);
 int pf_block_read(struct pf_ndb *ndb, const struct pf_bbt_entry *e,
 		  const struct pf_sink *sink, uint8_t **data, size_t *cb);
 
+/* The same with options.  PF_BLOCK_RAW: do not decode (the checker only
+ * needs the stored bytes of external blocks).  The CRC is computed only
+ * when there is a sink to tell: readers that pass NULL cannot act on it. */
+#define PF_BLOCK_RAW 0x1u
+int pf_block_read_ex(struct pf_ndb *ndb, const struct pf_bbt_entry *e,
+		     const struct pf_sink *sink, unsigned flags,
+		     uint8_t **data, size_t *cb);
+
 /* Look BID up and read it. */
 int pf_block_read_bid(struct pf_ndb *ndb, uint64_t bid,
 		      const struct pf_sink *sink, uint8_t **data, size_t *cb);

@@ -5,7 +5,7 @@
  * Contract: an SIBLOCK (level 1) points at SLBLOCKs (level 0); deeper trees
  * are refused, so the walk is bounded.  The result is sorted by NID and
  * lookups are binary searches.  Duplicate NIDs are reported (PF_F_KEY_ORDER
- * on unsorted entries) and the first kept.
+ * on unsorted entries) and one kept: the one with the lower bidData.
  */
 #include <stdlib.h>
 #include <string.h>
@@ -91,6 +91,30 @@ static int cmp_nid(const void *a, const void *b)
 	return x->nid < y->nid ? -1 : x->nid > y->nid;
 }
 
+/* Sort order for loading: by NID, then BID, so that which of two entries
+ * with one NID survives does not depend on qsort. */
+static int cmp_nid_bid(const void *a, const void *b)
+{
+	const struct pf_subnode *x = a, *y = b;
+	int c = cmp_nid(a, b);
+
+	if (c != 0)
+		return c;
+	return x->bid_data < y->bid_data ? -1 : x->bid_data > y->bid_data;
+}
+
+/* Keep the first of each run of equal NIDs (reported as out of order
+ * while loading). */
+static void drop_duplicates(struct pf_subnodes *s)
+{
+	uint32_t n = 0;
+
+	for (uint32_t i = 0; i < s->count; i++)
+		if (n == 0 || s->v[n - 1].nid != s->v[i].nid)
+			s->v[n++] = s->v[i];
+	s->count = n;
+}
+
 int pf_subnodes_load(struct pf_ndb *ndb, uint64_t bid_sub,
 		     const struct pf_sink *sink, struct pf_subnodes *out)
 {
@@ -105,7 +129,8 @@ int pf_subnodes_load(struct pf_ndb *ndb, uint64_t bid_sub,
 		pf_subnodes_free(out);
 		return rc;
 	}
-	qsort(out->v, out->count, sizeof(*out->v), cmp_nid);
+	qsort(out->v, out->count, sizeof(*out->v), cmp_nid_bid);
+	drop_duplicates(out);
 	return 0;
 }
 

@@ -109,6 +109,13 @@ void ck_sort_nodes(struct pf_ck *ck)
 		qsort(ck->nodes, ck->nnodes, sizeof(*ck->nodes), cmp_node);
 }
 
+static void run_pass(struct pf_ck *ck, enum pf_pass pass,
+		     void (*fn)(struct pf_ck *))
+{
+	ck->pass = pass;
+	fn(ck);
+}
+
 int pf_check_file(const char *path, const struct pf_check_opts *opts,
 		  pf_finding_fn on_finding, void *ctx,
 		  struct pf_check_summary *sum)
@@ -138,15 +145,16 @@ int pf_check_file(const char *path, const struct pf_check_opts *opts,
 	rc = ck.per_code ? claims_init(&ck) :
 			   pf_error_set(PF_E_NOMEM, "out of memory");
 	if (rc == 0) {
-		pass_header(&ck);
-		pass_bbt(&ck);
-		pass_nbt(&ck);
-		pass_blocks(&ck);
-		pass_amap(&ck);
-		pass_ltp(&ck);
-		pass_msg(&ck);
+		run_pass(&ck, PF_PASS_HEADER, pass_header);
+		run_pass(&ck, PF_PASS_BBT, pass_bbt);
+		run_pass(&ck, PF_PASS_NBT, pass_nbt);
+		run_pass(&ck, PF_PASS_BLOCKS, pass_blocks);
+		run_pass(&ck, PF_PASS_AMAP, pass_amap);
+		run_pass(&ck, PF_PASS_LTP, pass_ltp);
+		run_pass(&ck, PF_PASS_LTP, pass_nameid);
+		run_pass(&ck, PF_PASS_MSG, pass_msg);
 		if (ck.opts->cross_check)
-			pass_xcheck(&ck);
+			run_pass(&ck, PF_PASS_XCHECK, pass_xcheck);
 		ck_report_suppressed(&ck);
 	}
 	ck_free(&ck);

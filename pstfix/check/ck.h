@@ -57,12 +57,16 @@ struct pf_ck {
 	size_t nblocks;
 	struct pf_node_rec *nodes;     /* sorted by nid after pass 4 */
 	size_t nnodes;
+	/* *_ok: the root page is usable, so lookups work; *_complete: every
+	 * page was, so an absence from the tree proves something */
 	bool bbt_ok, nbt_ok;
+	bool bbt_complete, nbt_complete;
 	uint64_t max_page_bid;
 	uint64_t eof;                  /* min(file size, ibFileEof) bound */
 
 	struct pf_claims claims;
 	uint32_t overlaps;
+	enum pf_pass pass;             /* the pass running now */
 };
 
 /* Report problem CODE about the place and values in F (F->obj and kind are
@@ -97,6 +101,7 @@ void pass_nbt(struct pf_ck *ck);
 void pass_blocks(struct pf_ck *ck);
 void pass_amap(struct pf_ck *ck);
 void pass_ltp(struct pf_ck *ck);
+void pass_nameid(struct pf_ck *ck);
 void pass_msg(struct pf_ck *ck);
 void pass_xcheck(struct pf_ck *ck);
 

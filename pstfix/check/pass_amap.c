@@ -139,7 +139,8 @@ void pass_amap(struct pf_ck *ck)
 {
 	const struct pf_layout *l = ck->l;
 	const struct pf_root *r = &ck->h->root;
-	bool compare = r->f_amap_valid != 0 && ck->bbt_ok && ck->nbt_ok;
+	bool compare = r->f_amap_valid != 0 && ck->bbt_complete &&
+		       ck->nbt_complete;
 	struct amap_tally t;
 	uint8_t *page = malloc(l->page_size);
 	uint64_t last = 0;

@@ -26,7 +26,7 @@ struct walk {
 	struct pf_set visited;
 	size_t cap;                 /* of ck->blocks or ck->nodes */
 	uint8_t *page;
-	int failed;                 /* a PF_E_* from memory, not damage */
+	bool lost;                  /* a page below the root was unusable */
 };
 
 static uint16_t code_base(enum pf_obj obj)
@@ -153,8 +153,10 @@ static int visit_entries(struct walk *w, const struct pf_btpage *bt)
 			pf_bt_branch_get(l, bt, i, &br);
 			rc = walk_page(w, &br.bref, (int)bt->level - 1, true,
 				       entry_key(w, bt, i));
+			if (rc == 0)
+				w->lost = true;   /* not fatal: go on */
 			if (rc > 0)
-				rc = 0;   /* a damaged child is not fatal */
+				rc = 0;
 		} else if (w->obj == PF_OBJ_BBT) {
 			struct pf_bbt_entry e;
 
@@ -221,7 +223,9 @@ static int walk_page(struct walk *w, const struct pf_bref *bref,
 	return rc < 0 ? rc : 1;
 }
 
-static bool walk_tree(struct pf_ck *ck, enum pf_obj obj)
+/* Returns whether the root was usable; *complete says whether every page
+ * below it was too. */
+static bool walk_tree(struct pf_ck *ck, enum pf_obj obj, bool *complete)
 {
 	const struct pf_root *r = &ck->h->root;
 	struct walk w = { .ck = ck, .obj = obj };
@@ -229,6 +233,7 @@ static bool walk_tree(struct pf_ck *ck, enum pf_obj obj)
 			   false, 0);
 
 	pf_set_free(&w.visited);
+	*complete = rc == 1 && !w.lost;
 	if (rc < 0) {
 		ck_problem(ck, obj == PF_OBJ_BBT ? 3021 : 4021, PF_NO_IB, 0, 0,
 			   0, 0, pf_error_msg());
@@ -245,7 +250,7 @@ static bool walk_tree(struct pf_ck *ck, enum pf_obj obj)
 void pass_bbt(struct pf_ck *ck)
 {
 	ck_progress(ck, PF_PASS_BBT, 0, 1);
-	ck->bbt_ok = walk_tree(ck, PF_OBJ_BBT);
+	ck->bbt_ok = walk_tree(ck, PF_OBJ_BBT, &ck->bbt_complete);
 	ck_sort_blocks(ck);
 	for (size_t i = 1; i < ck->nblocks; i++) {
 		const struct pf_block_rec *a = &ck->blocks[i - 1];
@@ -270,7 +275,7 @@ static void check_node_refs(struct pf_ck *ck, const struct pf_node_rec *n)
 	if (!nid_type_defined(n->nid))
 		ck_problem(ck, 4024, PF_NO_IB, 0, n->nid, PF_NID_TYPE(n->nid), 0,
 			   NULL);
-	if (!ck->bbt_ok)
+	if (!ck->bbt_complete)
 		return;   /* the BBT is partial: absence proves nothing */
 	if (n->bid_data && !ck_block(ck, n->bid_data))
 		ck_problem(ck, 4022, PF_NO_IB, n->bid_data, n->nid,
@@ -290,7 +295,7 @@ static void check_node_refs(struct pf_ck *ck, const struct pf_node_rec *n)
 void pass_nbt(struct pf_ck *ck)
 {
 	ck_progress(ck, PF_PASS_NBT, 0, 1);
-	ck->nbt_ok = walk_tree(ck, PF_OBJ_NBT);
+	ck->nbt_ok = walk_tree(ck, PF_OBJ_NBT, &ck->nbt_complete);
 	ck_sort_nodes(ck);
 	for (size_t i = 0; i < ck->nnodes; i++) {
 		if (i > 0 && ck->nodes[i - 1].nid == ck->nodes[i].nid)

@@ -300,6 +300,27 @@ const struct pf_problem pf_problems[] = {
 	{ 6080, E, PF_OBJ_NAMEID, 0, "NAMEID",
 	  "name-to-id map: %F is %G, expected %W",
 	  "rebuild the name-to-id map" },
+	/* MS-PST 2.4.7: hid is the stream's or bucket's tag, or the named
+	 * property's (0x8000 + wPropIdx) << 16 (formats/msg/pf_msg.h) */
+	{ 6081, E, PF_OBJ_NAMEID, PF_F_CB, "NAMEID_STREAM_CB",
+	  "name-to-id map: %F is %g bytes, not a multiple of its %w-byte "
+	  "record", "rebuild the name-to-id map" },
+	{ 6082, E, PF_OBJ_NAMEID, PF_F_VALUE, "NAMEID_VALUE",
+	  "name-to-id map: %F %G is out of range (limit %W)",
+	  "rebuild the name-to-id map" },
+	{ 6083, E, PF_OBJ_NAMEID, PF_F_ALIGN, "NAMEID_NAME_ODD",
+	  "name-to-id map: string name of %g bytes is not UTF-16 (odd "
+	  "length)", "rebuild the name-to-id map" },
+	{ 6084, E, PF_OBJ_NAMEID, PF_F_KEY_ORDER, "NAMEID_DUPLICATE",
+	  "name-to-id map: named property %G is defined twice in the entry "
+	  "stream (again at record %w)", "rebuild the name-to-id map" },
+	{ 6085, W, PF_OBJ_NAMEID, PF_F_MISSING, "NAMEID_HASH_MISMATCH",
+	  "name-to-id map: named property %G has no matching record in the "
+	  "%F (hash bucket %W); lookups by name miss or misdirect",
+	  "rebuild the hash table from the entry stream" },
+	{ 6086, E, PF_OBJ_NAMEID, PF_F_TYPE, "NAMEID_TYPE",
+	  "name-to-id map: %F has property type %G, expected %W "
+	  "(PtypBinary)", "rebuild the name-to-id map" },
 	{ 6090, E, 0, 0, "LTP_UNREADABLE",
 	  "node cannot be read as %S", "drop the node" },
 

@@ -111,11 +111,23 @@ void ck_problem(struct pf_ck *ck, uint16_t code, uint64_t ib, uint64_t bid,
 	ck_report(ck, code, &f, extra);
 }
 
+/* Faults of blocks and their trees were all reported by pass 5, which
+ * reads every block; later passes meet the same blocks again through the
+ * nodes that use them and must not report them once per use. */
+static bool already_reported(const struct pf_ck *ck, enum pf_obj obj)
+{
+	return ck->pass > PF_PASS_BLOCKS &&
+	       (obj == PF_OBJ_BLOCK || obj == PF_OBJ_XBLOCK ||
+		obj == PF_OBJ_SUBNODE);
+}
+
 void ck_fault(void *ctx, const struct pf_fault *f)
 {
 	struct pf_ck *ck = ctx;
 	const struct pf_problem *p = row_for_fault(f->obj, f->kind);
 
+	if (already_reported(ck, f->obj))
+		return;
 	if (p)
 		emit(ck, p, f, NULL);
 }

@@ -1,7 +1,8 @@
 /*
  * cmd_info.c - `pstfix info FILE [--json]`: what a file is, at a glance
  * (pffinfo's job): format and encoding, sizes, the store's name, whether a
- * password is set, and the counts of folders, messages and attachments.
+ * password is set, and the counts of folders, messages, attachments and
+ * named properties (the name-to-id map's entries).
  *
  * Contract: reads through formats/ only; never judges (that is `scan`).
  * A file whose trees cannot be read still gets its header facts, and the
@@ -25,6 +26,8 @@ struct info {
 	bool tree_ok;
 	uint32_t attachments;
 	uint32_t nodes;
+	uint32_t named_props;    /* entries of the name-to-id map */
+	bool named_ok;
 };
 
 static const char *format_name(const struct pf_header *h)
@@ -76,6 +79,18 @@ static int count_attachments(void *ctx, const struct pf_nbt_entry *e)
 	return 0;
 }
 
+/* The named-property map's size (MS-PST 2.4.7); its damage is scan's. */
+static void gather_named(struct pf_ndb *ndb, struct info *in)
+{
+	struct pf_nameid_map map;
+
+	if (pf_nameid_load(ndb, &map, NULL) != 0)
+		return;
+	in->named_ok = true;
+	in->named_props = map.count;
+	pf_nameid_free(&map);
+}
+
 static void gather(struct pf_ndb *ndb, struct info *in)
 {
 	struct { struct pf_ndb *ndb; uint32_t n; } ac = { ndb, 0 };
@@ -84,6 +99,7 @@ static void gather(struct pf_ndb *ndb, struct info *in)
 	in->size = pf_ndb_file_size(ndb);
 	in->store_ok = pf_store_read(ndb, &in->store) == 0;
 	in->tree_ok = pf_tree_load(ndb, &in->tree) == 0;
+	gather_named(ndb, in);
 	pf_nbt_foreach(ndb, count_nodes, &in->nodes);
 	if (in->tree_ok && pf_nbt_foreach(ndb, count_attachments, &ac) == 0)
 		in->attachments = ac.n;
@@ -105,29 +121,33 @@ static void print_text(const char *path, const struct info *in)
 {
 	const struct pf_header *h = in->h;
 
-	printf("file:         ");
+	printf("file:             ");
 	cli_put_safe(stdout, path);
-	printf("\nformat:       %s (wVer %u, client %c%c)\n", format_name(h),
+	printf("\nformat:           %s (wVer %u, client %c%c)\n", format_name(h),
 	       h->ver, h->magic_client & 0xFF, h->magic_client >> 8);
-	printf("encoding:     %s\n", crypt_name(h->crypt_method));
-	printf("size:         %llu bytes (ibFileEof %llu)\n",
+	printf("encoding:         %s\n", crypt_name(h->crypt_method));
+	printf("size:             %llu bytes (ibFileEof %llu)\n",
 	       (unsigned long long)in->size,
 	       (unsigned long long)h->root.ib_file_eof);
-	printf("store name:   ");
+	printf("store name:       ");
 	cli_put_safe(stdout, in->store_ok && in->store.display_name ?
 			     in->store.display_name : "(unknown)");
-	printf("\npassword:     %s\n", password_text(in));
-	printf("nodes:        %u\n", in->nodes);
+	printf("\npassword:         %s\n", password_text(in));
+	printf("nodes:            %u\n", in->nodes);
+	if (in->named_ok)
+		printf("named properties: %u\n", in->named_props);
+	else
+		printf("named properties: unknown\n");
 	if (!in->tree_ok) {
-		printf("folders:      unknown (the node B-tree is unreadable; "
+		printf("folders:          unknown (the node B-tree is unreadable; "
 		       "run pstfix scan)\n");
 		return;
 	}
-	printf("folders:      %u\n", in->tree.n);
-	printf("messages:     %u", in->tree.messages);
+	printf("folders:          %u\n", in->tree.n);
+	printf("messages:         %u", in->tree.messages);
 	if (in->tree.orphan_messages)
 		printf(" (%u outside any folder)", in->tree.orphan_messages);
-	printf("\nattachments:  %u\n", in->attachments);
+	printf("\nattachments:      %u\n", in->attachments);
 }
 
 static void print_json(const char *path, const struct info *in)
@@ -153,6 +173,11 @@ static void print_json(const char *path, const struct info *in)
 	else
 		pf_json_null(&j);
 	pf_json_kv_u64(&j, "nodes", in->nodes);
+	pf_json_key(&j, "named_properties");
+	if (in->named_ok)
+		pf_json_u64(&j, in->named_props);
+	else
+		pf_json_null(&j);
 	if (in->tree_ok) {
 		pf_json_kv_u64(&j, "folders", in->tree.n);
 		pf_json_kv_u64(&j, "messages", in->tree.messages);
