@@ -17,27 +17,21 @@
 #include <string.h>
 #include <strings.h>
 
+#include "../util/pf_grow.h"
 #include "pf_msg.h"
 
 struct load_ctx {
 	struct pf_tree *t;
-	uint32_t cap;
+	size_t cap;
 	uint32_t *msg_parents;   /* parent NID of each message, for counting */
 	uint32_t *assoc_parents;
-	uint32_t nmsg, capmsg, nassoc, capassoc;
+	size_t nmsg, capmsg, nassoc, capassoc;
 };
 
-static int push_u32(uint32_t **v, uint32_t *n, uint32_t *cap, uint32_t x)
+static int push_u32(uint32_t **v, size_t *n, size_t *cap, uint32_t x)
 {
-	if (*n == *cap) {
-		uint32_t ncap = *cap ? *cap * 2 : 256;
-		uint32_t *p = realloc(*v, ncap * sizeof(*p));
-
-		if (!p)
-			return pf_error_set(PF_E_NOMEM, "out of memory");
-		*v = p;
-		*cap = ncap;
-	}
+	if (pf_grow(v, *n, cap, sizeof(**v)) != 0)
+		return PF_E_NOMEM;
 	(*v)[(*n)++] = x;
 	return 0;
 }
@@ -57,15 +51,8 @@ static int collect(void *arg, const struct pf_nbt_entry *e)
 				e->nid_parent);
 	if (type != PF_NT_NORMAL_FOLDER && type != PF_NT_SEARCH_FOLDER)
 		return 0;
-	if (t->n == c->cap) {
-		uint32_t ncap = c->cap ? c->cap * 2 : 64;
-		struct pf_tree_folder *p = realloc(t->f, ncap * sizeof(*p));
-
-		if (!p)
-			return pf_error_set(PF_E_NOMEM, "out of memory");
-		t->f = p;
-		c->cap = ncap;
-	}
+	if (pf_grow(&t->f, t->n, &c->cap, sizeof(*t->f)) != 0)
+		return PF_E_NOMEM;
 	memset(&t->f[t->n], 0, sizeof(t->f[0]));
 	t->f[t->n].nid = nid;
 	t->f[t->n].parent = e->nid_parent;
@@ -93,9 +80,9 @@ uint32_t pf_tree_index(const struct pf_tree *t, uint32_t nid)
 }
 
 static void count_items(struct pf_tree *t, const uint32_t *parents,
-			uint32_t n, bool assoc)
+			size_t n, bool assoc)
 {
-	for (uint32_t i = 0; i < n; i++) {
+	for (size_t i = 0; i < n; i++) {
 		uint32_t k = pf_tree_index(t, parents[i]);
 
 		if (k == PF_TREE_NONE) {

@@ -13,20 +13,14 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "../util/pf_grow.h"
 #include "../util/pf_le.h"
 #include "pf_ndb.h"
 
-static int push(struct pf_datatree *t, uint64_t bid, uint32_t *cap)
+static int push(struct pf_datatree *t, uint64_t bid, size_t *cap)
 {
-	if (t->count == *cap) {
-		uint32_t ncap = *cap ? *cap * 2 : 16;
-		uint64_t *n = realloc(t->bids, ncap * sizeof(*n));
-
-		if (!n)
-			return pf_error_set(PF_E_NOMEM, "out of memory");
-		t->bids = n;
-		*cap = ncap;
-	}
+	if (pf_grow(&t->bids, t->count, cap, sizeof(*t->bids)) != 0)
+		return PF_E_NOMEM;
 	t->bids[t->count++] = bid;
 	return 0;
 }
@@ -41,7 +35,7 @@ static uint64_t rgbid_at(const struct pf_layout *l, const uint8_t *p,
 /* Expand one (X)XBLOCK, already read, at the given expected level. */
 static int expand(struct pf_ndb *ndb, uint64_t bid, int want_level,
 		  const struct pf_sink *sink, struct pf_datatree *t,
-		  uint32_t *cap)
+		  size_t *cap)
 {
 	const struct pf_layout *l = pf_ndb_layout(ndb);
 	struct pf_xblock x;
@@ -91,7 +85,7 @@ static int expand(struct pf_ndb *ndb, uint64_t bid, int want_level,
 int pf_datatree_load(struct pf_ndb *ndb, uint64_t bid,
 		     const struct pf_sink *sink, struct pf_datatree *out)
 {
-	uint32_t cap = 0;
+	size_t cap = 0;
 	int rc;
 
 	memset(out, 0, sizeof(*out));

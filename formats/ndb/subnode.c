@@ -10,6 +10,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "../util/pf_grow.h"
 #include "../util/pf_le.h"
 #include "pf_ndb.h"
 
@@ -18,18 +19,11 @@ static uint64_t id_at(const struct pf_layout *l, const uint8_t *p)
 	return l->bid_size == 4 ? pf_le32(p) : pf_le64(p);
 }
 
-static int push(struct pf_subnodes *s, uint32_t *cap,
+static int push(struct pf_subnodes *s, size_t *cap,
 		const struct pf_subnode *e)
 {
-	if (s->count == *cap) {
-		uint32_t ncap = *cap ? *cap * 2 : 16;
-		struct pf_subnode *n = realloc(s->v, ncap * sizeof(*n));
-
-		if (!n)
-			return pf_error_set(PF_E_NOMEM, "out of memory");
-		s->v = n;
-		*cap = ncap;
-	}
+	if (pf_grow(&s->v, s->count, cap, sizeof(*s->v)) != 0)
+		return PF_E_NOMEM;
 	s->v[s->count++] = *e;
 	return 0;
 }
@@ -48,7 +42,7 @@ static void order_fault(const struct pf_sink *sink, uint64_t bid,
 
 static int load(struct pf_ndb *ndb, uint64_t bid, int want_level,
 		const struct pf_sink *sink, struct pf_subnodes *s,
-		uint32_t *cap)
+		size_t *cap)
 {
 	const struct pf_layout *l = pf_ndb_layout(ndb);
 	struct pf_slblock sl;
@@ -118,7 +112,7 @@ static void drop_duplicates(struct pf_subnodes *s)
 int pf_subnodes_load(struct pf_ndb *ndb, uint64_t bid_sub,
 		     const struct pf_sink *sink, struct pf_subnodes *out)
 {
-	uint32_t cap = 0;
+	size_t cap = 0;
 	int rc;
 
 	memset(out, 0, sizeof(*out));

@@ -14,6 +14,7 @@
  */
 #include <stdlib.h>
 
+#include "../../formats/util/pf_grow.h"
 #include "../../formats/util/pf_set.h"
 #include "ck.h"
 
@@ -38,15 +39,9 @@ static int push_block(struct walk *w, const struct pf_bbt_entry *e)
 {
 	struct pf_ck *ck = w->ck;
 
-	if (ck->nblocks == w->cap) {
-		size_t ncap = w->cap ? w->cap * 2 : 256;
-		struct pf_block_rec *n = realloc(ck->blocks, ncap * sizeof(*n));
-
-		if (!n)
-			return pf_error_set(PF_E_NOMEM, "out of memory");
-		ck->blocks = n;
-		w->cap = ncap;
-	}
+	if (pf_grow(&ck->blocks, ck->nblocks, &w->cap,
+		    sizeof(*ck->blocks)) != 0)
+		return PF_E_NOMEM;
 	ck->blocks[ck->nblocks++] = (struct pf_block_rec){
 		.bid = e->bref.bid, .ib = e->bref.ib, .cb = e->cb,
 		.cref = e->cref, .cb_inflated = e->cb_inflated,
@@ -58,15 +53,9 @@ static int push_node(struct walk *w, const struct pf_nbt_entry *e)
 {
 	struct pf_ck *ck = w->ck;
 
-	if (ck->nnodes == w->cap) {
-		size_t ncap = w->cap ? w->cap * 2 : 256;
-		struct pf_node_rec *n = realloc(ck->nodes, ncap * sizeof(*n));
-
-		if (!n)
-			return pf_error_set(PF_E_NOMEM, "out of memory");
-		ck->nodes = n;
-		w->cap = ncap;
-	}
+	if (pf_grow(&ck->nodes, ck->nnodes, &w->cap,
+		    sizeof(*ck->nodes)) != 0)
+		return PF_E_NOMEM;
 	ck->nodes[ck->nnodes++] = (struct pf_node_rec){
 		.nid = (uint32_t)e->nid, .nid_parent = e->nid_parent,
 		.bid_data = e->bid_data, .bid_sub = e->bid_sub,
