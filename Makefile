@@ -8,6 +8,7 @@
 #   make demo       setup, build, scan a sample
 #   make fuzz       build the libFuzzer harnesses (clang)
 #   make fuzz-smoke run each harness for FUZZ_SECONDS on the corpus seeds
+#   make samples    write the sample PSTs of samples/recipes
 #   make bench      benchmarks beside pffinfo/readpst (bench/README.md)
 
 CC      ?= cc
@@ -15,7 +16,7 @@ CFLAGS  ?= -O2 -g
 WARN    := -Wall -Wextra -Werror -Wshadow -Wstrict-prototypes \
            -Wmissing-prototypes -Wvla -Wformat=2
 CPPFLAGS += -D_FILE_OFFSET_BITS=64 -D_GNU_SOURCE -std=c11
-LIBS    := -lz -lpff -lpthread
+LIBS    := -lz -lpff -lcrypto -lpthread
 
 BUILD   ?= build
 SAN     := -fsanitize=address,undefined -fno-omit-frame-pointer \
@@ -37,7 +38,7 @@ $(patsubst %.c,$(1)/%.o,$(2))
 endef
 
 .PHONY: all setup check demo test unit clitest san fuzz fuzz-smoke bench \
-        clean pstfix
+        clean pstfix samples
 
 all: bin/pstfix
 
@@ -138,6 +139,9 @@ fuzz: $(FUZZ_BIN)
 
 fuzz-smoke: fuzz
 	@tests/fuzz/smoke $(FUZZ_SECONDS) $(FUZZ_BIN)
+
+samples: bin/pstfix
+	@samples/make-samples
 
 bench: bin/pstfix
 	@bench/run

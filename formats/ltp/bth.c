@@ -171,7 +171,9 @@ static void walk_fault(struct walk *w, enum pf_fault_kind kind,
 /* Mark HID (known to resolve) visited; true if it already was. */
 static bool seen_before(struct walk *w, uint32_t hid)
 {
-	uint32_t bit = w->base[PF_HID_BLOCK(hid)] + PF_HID_INDEX(hid) - 1;
+	bool wide = w->bth->hn->wide_hid;
+	uint32_t bit = w->base[pf_hid_block(wide, hid)] +
+		       pf_hid_index(wide, hid) - 1;
 	uint8_t mask = (uint8_t)(1u << (bit & 7));
 	bool was = (w->seen[bit >> 3] & mask) != 0;
 

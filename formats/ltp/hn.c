@@ -159,12 +159,13 @@ static void free_blocks(uint8_t **blocks, uint32_t n)
 
 /* Build *hn from N owned blocks (BIDS may be NULL). */
 static int hn_build(struct pf_hn *hn, uint8_t **blocks, size_t *cbs,
-		    const uint64_t *bids, uint32_t n, uint32_t nid,
+		    const uint64_t *bids, uint32_t n, uint32_t nid, bool wide,
 		    const struct pf_sink *sink)
 {
 	uint32_t i;
 
 	memset(hn, 0, sizeof(*hn));
+	hn->wide_hid = wide;
 	if (n == 0)
 		return pf_error_set(PF_E_CORRUPT,
 				    "heap of node %#x has no data block", nid);
@@ -205,7 +206,7 @@ static int hn_build(struct pf_hn *hn, uint8_t **blocks, size_t *cbs,
 int pf_hn_open_blocks(struct pf_hn *hn, uint8_t **blocks, size_t *cbs,
 		      uint32_t n, uint32_t nid, const struct pf_sink *sink)
 {
-	return hn_build(hn, blocks, cbs, NULL, n, nid, sink);
+	return hn_build(hn, blocks, cbs, NULL, n, nid, false, sink);
 }
 
 /* Read every leaf block; unreadable (damaged) ones become NULL. */
@@ -265,7 +266,8 @@ int pf_hn_open(struct pf_hn *hn, struct pf_ndb *ndb, uint32_t nid,
 		free_blocks(blocks, t.count);
 		goto out;
 	}
-	rc = hn_build(hn, blocks, cbs, t.bids, t.count, nid, sink);
+	rc = hn_build(hn, blocks, cbs, t.bids, t.count, nid,
+		      pf_ndb_layout(ndb)->page_size == 4096, sink);
 out:
 	free(blocks);
 	free(cbs);
@@ -299,7 +301,8 @@ enum hid_why {
 static enum hid_why hid_problem(const struct pf_hn *hn, uint32_t hid,
 				uint64_t *got, uint64_t *want)
 {
-	uint32_t bi = PF_HID_BLOCK(hid), idx = PF_HID_INDEX(hid);
+	uint32_t bi = pf_hid_block(hn->wide_hid, hid);
+	uint32_t idx = pf_hid_index(hn->wide_hid, hid);
 	const struct pf_hn_block *b;
 	uint16_t start, end;
 
@@ -348,8 +351,8 @@ bool pf_ltp_hid_check(const struct pf_hn *hn, uint32_t hid, enum pf_obj obj,
 		return true;
 	f.kind = (why == HID_TYPE || why == HID_INDEX0) ?
 		 PF_F_VALUE : PF_F_MISSING;
-	if (PF_HID_BLOCK(hid) < hn->nblocks)
-		f.bid = hn->blk[PF_HID_BLOCK(hid)].bid;
+	if (pf_hid_block(hn->wide_hid, hid) < hn->nblocks)
+		f.bid = hn->blk[pf_hid_block(hn->wide_hid, hid)].bid;
 	pf_report(sink, &f);
 	return false;
 }
@@ -388,9 +391,9 @@ int pf_hn_get(const struct pf_hn *hn, uint32_t hid, const uint8_t **ptr,
 				    "HID %#x: heap page of node %#x damaged",
 				    hid, hn->nid);
 	}
-	b = &hn->blk[PF_HID_BLOCK(hid)];
-	start = rgib_at(b, PF_HID_INDEX(hid) - 1);
+	b = &hn->blk[pf_hid_block(hn->wide_hid, hid)];
+	start = rgib_at(b, pf_hid_index(hn->wide_hid, hid) - 1);
 	*ptr = b->data + start;
-	*cb = (size_t)rgib_at(b, PF_HID_INDEX(hid)) - start;
+	*cb = (size_t)rgib_at(b, pf_hid_index(hn->wide_hid, hid)) - start;
 	return 0;
 }

@@ -76,6 +76,25 @@
 #define PF_HID_MAKE(block, index) \
 	(((uint32_t)(block) << 16) | (((uint32_t)(index) & 0x7FFu) << 5))
 
+/* 4K-page files (wVer 36) split a HID 5/14/13 bits instead of 5/11/16
+ * (libyal's PFF format description; libpff reads them so): "wide" HIDs.
+ * The heap knows which it has (struct pf_hn.wide_hid). */
+static inline uint32_t pf_hid_index(bool wide, uint32_t hid)
+{
+	return wide ? (hid >> 5) & 0x3FFFu : PF_HID_INDEX(hid);
+}
+
+static inline uint32_t pf_hid_block(bool wide, uint32_t hid)
+{
+	return wide ? hid >> 19 : PF_HID_BLOCK(hid);
+}
+
+static inline uint32_t pf_hid_make(bool wide, uint32_t block, uint32_t index)
+{
+	return wide ? (block << 19) | ((index & 0x3FFFu) << 5) :
+		      PF_HID_MAKE(block, index);
+}
+
 /* An HNID is a HID when its low 5 bits are NID_TYPE_HID (0), else a NID. */
 #define PF_HNID_IS_HID(hnid) (PF_HID_TYPE(hnid) == 0)
 
@@ -103,6 +122,7 @@ struct pf_hn {
 	struct pf_hn_block *blk;
 	uint32_t nblocks;
 	uint32_t nid;
+	bool wide_hid;           /* 4K-page file: 5/14/13-bit HIDs */
 	uint8_t client_sig;      /* HNHDR.bClientSig */
 	uint32_t hid_user_root;  /* HNHDR.hidUserRoot */
 	uint8_t fill_level[4];   /* HNHDR.rgbFillLevel (a hint, not checked) */

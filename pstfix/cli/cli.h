@@ -28,6 +28,8 @@ int cmd_scan(int argc, char **argv);
 int cmd_problems(int argc, char **argv);
 int cmd_info(int argc, char **argv);
 int cmd_ls(int argc, char **argv);
+int cmd_create(int argc, char **argv);
+int cmd_import(int argc, char **argv);
 
 /* args.c: option helpers shared by the commands. */
 
@@ -47,6 +49,12 @@ int cli_bad_option(const char *cmd, int opt, char **argv, int optind_now);
  * shown as '?': file names and text taken from a damaged file must not
  * drive the user's terminal. */
 void cli_put_safe(FILE *out, const char *s);
+
+/* cmd_create.c: --format and --encoding for the commands that write
+ * (create, import); -1 on an unknown name. */
+struct pf_write_opts;
+int cli_write_opts(const char *format, const char *encoding,
+		   struct pf_write_opts *o);
 
 /* names.c: human names of the checker passes (for progress and docs). */
 const char *cli_pass_short(unsigned pass);  /* "BBT", "messaging" */

@@ -32,6 +32,8 @@ static const struct command commands[] = {
 	{ "info",     cmd_info,     "show a file's format, sizes and counts" },
 	{ "ls",       cmd_ls,       "list the folders, or a folder's items" },
 	{ "problems", cmd_problems, "list every problem code scan reports" },
+	{ "create",   cmd_create,   "write a new PST with generated content" },
+	{ "import",   cmd_import,   "make a PST from mbox files and .eml folders" },
 	{ "help",     cmd_help,     "show this list, or a command's options" },
 };
 
