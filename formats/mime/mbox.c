@@ -39,12 +39,14 @@ struct pf_mbox {
 	bool pending;        /* a "From " line was read, its message not */
 	char env[MB_ENV + 1], cur_env[MB_ENV + 1];
 	uint64_t env_off, cur_off;
+	size_t max;          /* bytes per message */
 };
 
 struct msg {
 	uint8_t *p;
 	size_t n, cap;
-	bool over;           /* past PF_MBOX_MAX_MESSAGE: bytes dropped */
+	size_t max;
+	bool over;           /* past max: bytes dropped */
 };
 
 /* Make sure MB_HEAD bytes (or the rest of the file) are unread in buf. */
@@ -86,7 +88,7 @@ static int msg_put(struct msg *m, const uint8_t *p, size_t n)
 
 	if (m->over || n == 0)
 		return 0;
-	if (n > PF_MBOX_MAX_MESSAGE - m->n) {
+	if (n > m->max - m->n) {
 		m->over = true;
 		free(m->p);
 		m->p = NULL;
@@ -185,6 +187,7 @@ int pf_mbox_open_fd(struct pf_mbox **out, int fd)
 		return pf_error_set(PF_E_IO, "mbox: cannot read");
 	}
 	gzbuffer(mb->gz, 128u * 1024);
+	mb->max = PF_MBOX_MAX_MESSAGE;
 	rc = fill(mb);
 	if (rc == 0 && head_is(mb, 0, "\xEF\xBB\xBF"))
 		consume(mb, 3);
@@ -277,15 +280,14 @@ int pf_mbox_next(struct pf_mbox *mb, uint8_t **raw, size_t *cb)
 	*raw = NULL;
 	*cb = 0;
 	while (mb->pending) {
-		struct msg m = { NULL, 0, 0, false };
+		struct msg m = { NULL, 0, 0, mb->max, false };
 		int rc = read_message(mb, &m);
 
 		if (rc != 0 || m.over) {
 			free(m.p);
 			return rc ? rc : pf_error_set(PF_E_LIMIT, "mbox message "
 				"at offset %llu is larger than %zu bytes",
-				(unsigned long long)mb->cur_off,
-				PF_MBOX_MAX_MESSAGE);
+				(unsigned long long)mb->cur_off, mb->max);
 		}
 		if (trim_end(&m)) {
 			free(m.p);
@@ -296,6 +298,11 @@ int pf_mbox_next(struct pf_mbox *mb, uint8_t **raw, size_t *cb)
 		return 1;
 	}
 	return 0;
+}
+
+void pf_mbox_set_max(struct pf_mbox *mb, size_t max)
+{
+	mb->max = max < PF_MBOX_MAX_MESSAGE ? max : PF_MBOX_MAX_MESSAGE;
 }
 
 const char *pf_mbox_envelope(const struct pf_mbox *mb)

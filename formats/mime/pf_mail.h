@@ -127,6 +127,9 @@ int pf_mbox_open_fd(struct pf_mbox **out, int fd);
  * with the following message.  PF_E_IO and PF_E_NOMEM are final. */
 int pf_mbox_next(struct pf_mbox *mb, uint8_t **raw, size_t *cb);
 
+/* Lower the per-message bound (default and ceiling: PF_MBOX_MAX_MESSAGE). */
+void pf_mbox_set_max(struct pf_mbox *mb, size_t max);
+
 /* The "From " line that started the message last returned, without the
  * "From " and the line end (at most 1000 bytes; "" before the first). */
 const char *pf_mbox_envelope(const struct pf_mbox *mb);

@@ -17,6 +17,7 @@
 
 #include "../msg/pf_msg.h"
 #include "../util/pf_grow.h"
+#include "../util/pf_le.h"
 #include "msgw_int.h"
 
 #define MSGW_MAX_DEPTH 16
@@ -280,11 +281,16 @@ static int embedded(struct pf_storew *s, const struct pf_msgw_att *a,
 	uint64_t bid_data, bid_sub;
 	int rc;
 
+	const struct pf_wprop *sz;
+
 	pf_plist_init(&props, s->unicode);
 	rc = message_node(s, a->embedded, depth + 1, &props, &bid_data,
 			  &bid_sub);
 	*nid = pf_writer_new_nid(s->w, PF_NT_NORMAL_MESSAGE);
-	*size = (uint32_t)(a->cb ? a->cb : 1);
+	/* the object's size is the embedded message's PidTagMessageSize */
+	sz = pf_plist_find(&props, PF_PROP_TAG(PF_TAG_MESSAGE_SIZE,
+					       PF_PT_INT32));
+	*size = sz && sz->cb == 4 ? pf_le32(sz->p) : 0;
 	if (rc == 0)
 		rc = pf_subw_add(asub, *nid, bid_data, bid_sub);
 	pf_plist_free(&props);

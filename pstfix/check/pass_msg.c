@@ -342,6 +342,18 @@ static void check_message(struct pf_ck *ck, const struct pf_node_rec *n)
 	pf_message_close(&m);
 }
 
+/* MS-PST 2.4.4.1: a folder's hierarchy, contents and FAI tables are
+ * nodes of their own whose nidParent Outlook leaves 0.  A parent there is
+ * harmless to the format, but libpst (readpst) walks children by
+ * nidParent and reads such a table as one more item of the folder. */
+static bool is_folder_table(uint32_t nid)
+{
+	unsigned t = PF_NID_TYPE(nid);
+
+	return t == PF_NT_HIERARCHY_TABLE || t == PF_NT_CONTENTS_TABLE ||
+	       t == PF_NT_ASSOC_CONTENTS_TABLE;
+}
+
 void pass_msg(struct pf_ck *ck)
 {
 	const struct pf_node_rec **by_parent = by_parent_index(ck);
@@ -356,6 +368,9 @@ void pass_msg(struct pf_ck *ck)
 
 		if (i % 256 == 0)
 			ck_progress(ck, PF_PASS_MSG, i, ck->nnodes);
+		if (is_folder_table(n->nid) && n->nid_parent != 0)
+			ck_problem(ck, 7023, PF_NO_IB, 0, n->nid,
+				   n->nid_parent, 0, NULL);
 		if (is_folder(n->nid))
 			check_folder(ck, n, by_parent);
 		else if (is_message(n->nid))

@@ -385,6 +385,10 @@ const struct pf_problem pf_problems[] = {
 	  "node %G (%S) is missing (files from Outlook before 2003 lack it)",
 	  "recreate it" },
 
+	{ 7023, W, 0, 0, "TABLE_NODE_PARENT",
+	  "folder table node has nidParent %G (Outlook writes 0); readpst "
+	  "lists it as an extra item of that folder", "set nidParent to 0" },
+
 	/* ---- pass 8: cross-check with libpff ---- */
 	{ 8001, W, 0, 0, "XCHECK_LIBPFF_FAILED",
 	  "libpff could not read the file: %S", NULL },
