@@ -7,6 +7,8 @@
  * and checks once.  Strings are UTF-8 in; in Unicode files they become
  * PtypString (UTF-16LE, MS-PST 2.3.3.3 stores no terminator), in ANSI
  * files PtypString8 in Windows-1252 (characters 1252 lacks become '?').
+ * The list keeps whole rows of cells for the table builder, which is what
+ * it adds to pf_wprop.h's single-value makers.
  */
 #include <stdlib.h>
 #include <string.h>
@@ -14,6 +16,7 @@
 #include "../util/pf_grow.h"
 #include "../util/pf_le.h"
 #include "msgw_int.h"
+#include "pf_wprop.h"
 
 void pf_plist_init(struct pf_plist *l, bool unicode)
 {
@@ -60,87 +63,19 @@ static void push_copy(struct pf_plist *l, uint32_t tag, const void *p,
 	push(l, tag, buf, cb);
 }
 
-/* One code point from UTF-8; invalid bytes read as U+FFFD. */
-static uint32_t next_cp(const unsigned char **s)
+/* UTF-8 to the file's string encoding, in a malloc'd buffer
+ * (conversions in ltpw_prop.c, shared with the LTP builders). */
+static uint8_t *convert(const char *utf8, bool unicode, size_t *cb)
 {
-	const unsigned char *p = *s;
-	uint32_t cp;
-	int extra;
-
-	if (p[0] < 0x80) {
-		*s = p + 1;
-		return p[0];
-	}
-	if ((p[0] & 0xE0) == 0xC0) { cp = p[0] & 0x1F; extra = 1; }
-	else if ((p[0] & 0xF0) == 0xE0) { cp = p[0] & 0x0F; extra = 2; }
-	else if ((p[0] & 0xF8) == 0xF0) { cp = p[0] & 0x07; extra = 3; }
-	else { *s = p + 1; return 0xFFFD; }
-	for (int i = 1; i <= extra; i++) {
-		if ((p[i] & 0xC0) != 0x80) {
-			*s = p + i;
-			return 0xFFFD;
-		}
-		cp = (cp << 6) | (p[i] & 0x3F);
-	}
-	*s = p + extra + 1;
-	return cp > 0x10FFFF || (cp >= 0xD800 && cp <= 0xDFFF) ? 0xFFFD : cp;
-}
-
-static uint8_t *to_utf16(const char *utf8, size_t *cb)
-{
-	size_t n = strlen(utf8);
-	uint8_t *out = malloc(4 * n + 2);   /* each byte at most 2 units */
-	const unsigned char *s = (const unsigned char *)utf8;
-	size_t o = 0;
+	size_t len = strlen(utf8);
+	size_t n = unicode ? pf_utf8_to_utf16le(utf8, len, NULL) :
+			     pf_utf8_to_cp1252(utf8, len, NULL);
+	uint8_t *out = malloc(n ? n : 1);
 
 	if (!out)
 		return NULL;
-	while (*s) {
-		uint32_t cp = next_cp(&s);
-
-		if (cp >= 0x10000) {
-			cp -= 0x10000;
-			pf_put16(out + o, (uint16_t)(0xD800 | (cp >> 10)));
-			pf_put16(out + o + 2, (uint16_t)(0xDC00 | (cp & 0x3FF)));
-			o += 4;
-		} else {
-			pf_put16(out + o, (uint16_t)cp);
-			o += 2;
-		}
-	}
-	*cb = o;
-	return out;
-}
-
-/* Windows-1252's 0x80-0x9F; other code points < 0x100 map to themselves. */
-static const uint16_t cp1252_high[32] = {
-	0x20AC, 0, 0x201A, 0x0192, 0x201E, 0x2026, 0x2020, 0x2021,
-	0x02C6, 0x2030, 0x0160, 0x2039, 0x0152, 0, 0x017D, 0,
-	0, 0x2018, 0x2019, 0x201C, 0x201D, 0x2022, 0x2013, 0x2014,
-	0x02DC, 0x2122, 0x0161, 0x203A, 0x0153, 0, 0x017E, 0x0178,
-};
-
-static uint8_t to_1252(uint32_t cp)
-{
-	if (cp < 0x80 || (cp >= 0xA0 && cp <= 0xFF))
-		return (uint8_t)cp;
-	for (unsigned i = 0; i < 32; i++)
-		if (cp1252_high[i] == cp && cp != 0)
-			return (uint8_t)(0x80 + i);
-	return '?';
-}
-
-static uint8_t *to_8bit(const char *utf8, size_t *cb)
-{
-	uint8_t *out = malloc(strlen(utf8) + 1);
-	const unsigned char *s = (const unsigned char *)utf8;
-	size_t o = 0;
-
-	if (!out)
-		return NULL;
-	while (*s)
-		out[o++] = to_1252(next_cp(&s));
-	*cb = o;
+	*cb = unicode ? pf_utf8_to_utf16le(utf8, len, out) :
+			pf_utf8_to_cp1252(utf8, len, out);
 	return out;
 }
 
@@ -156,7 +91,7 @@ void pf_plist_str(struct pf_plist *l, uint16_t id, const char *utf8)
 
 	if (!utf8 || l->err)
 		return;
-	buf = l->unicode ? to_utf16(utf8, &cb) : to_8bit(utf8, &cb);
+	buf = convert(utf8, l->unicode, &cb);
 	if (!buf) {
 		l->err = PF_E_NOMEM;
 		return;
