@@ -49,15 +49,17 @@ static void decode_root(struct pf_root *r, const uint8_t *p, uint32_t w)
 	r->f_amap_valid = p[8 * w];
 }
 
-/* wVer 14/15 ANSI, 23 Unicode, 36 4K-page OST (libpff's "OST 2013");
- * 37 is seen with WIP-protected files. */
+/* wVer 14/15 ANSI, 23 Unicode, 36 4K-page OST (libpff's "OST 2013").
+ * MS-PST 2.2.2.6: 37 is a Unicode file written by an Outlook that knows
+ * Windows Information Protection; libpff reads 37 as 4K.  The header alone
+ * cannot tell: pf_ndb_open() looks at the NBT root page to decide. */
 static int variant_of(uint16_t ver, enum pf_variant *v)
 {
 	if (ver == 14 || ver == 15)
 		*v = PF_ANSI;
-	else if (ver >= 20 && ver <= 23)
+	else if ((ver >= 20 && ver <= 23) || ver == 37)
 		*v = PF_UNICODE;
-	else if (ver == 36 || ver == 37)
+	else if (ver == 36)
 		*v = PF_UNICODE4K;
 	else
 		return PF_E_NOTPST;

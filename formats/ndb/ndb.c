@@ -86,6 +86,21 @@ static int read_header(struct pf_ndb *ndb)
 	return pf_header_decode(&ndb->header, buf, (size_t)got);
 }
 
+/* wVer 37 (see header.c): the NBT root page's trailer says which page
+ * size the file has -- ptype and ptypeRepeat 0x81 at 4072 for 4 KiB pages,
+ * at 496 for 512-byte ones. */
+static void probe_wver37(struct pf_ndb *ndb)
+{
+	uint8_t t[2];
+	uint64_t ib = ndb->header.root.nbt.ib;
+
+	if (ndb->header.ver != 37 || ib > ndb->size || ndb->size - ib < 4096)
+		return;
+	if (pread(ndb->fd, t, 2, (off_t)(ib + 4072)) == 2 &&
+	    t[0] == PF_PTYPE_NBT && t[1] == PF_PTYPE_NBT)
+		ndb->header.variant = PF_UNICODE4K;
+}
+
 int pf_ndb_open(struct pf_ndb **out, const char *path)
 {
 	struct pf_ndb *ndb;
@@ -115,6 +130,7 @@ int pf_ndb_open(struct pf_ndb **out, const char *path)
 	rc = read_header(ndb);
 	if (rc != 0)
 		goto fail;
+	probe_wver37(ndb);
 	pf_layout_for(&ndb->layout, ndb->header.variant);
 	ndb->cache = calloc(PF_PAGE_CACHE_SLOTS, sizeof(*ndb->cache));
 	ndb->cache_data = malloc((size_t)PF_PAGE_CACHE_SLOTS *
