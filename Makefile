@@ -125,7 +125,7 @@ FBUILD := build-fuzz
 FUZZ_FLAGS := -fsanitize=fuzzer-no-link,address,undefined -g -O1
 $(FBUILD)/%.o: %.c
 	@mkdir -p $(dir $@)
-	clang $(CPPFLAGS) $(FUZZ_FLAGS) -Wall -Wextra -Werror -c $< -o $@
+	clang $(CPPFLAGS) $(FUZZ_FLAGS) -Wall -Wextra -Werror -MMD -MP -c $< -o $@
 
 $(FBUILD)/libpstfix.a: $(call objs,$(FBUILD),$(LIB_SRC))
 	@rm -f $@

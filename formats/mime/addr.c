@@ -112,8 +112,8 @@ static int tokenize(struct pfm_ctx *c, const char *s, size_t n,
 	while (i < n && rc == 0) {
 		size_t j;
 
-		if (pfm_is_space(s[i]) || s[i] == ')') {
-			t.ws = true;             /* a stray ')' too */
+		if (pfm_is_space(s[i]) || s[i] == ')' || s[i] == ']') {
+			t.ws = true;             /* a stray ')' or ']' too */
 			i++;
 			continue;
 		}
@@ -293,12 +293,17 @@ static int angle(struct pfm_ctx *c, const struct toks *ts, size_t i,
 {
 	size_t g = k + 1, a = k + 1, e;
 	char *name = NULL, *addr = NULL;
+	bool closed;
 	int rc;
 
-	while (g < ts->n && ts->v[g].t != TK_END && !is_spec(&ts->v[g], '>'))
+	/* up to '>'; a '<' cannot nest, so it bounds the search (and keeps
+	 * "<a, <b, <c ..." linear) */
+	while (ts->v[g].t != TK_END && !is_spec(&ts->v[g], '>') &&
+	       !is_spec(&ts->v[g], '<'))
 		g++;
 	e = g;
-	if (ts->v[g].t == TK_END) {
+	closed = is_spec(&ts->v[g], '>');
+	if (!closed) {
 		pfm_defect(c);                   /* no '>' */
 		for (e = a; e < g && !is_spec(&ts->v[e], ','); e++)
 			;
@@ -314,7 +319,7 @@ static int angle(struct pfm_ctx *c, const struct toks *ts, size_t i,
 	rc = phrase(c, ts, i, k, &name);
 	if (rc == 0 && a < e)
 		rc = addr_text(c, ts, a, e, &addr);
-	*next = e < g ? e : (g < ts->n && ts->v[g].t != TK_END ? g + 1 : g);
+	*next = closed ? g + 1 : e;
 	if (rc != 0) {
 		free(name);
 		return rc;
@@ -329,8 +334,8 @@ static bool word(const struct tok *t)
 
 static bool joined(const struct tok *left, const struct tok *right)
 {
-	return !right->ws || left->p[left->n - 1] == '.' ||
-	       right->p[0] == '.';
+	return !right->ws || (left->n > 0 && left->p[left->n - 1] == '.') ||
+	       (right->n > 0 && right->p[0] == '.');
 }
 
 /* Tokens [i, k) without '@': one word is a local address ("root"),
@@ -400,17 +405,19 @@ static size_t addr_end(const struct toks *ts, size_t i)
 	return i;
 }
 
-/* Skip what follows a name-addr up to the next ',' or ';'. */
+/* Skip what follows a name-addr up to the next ',' or ';' - unless a
+ * '<' comes first: then a comma was forgotten ("<a@x> Bob <b@x>") and the
+ * words are the next address's name. */
 static size_t skip_junk(struct pfm_ctx *c, const struct toks *ts, size_t i)
 {
 	size_t j = i;
 
 	while (ts->v[j].t != TK_END && !is_spec(&ts->v[j], ',') &&
-	       !is_spec(&ts->v[j], ';'))
+	       !is_spec(&ts->v[j], ';') && !is_spec(&ts->v[j], '<'))
 		j++;
 	if (j > i)
 		pfm_defect(c);
-	return j;
+	return is_spec(&ts->v[j], '<') ? i : j;
 }
 
 static int walk(struct pfm_ctx *c, const struct toks *ts, struct alist *l)

@@ -62,7 +62,6 @@ static int decoded_field(struct pfm_ctx *c, const struct pfm_part *pt,
 static int describe(struct pfm_ctx *c, const struct pfm_part *pt,
 		    struct pf_mail_att *a)
 {
-	const char *cs = pfm_param_raw(&pt->ct, "charset");
 	int rc = 0;
 
 	if (pt->filename)
@@ -73,12 +72,10 @@ static int describe(struct pfm_ctx *c, const struct pfm_part *pt,
 				 &a->mime_type);
 	if (rc == 0)
 		rc = content_id(c, pt, &a->content_id);
-	if (rc == 0 && cs && pfm_part_is_main(pt, "text")) {
-		char name[PFM_CHARSET_MAX + 1];
-
-		if (pfm_charset_name(cs, strlen(cs), name, sizeof(name)))
-			rc = pfm_strndup(c, name, strlen(name), &a->charset);
-	}
+	if (rc == 0 && pt->charset[0] && pfm_part_is_main(pt, "text") &&
+	    strcmp(pt->charset, PFM_CHARSET_BAD) != 0)
+		rc = pfm_strndup(c, pt->charset, strlen(pt->charset),
+				 &a->charset);
 	if (rc == 0)
 		rc = decoded_field(c, pt, "content-location",
 				   &a->content_location);
@@ -108,22 +105,6 @@ static int embed(struct pfm_ctx *c, struct pf_mail_att *a)
 		a->embedded = NULL;
 	}
 	return rc;
-}
-
-static void att_free(struct pf_mail_att *a)
-{
-	free(a->filename);
-	free(a->mime_type);
-	free(a->content_id);
-	free(a->data);
-	free(a->charset);
-	free(a->content_location);
-	free(a->description);
-	if (a->embedded) {
-		pf_mail_free(a->embedded);
-		free(a->embedded);
-	}
-	memset(a, 0, sizeof(*a));
 }
 
 static int append(struct pf_mail *m, struct pf_mail_att *a)
@@ -171,6 +152,6 @@ int pfm_attach(struct pfm_ctx *c, struct pf_mail *m,
 	if (rc == 0)
 		rc = append(m, &a);
 	if (rc != 0)
-		att_free(&a);
+		pfm_att_free(&a);
 	return rc == PF_E_LIMIT ? 0 : rc;
 }

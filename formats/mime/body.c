@@ -18,7 +18,9 @@
  * - Other multipart subtypes are walked as multipart/mixed (RFC 2046
  *   5.1.7); multipart/digest defaults its parts to message/rfc822
  *   (5.1.5).  A multipart without a usable boundary or without any
- *   delimiter is read as text/plain (a defect).
+ *   delimiter line is read as text/plain (a defect: its text is kept); one
+ *   with delimiters but no parts adds nothing (a defect); a part that is
+ *   only whitespace (no header, no body) is skipped (a defect).
  * - Everything that is not a body is an attachment, so nothing is lost:
  *   non-text parts, text/plain attachments, the alternatives not taken.
  * - Nesting is bounded by PFM_MAX_NEST for the whole parse (deeper
@@ -53,16 +55,14 @@ static bool body_candidate(const struct walk *w, const struct pfm_part *pt)
 static int html_charset(struct pfm_ctx *c, const struct pfm_part *pt,
 			const struct pfm_buf *bytes, struct pf_mail *m)
 {
-	const char *cs = pfm_param_raw(&pt->ct, "charset");
 	char name[PFM_CHARSET_MAX + 1];
-	bool ok;
 
-	if (cs)
-		ok = pfm_charset_name(cs, strlen(cs), name, sizeof(name));
-	else
-		ok = pfm_html_meta_charset((const uint8_t *)bytes->p,
-					   bytes->n, name, sizeof(name));
-	if (!ok)
+	if (strcmp(pt->charset, PFM_CHARSET_BAD) == 0)
+		return 0;
+	if (pt->charset[0])
+		snprintf(name, sizeof(name), "%s", pt->charset);
+	else if (!pfm_html_meta_charset((const uint8_t *)bytes->p, bytes->n,
+					name, sizeof(name)))
 		return 0;
 	return pfm_strndup(c, name, strlen(name), &m->html_charset);
 }
@@ -71,12 +71,12 @@ static int set_body(struct pfm_ctx *c, const struct pfm_part *pt,
 		    bool html, struct pf_mail *m)
 {
 	struct pfm_buf bytes = { 0 }, u = { 0 };
-	const char *cs = pfm_param_raw(&pt->ct, "charset");
+	const char *cs = pt->charset[0] ? pt->charset : NULL;
 	int rc = pfm_part_decode(c, pt, &bytes);
 
 	if (rc == 0 && html)
 		rc = html_charset(c, pt, &bytes, m);
-	if (html)
+	if (html && m->html_charset)
 		cs = m->html_charset;
 	if (rc == 0)
 		rc = pfm_to_utf8(c, cs, (const uint8_t *)bytes.p, bytes.n,
@@ -116,14 +116,30 @@ static int take_body(struct walk *w, const struct pfm_part *pt)
 struct kids {
 	struct pfm_span *v;
 	size_t n;
+	bool seen;           /* a delimiter line was found */
 	const char *deftype;
 };
 
+static bool blank(const uint8_t *p, size_t n)
+{
+	for (size_t i = 0; i < n; i++)
+		if (!pfm_is_space((char)p[i]))
+			return false;
+	return true;
+}
+
+/* Walk part I; an empty one (only whitespace: no header, no body) is
+ * skipped as a defect. */
 static int walk_kid(struct walk *w, const struct kids *k, size_t i)
 {
 	struct pfm_part pt;
-	int rc = pfm_part_open(w->c, k->v[i].p, k->v[i].n, k->deftype, &pt);
+	int rc;
 
+	if (blank(k->v[i].p, k->v[i].n)) {
+		pfm_defect(w->c);
+		return 0;
+	}
+	rc = pfm_part_open(w->c, k->v[i].p, k->v[i].n, k->deftype, &pt);
 	if (rc != 0)
 		return rc;
 	rc = walk_part(w, &pt);
@@ -162,7 +178,7 @@ static bool is_start(struct walk *w, const struct pfm_span *s,
 	bool yes = false;
 	size_t n = strlen(start), i = 0;
 
-	if (pfm_fields_parse(w->c, s->p, s->n, &f) == 0 &&
+	if (pfm_fields_parse(w->c, s->p, s->n, false, &f) == 0 &&
 	    pfm_field_get(w->c, &f, "content-id", &id) == 0 && id) {
 		size_t a = 0, e = strlen(id);
 
@@ -184,19 +200,21 @@ static bool is_start(struct walk *w, const struct pfm_span *s,
 static int walk_related(struct walk *w, const struct pfm_part *pt,
 			const struct kids *k)
 {
-	const char *start = pfm_param_raw(&pt->ct, "start");
+	char *start = NULL;
 	size_t root = 0, i;
 	bool t, h;
-	int rc;
+	int rc = pfm_param_bytes(w->c, &pt->ct, "start", &start);
 
-	for (i = 0; start && i < k->n; i++)
+	for (i = 0; rc == 0 && start && i < k->n; i++)
 		if (is_start(w, &k->v[i], start)) {
 			root = i;
 			break;
 		}
 	if (start && i == k->n)
 		pfm_defect(w->c);                /* start names no part */
-	rc = walk_kid(w, k, root);
+	free(start);
+	if (rc == 0)
+		rc = walk_kid(w, k, root);
 	t = w->text_open;
 	h = w->html_open;
 	w->text_open = w->html_open = false;
@@ -208,21 +226,23 @@ static int walk_related(struct walk *w, const struct pfm_part *pt,
 	return rc;
 }
 
-/* The multipart's parts; 0 parts when it cannot be split. */
+/* The multipart's parts; k->seen false when no delimiter was found. */
 static int split(struct walk *w, const struct pfm_part *pt, struct kids *k)
 {
-	const char *b = pfm_param_raw(&pt->ct, "boundary");
+	const char *b = pt->boundary;
 	size_t bl = b ? strlen(b) : 0;
 
 	k->v = NULL;
 	k->n = 0;
+	k->seen = false;
 	k->deftype = pfm_part_is(pt, "multipart/digest") ? "message/rfc822" :
 		     "text/plain";
 	if (bl == 0 || bl > PFM_MAX_BOUNDARY)
 		return 0;
 	return pfm_multipart_split(w->c, pt->body, pt->body_cb, b, &k->v,
-				   &k->n);
+				   &k->n, &k->seen);
 }
+
 
 static int walk_multipart(struct walk *w, struct pfm_part *pt)
 {
@@ -235,10 +255,12 @@ static int walk_multipart(struct walk *w, struct pfm_part *pt)
 	}
 	rc = split(w, pt, &k);
 	if (rc == 0 && k.n == 0) {
-		pfm_defect(w->c);                /* read it as text */
-		snprintf(pt->ct.type, sizeof(pt->ct.type), "text/plain");
+		pfm_defect(w->c);
 		free(k.v);
-		return walk_part(w, pt);
+		if (k.seen || blank(pt->body, pt->body_cb))
+			return 0;                /* an empty multipart */
+		snprintf(pt->ct.type, sizeof(pt->ct.type), "text/plain");
+		return walk_part(w, pt);         /* no delimiter: text */
 	}
 	w->c->nest++;
 	if (rc == 0 && pfm_part_is(pt, "multipart/alternative"))

@@ -64,29 +64,39 @@ static size_t utf8_seq(const uint8_t *p, size_t n)
 	return len;
 }
 
+/* The first byte >= 0x80 in P[N] at or after I (N if none); 8 at a time. */
+static size_t skip_ascii(const uint8_t *p, size_t n, size_t i)
+{
+	for (; i + 8 <= n; i += 8) {
+		uint64_t w;
+
+		memcpy(&w, p + i, 8);
+		if (w & 0x8080808080808080ull)
+			break;
+	}
+	while (i < n && p[i] < 0x80)
+		i++;
+	return i;
+}
+
 bool pfm_utf8_valid(const uint8_t *p, size_t n)
 {
 	size_t i = 0, k;
 
-	while (i < n) {
-		if (p[i] < 0x80) {
-			i++;
-			continue;
-		}
+	for (;;) {
+		i = skip_ascii(p, n, i);
+		if (i >= n)
+			return true;
 		k = utf8_seq(p + i, n - i);
 		if (k == 0)
 			return false;
 		i += k;
 	}
-	return true;
 }
 
 static bool all_ascii(const uint8_t *p, size_t n)
 {
-	for (size_t i = 0; i < n; i++)
-		if (p[i] >= 0x80)
-			return false;
-	return true;
+	return skip_ascii(p, n, 0) == n;
 }
 
 /* Copy P[N] as UTF-8, each invalid byte replaced by U+FFFD. */
@@ -346,42 +356,53 @@ int pfm_to_utf8(struct pfm_ctx *c, const char *charset, const uint8_t *p,
 	return put_iconv(c, p, n, out);
 }
 
-/* Bytes S[N] will take with CRLF line ends and no NULs. */
-static size_t crlf_size(const char *s, size_t n)
+struct ends {
+	size_t lf, cr, crlf, nul;
+};
+
+/* Count what the normalisation changes (loops the compiler vectorises). */
+static struct ends count_ends(const char *s, size_t n)
 {
-	size_t i, need = 0;
+	struct ends e = { 0, 0, 0, 0 };
+	size_t i;
 
 	for (i = 0; i < n; i++) {
-		if (s[i] == '\0')
-			continue;
-		if (s[i] == '\r') {
-			need += 2;
-			if (i + 1 < n && s[i + 1] == '\n')
-				i++;
-		} else if (s[i] == '\n') {
-			need += 2;
-		} else {
-			need++;
-		}
+		e.lf += s[i] == '\n';
+		e.cr += s[i] == '\r';
+		e.nul += s[i] == '\0';
 	}
-	return need;
+	for (i = 0; i + 1 < n; i++)
+		e.crlf += s[i] == '\r' && s[i + 1] == '\n';
+	return e;
 }
 
-int pfm_text_finish(struct pfm_ctx *c, const char *s, size_t n, char **out)
+/* Lone LFs become CRLF (no lone CR, no NUL in S). */
+static size_t put_lf_only(const char *s, size_t n, char *d)
 {
-	size_t need = crlf_size(s, n), i, o = 0;
-	char *d;
-	int rc;
+	size_t i = 0, o = 0;
 
-	*out = NULL;
-	if (need == SIZE_MAX)
-		return pf_error_set(PF_E_LIMIT, "text too large");
-	rc = pfm_charge(c, need + 1);
-	if (rc != 0)
-		return rc;
-	d = malloc(need + 1);
-	if (!d)
-		return pf_error_set(PF_E_NOMEM, "out of memory");
+	while (i < n) {
+		const char *nl = memchr(s + i, '\n', n - i);
+		size_t k = nl ? (size_t)(nl - (s + i)) : n - i;
+
+		memcpy(d + o, s + i, k);
+		o += k;
+		i += k;
+		if (!nl)
+			break;
+		if (i == 0 || s[i - 1] != '\r')
+			d[o++] = '\r';
+		d[o++] = '\n';
+		i++;
+	}
+	return o;
+}
+
+/* Any mix of CR, LF, CRLF and NUL. */
+static size_t put_mixed(const char *s, size_t n, char *d)
+{
+	size_t i, o = 0;
+
 	for (i = 0; i < n; i++) {
 		if (s[i] == '\0')
 			continue;
@@ -394,6 +415,27 @@ int pfm_text_finish(struct pfm_ctx *c, const char *s, size_t n, char **out)
 			d[o++] = s[i];
 		}
 	}
+	return o;
+}
+
+int pfm_text_finish(struct pfm_ctx *c, const char *s, size_t n, char **out)
+{
+	struct ends e = count_ends(s, n);
+	size_t need = n + (e.lf - e.crlf) + (e.cr - e.crlf) - e.nul, o;
+	char *d;
+	int rc;
+
+	*out = NULL;
+	rc = pfm_charge(c, need + 1);
+	if (rc != 0)
+		return rc;
+	d = malloc(need + 1);
+	if (!d)
+		return pf_error_set(PF_E_NOMEM, "out of memory");
+	if (e.cr == e.crlf && e.nul == 0)
+		o = put_lf_only(s, n, d);
+	else
+		o = put_mixed(s, n, d);
 	d[o] = '\0';
 	*out = d;
 	return 0;

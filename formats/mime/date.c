@@ -104,17 +104,20 @@ static size_t dt_tokens(const char *s, size_t n, struct dtok *t)
 	return k;
 }
 
+/* "Jan", or a longer prefix of the full name ("Sept", "January"). */
 static int month_of(const struct dtok *t)
 {
-	static const char names[12][4] = {
-		"jan", "feb", "mar", "apr", "may", "jun",
-		"jul", "aug", "sep", "oct", "nov", "dec",
+	static const char *const names[12] = {
+		"january", "february", "march", "april", "may", "june",
+		"july", "august", "september", "october", "november",
+		"december",
 	};
 
-	if (t->wl < 3)
+	if (t->wl < 3 || t->wl >= sizeof(t->w))
 		return 0;
 	for (int m = 0; m < 12; m++)
-		if (memcmp(t->w, names[m], 3) == 0)
+		if (t->wl <= strlen(names[m]) &&
+		    memcmp(t->w, names[m], t->wl) == 0)
 			return m + 1;
 	return 0;
 }

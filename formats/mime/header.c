@@ -11,7 +11,8 @@
  * - The block ends at the first empty line.  A line that is neither a
  *   field nor a continuation ends it too (a defect): the body starts there,
  *   as RFC 2045 entities without headers do.
- * - A leading mbox "From " line is not a field and is skipped.
+ * - A leading mbox "From " line of a message is not a field and is
+ *   skipped (in a body part it is the start of the body).
  * - Lines end with LF or CRLF; line ends are not part of values.
  */
 #include <stdlib.h>
@@ -79,14 +80,14 @@ static int add_field(struct pfm_ctx *c, struct pfm_fields *f,
 }
 
 int pfm_fields_parse(struct pfm_ctx *c, const uint8_t *p, size_t n,
-		     struct pfm_fields *f)
+		     bool envelope, struct pfm_fields *f)
 {
 	size_t i = 0;
 	bool have = false, seen = false;
 	int rc;
 
 	memset(f, 0, sizeof(*f));
-	if (n >= 5 && memcmp(p, "From ", 5) == 0)
+	if (envelope && n >= 5 && memcmp(p, "From ", 5) == 0)
 		i = f->hdr_start = line_at(p, n, 0).next;
 	while (i < n) {
 		struct line l = line_at(p, n, i);

@@ -13,6 +13,8 @@
  * - Sensitivity (RFC 2156 5.3.4): Personal, Private,
  *   Company-Confidential.
  * - Disposition-Notification-To (RFC 8098 2.1) asks for a read receipt.
+ * - Outlook's own fields: X-Unsent: 1 marks a draft; Thread-Topic and
+ *   Thread-Index (base64) carry the conversation topic and index.
  * - A message without Content-Type is text/plain (RFC 2045 5.2).
  */
 #include <stdlib.h>
@@ -209,6 +211,39 @@ static int date(struct pfm_ctx *c, const struct pfm_fields *f,
 	return rc;
 }
 
+static int thread_index(struct pfm_ctx *c, const struct pfm_fields *f,
+			struct pf_mail *m)
+{
+	char *v = NULL, *data = NULL;
+	struct pfm_buf b = { 0 };
+	size_t n;
+	int rc = pfm_field_get(c, f, "thread-index", &v);
+
+	if (rc == 0 && v)
+		rc = pfm_base64_decode(c, (const uint8_t *)v, strlen(v), &b);
+	n = b.n;
+	if (rc == 0 && n > 0)
+		rc = pfm_buf_take(c, &b, &data);
+	m->thread_index = (uint8_t *)data;
+	m->thread_index_cb = data ? n : 0;
+	pfm_buf_free(c, &b);
+	free(v);
+	return rc;
+}
+
+static int outlook_fields(struct pfm_ctx *c, const struct pfm_fields *f,
+			  struct pf_mail *m)
+{
+	char w[8];
+	int rc = decoded(c, f, "thread-topic", &m->thread_topic);
+
+	if (rc == 0)
+		rc = thread_index(c, f, m);
+	m->unsent = first_word(f, "x-unsent", w, sizeof(w)) &&
+		    strcmp(w, "1") == 0;
+	return rc;
+}
+
 static int envelope(struct pfm_ctx *c, const struct pfm_fields *f,
 		    struct pf_mail *m)
 {
@@ -224,6 +259,8 @@ static int envelope(struct pfm_ctx *c, const struct pfm_fields *f,
 		rc = as_written(c, f, "references", &m->references);
 	if (rc == 0)
 		rc = date(c, f, m);
+	if (rc == 0)
+		rc = outlook_fields(c, f, m);
 	m->importance = importance(c, f);
 	m->sensitivity = sensitivity(f);
 	m->read_receipt = pfm_field_find(f, "disposition-notification-to");
@@ -235,7 +272,7 @@ static int parse_in(struct pfm_ctx *c, const uint8_t *raw, size_t cb,
 {
 	struct pfm_fields f;
 	struct pfm_part top;
-	int rc = pfm_fields_parse(c, raw, cb, &f);
+	int rc = pfm_fields_parse(c, raw, cb, true, &f);
 
 	if (rc == 0)
 		rc = pfm_header_text(c, raw + f.hdr_start,
@@ -299,6 +336,22 @@ static void free_addr(struct pf_mail_addr *a)
 	a->name = a->addr = NULL;
 }
 
+void pfm_att_free(struct pf_mail_att *a)
+{
+	free(a->filename);
+	free(a->mime_type);
+	free(a->content_id);
+	free(a->data);
+	free(a->charset);
+	free(a->content_location);
+	free(a->description);
+	if (a->embedded) {
+		pf_mail_free(a->embedded);
+		free(a->embedded);
+	}
+	memset(a, 0, sizeof(*a));
+}
+
 void pf_mail_free(struct pf_mail *m)
 {
 	if (!m)
@@ -319,21 +372,10 @@ void pf_mail_free(struct pf_mail *m)
 	free(m->html_charset);
 	free(m->html_raw);
 	free(m->headers);
-	for (size_t i = 0; i < m->natt; i++) {
-		struct pf_mail_att *a = &m->att[i];
-
-		free(a->filename);
-		free(a->mime_type);
-		free(a->content_id);
-		free(a->data);
-		free(a->charset);
-		free(a->content_location);
-		free(a->description);
-		if (a->embedded) {
-			pf_mail_free(a->embedded);
-			free(a->embedded);
-		}
-	}
+	free(m->thread_topic);
+	free(m->thread_index);
+	for (size_t i = 0; i < m->natt; i++)
+		pfm_att_free(&m->att[i]);
 	free(m->att);
 	memset(m, 0, sizeof(*m));
 }

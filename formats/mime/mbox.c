@@ -310,6 +310,15 @@ const char *pf_mbox_envelope(const struct pf_mbox *mb)
 	return mb->cur_env;
 }
 
+int pf_mbox_date(const struct pf_mbox *mb, int64_t *epoch)
+{
+	const char *sp = strchr(mb->cur_env, ' ');
+
+	if (!sp)
+		return pf_error_set(PF_E_CORRUPT, "no date on the From line");
+	return pf_mail_parse_date(sp + 1, strlen(sp + 1), epoch, NULL);
+}
+
 uint64_t pf_mbox_offset(const struct pf_mbox *mb)
 {
 	return mb->cur_off;

@@ -34,6 +34,7 @@
 #define PFM_CHARSET_MAX    40
 #define PFM_TYPE_MAX       128
 #define PFM_EW_MAX         1024       /* one encoded-word (RFC 2047: 75) */
+#define PFM_CHARSET_BAD    "x-unusable-charset"  /* a name we cannot use */
 
 /* ---- context ---- */
 struct pfm_ctx {
@@ -154,8 +155,10 @@ struct pfm_fields {
 	size_t body_off;     /* where the body starts */
 };
 
+/* ENVELOPE: a leading mbox "From " line is skipped (messages only, not
+ * body parts). */
 int pfm_fields_parse(struct pfm_ctx *c, const uint8_t *p, size_t n,
-		     struct pfm_fields *out);
+		     bool envelope, struct pfm_fields *out);
 void pfm_fields_free(struct pfm_fields *f);
 const struct pfm_field *pfm_field_find(const struct pfm_fields *f,
 				       const char *name);
@@ -207,13 +210,20 @@ const char *pfm_param_raw(const struct pfm_ctype *ct, const char *name);
 /* The value of parameter NAME as UTF-8 (*out NULL when absent). */
 int pfm_param_get(struct pfm_ctx *c, const struct pfm_ctype *ct,
 		  const char *name, char **out);
+/* The value of NAME as bytes: RFC 2231 percent-decoding only, no charset
+ * conversion, no RFC 2047 (boundary, charset, start). */
+int pfm_param_bytes(struct pfm_ctx *c, const struct pfm_ctype *ct,
+		    const char *name, char **out);
 
 /* ---- addr.c: address lists (RFC 5322 3.4, 4.4) ---- */
+/* The mailboxes of S, groups flattened, into a malloc'd *v of *n. */
 int pfm_addr_list(struct pfm_ctx *c, const char *s, struct pf_mail_addr **v,
 		  size_t *n);
 void pfm_addr_free_list(struct pf_mail_addr *v, size_t n);
 
 /* ---- date.c (RFC 5322 3.3, 4.3) ---- */
+/* 0 (one defect when obsolete or odd forms were needed), or PF_E_CORRUPT
+ * (a defect); *offset is seconds east of UTC. */
 int pfm_date(struct pfm_ctx *c, const char *s, size_t n, int64_t *epoch,
 	     int64_t *offset);
 
@@ -233,9 +243,11 @@ struct pfm_span {
 	size_t n;
 };
 
+/* The body parts of P[N] between BOUNDARY's delimiter lines (spans into
+ * P, *parts malloc'd); *seen when any delimiter line was found. */
 int pfm_multipart_split(struct pfm_ctx *c, const uint8_t *p, size_t n,
 			const char *boundary, struct pfm_span **parts,
-			size_t *nparts);
+			size_t *nparts, bool *seen);
 
 /* ---- html.c ---- */
 struct pfm_cids {
@@ -265,6 +277,9 @@ struct pfm_part {
 	enum pfm_disp disp;
 	enum pfm_cte cte;
 	char *filename;           /* sanitised, NULL when none */
+	char *boundary;           /* multipart: the boundary, else NULL */
+	char charset[PFM_CHARSET_MAX + 1];  /* canonical, "" when none,
+					       PFM_CHARSET_BAD when unusable */
 };
 
 /* Parse the entity P[N]; DEFTYPE when it has no (valid) Content-Type. */
@@ -291,6 +306,7 @@ int pfm_attach(struct pfm_ctx *c, struct pf_mail *m,
 int pfm_walk(struct pfm_ctx *c, struct pf_mail *m, struct pfm_part *top);
 
 /* ---- mail.c ---- */
+void pfm_att_free(struct pf_mail_att *a);
 /* Parse a message inside the current context (embedded messages). */
 int pfm_message_parse(struct pfm_ctx *c, const uint8_t *raw, size_t cb,
 		      struct pf_mail *out);

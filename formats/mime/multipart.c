@@ -9,8 +9,10 @@
  *   to the delimiter, not to the part.
  * - The preamble (before the first delimiter) and the epilogue (after the
  *   close delimiter) are ignored.
- * - A missing close delimiter is tolerated: the last part runs to the end
- *   (a defect).  No delimiter at all gives no parts (the caller decides).
+ * - A missing close delimiter is tolerated: the last part runs to the end,
+ *   less one final line break (which would have begun the delimiter; Python's
+ *   email package reads it the same way), and it is a defect.
+ * - No delimiter at all: no parts and *seen false (the caller decides).
  * - At most PFM_MAX_PARTS parts (then truncated).
  */
 #include <string.h>
@@ -69,7 +71,7 @@ static size_t part_end(const uint8_t *p, size_t start, size_t i)
 
 int pfm_multipart_split(struct pfm_ctx *c, const uint8_t *p, size_t n,
 			const char *boundary, struct pfm_span **parts,
-			size_t *nparts)
+			size_t *nparts, bool *seen)
 {
 	size_t bl = strlen(boundary), i = 0, start = 0, cap = 0;
 	bool in_part = false, closed = false;
@@ -77,6 +79,7 @@ int pfm_multipart_split(struct pfm_ctx *c, const uint8_t *p, size_t n,
 
 	*parts = NULL;
 	*nparts = 0;
+	*seen = false;
 	while (i < n && !closed && rc == 0) {
 		const uint8_t *nl = memchr(p + i, '\n', n - i);
 		size_t end = nl ? (size_t)(nl - p) : n;
@@ -87,6 +90,7 @@ int pfm_multipart_split(struct pfm_ctx *c, const uint8_t *p, size_t n,
 			rc = add_part(c, parts, nparts, &cap, p + start,
 				      part_end(p, start, i) - start);
 		if (kind) {
+			*seen = true;
 			in_part = kind == 1;
 			closed = kind == 2;
 			start = nl ? end + 1 : n;
@@ -95,7 +99,8 @@ int pfm_multipart_split(struct pfm_ctx *c, const uint8_t *p, size_t n,
 	}
 	if (rc == 0 && in_part && !closed) {
 		pfm_defect(c);           /* no close delimiter */
-		rc = add_part(c, parts, nparts, &cap, p + start, n - start);
+		rc = add_part(c, parts, nparts, &cap, p + start,
+			      part_end(p, start, n) - start);
 	}
 	return rc;
 }

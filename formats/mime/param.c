@@ -51,12 +51,12 @@ void pfm_skip_cfws(const char *s, size_t n, size_t *i)
 	*i = j;
 }
 
-/* RFC 2045 5.1 token character. */
+/* RFC 2045 5.1 token character (US-ASCII only). */
 static bool tok_char(char ch)
 {
 	unsigned char u = (unsigned char)ch;
 
-	if (u <= ' ' || u == 127)
+	if (u <= ' ' || u >= 127)
 		return false;
 	return !strchr("()<>@,;:\\\"/[]?=", ch);
 }

@@ -79,6 +79,22 @@ static int read_disposition(struct pfm_ctx *c, struct pfm_part *pt)
 	return rc;
 }
 
+/* The charset parameter (RFC 2046 4.1.2; RFC 2231 encoded too). */
+static int read_charset(struct pfm_ctx *c, struct pfm_part *pt)
+{
+	char *v = NULL;
+	int rc = pfm_param_bytes(c, &pt->ct, "charset", &v);
+
+	if (rc == 0 && v && !pfm_charset_name(v, strlen(v), pt->charset,
+					       sizeof(pt->charset))) {
+		/* unusable name: treated as unknown (Windows-1252) */
+		snprintf(pt->charset, sizeof(pt->charset), "%s",
+			 PFM_CHARSET_BAD);
+	}
+	free(v);
+	return rc;
+}
+
 static int read_rest(struct pfm_ctx *c, struct pfm_part *pt)
 {
 	char *v = NULL;
@@ -87,6 +103,10 @@ static int read_rest(struct pfm_ctx *c, struct pfm_part *pt)
 	if (rc == 0)
 		pt->cte = pfm_cte_of(c, v);
 	free(v);
+	if (rc == 0 && pfm_part_is_main(pt, "multipart"))
+		rc = pfm_param_bytes(c, &pt->ct, "boundary", &pt->boundary);
+	if (rc == 0)
+		rc = read_charset(c, pt);
 	if (rc == 0 && pt->cd.valid)
 		rc = pfm_param_get(c, &pt->cd, "filename", &pt->filename);
 	if (rc == 0 && !pt->filename)
@@ -128,7 +148,7 @@ int pfm_part_open(struct pfm_ctx *c, const uint8_t *p, size_t n,
 		  const char *deftype, struct pfm_part *out)
 {
 	struct pfm_fields f;
-	int rc = pfm_fields_parse(c, p, n, &f);
+	int rc = pfm_fields_parse(c, p, n, false, &f);
 
 	if (rc != 0) {
 		pfm_fields_free(&f);
@@ -144,6 +164,7 @@ void pfm_part_close(struct pfm_part *pt)
 	pfm_ctype_free(&pt->ct);
 	pfm_ctype_free(&pt->cd);
 	free(pt->filename);
+	free(pt->boundary);
 	memset(pt, 0, sizeof(*pt));
 }
 

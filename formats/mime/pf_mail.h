@@ -48,7 +48,8 @@ struct pf_mail_att {
 	bool is_inline;      /* Content-Disposition inline, or referenced by
 				cid: from the HTML body */
 	uint8_t *data;       /* decoded bytes (transfer encoding undone,
-				charset untouched) */
+				charset untouched; message/rfc822: the
+				attached message as it was) */
 	size_t cb;
 	struct pf_mail *embedded;   /* message/rfc822, parsed (data kept) */
 	/* additions */
@@ -57,6 +58,17 @@ struct pf_mail_att {
 	char *description;   /* Content-Description, RFC 2047 decoded */
 };
 
+/*
+ * Bodies and attachments (formats/mime/body.c has the rules): body_text is
+ * the first text/plain and body_html the first text/html that is not an
+ * attachment (no "Content-Disposition: attachment", no file name) and is
+ * reached before another body: inside multipart/alternative both are
+ * taken, elsewhere the first body part ends the search.  Every other leaf
+ * is an attachment, in MIME order (the root of a multipart/related first),
+ * including alternatives not taken (text/calendar, a second text/plain),
+ * so nothing in the message is dropped.  Parts of an attached message
+ * belong to its `embedded` pf_mail, not to this one.
+ */
 struct pf_mail {
 	char *subject;                      /* RFC 2047 decoded UTF-8 */
 	struct pf_mail_addr from, sender, reply_to;
@@ -71,8 +83,12 @@ struct pf_mail {
 	char *html_charset;                 /* what the HTML declared
 					       (Content-Type charset, else
 					       its <meta>), lower-case */
-	char *headers;                      /* top-level header block,
-					       CRLF line ends */
+	char *headers;                      /* top-level header block as
+					       received, folding kept, every
+					       line ending CRLF (no blank
+					       line after; no mbox "From "
+					       line); 8-bit bytes that are
+					       not UTF-8 read as cp1252 */
 	int importance;                     /* 0 low, 1 normal, 2 high */
 	int sensitivity;                    /* 0 none, 1 personal, 2 private,
 					       3 confidential */
@@ -86,9 +102,15 @@ struct pf_mail {
 	struct pf_mail_addr *reply_to_all;  /* every Reply-To address */
 	size_t nreply_to;                   /* (reply_to is the first) */
 	uint8_t *html_raw;       /* the HTML body's bytes before charset
-				    conversion (they match html_charset) */
+				    conversion (they match html_charset;
+				    body_html is UTF-8 while a <meta> in it
+				    may still name the old charset) */
 	size_t html_raw_cb;
 	int64_t date_offset;     /* the Date: zone, seconds east of UTC */
+	bool unsent;             /* X-Unsent: 1 (a draft, Outlook's header) */
+	char *thread_topic;      /* Thread-Topic (PidTagConversationTopic) */
+	uint8_t *thread_index;   /* Thread-Index, base64-decoded */
+	size_t thread_index_cb;  /* (PidTagConversationIndex) */
 };
 
 /* Parse one message; see the contract above. */
@@ -133,6 +155,10 @@ void pf_mbox_set_max(struct pf_mbox *mb, size_t max);
 /* The "From " line that started the message last returned, without the
  * "From " and the line end (at most 1000 bytes; "" before the first). */
 const char *pf_mbox_envelope(const struct pf_mbox *mb);
+
+/* The date of that "From " line (asctime() after the sender, RFC 4155),
+ * for messages without a usable Date:.  0, or PF_E_CORRUPT. */
+int pf_mbox_date(const struct pf_mbox *mb, int64_t *epoch);
 
 /* Byte offset (in the uncompressed stream) of that "From " line. */
 uint64_t pf_mbox_offset(const struct pf_mbox *mb);

@@ -113,9 +113,11 @@ static int join_sections(struct pfm_ctx *c, const struct pfm_ctype *ct,
 	return rc;
 }
 
-/* The RFC 2231 value of NAME (single extended, or sections). */
+/* The RFC 2231 value of NAME (single extended, or sections), converted
+ * from its charset to UTF-8 when CONVERT, else the bytes. */
 static int get_2231(struct pfm_ctx *c, const struct pfm_ctype *ct,
-		    const char *name, struct pfm_buf *out, bool *found)
+		    const char *name, bool convert, struct pfm_buf *out,
+		    bool *found)
 {
 	struct pfm_buf bytes = { 0 };
 	char cs[PFM_CHARSET_MAX + 1] = "";
@@ -130,9 +132,11 @@ static int get_2231(struct pfm_ctx *c, const struct pfm_ctype *ct,
 	} else {
 		rc = join_sections(c, ct, name, &bytes, cs, sizeof(cs), found);
 	}
-	if (rc == 0 && *found)
+	if (rc == 0 && *found && convert)
 		rc = pfm_to_utf8(c, cs, (const uint8_t *)bytes.p, bytes.n,
 				 out);
+	else if (rc == 0 && *found)
+		rc = pfm_buf_put(c, out, bytes.p, bytes.n);
 	pfm_buf_free(c, &bytes);
 	return rc;
 }
@@ -146,7 +150,7 @@ int pfm_param_get(struct pfm_ctx *c, const struct pfm_ctype *ct,
 	int rc;
 
 	*out = NULL;
-	rc = get_2231(c, ct, name, &b, &found);
+	rc = get_2231(c, ct, name, true, &b, &found);
 	if (rc == 0 && found) {
 		rc = pfm_buf_take_tidy(c, &b, out);
 		pfm_buf_free(c, &b);
@@ -157,4 +161,22 @@ int pfm_param_get(struct pfm_ctx *c, const struct pfm_ctype *ct,
 	if (rc != 0 || !plain)
 		return rc;
 	return pfm_header_decode(c, plain, out);
+}
+
+int pfm_param_bytes(struct pfm_ctx *c, const struct pfm_ctype *ct,
+		    const char *name, char **out)
+{
+	struct pfm_buf b = { 0 };
+	bool found = false;
+	const char *plain;
+	int rc = get_2231(c, ct, name, false, &b, &found);
+
+	*out = NULL;
+	if (rc == 0 && found)
+		rc = pfm_buf_take_tidy(c, &b, out);
+	pfm_buf_free(c, &b);
+	plain = pfm_param_raw(ct, name);
+	if (rc == 0 && !found && plain)
+		rc = pfm_strndup(c, plain, strlen(plain), out);
+	return rc;
 }

@@ -45,20 +45,28 @@ enum pfm_cte pfm_cte_of(struct pfm_ctx *c, const char *value)
 	return PFM_CTE_IDENTITY;
 }
 
-static int b64_value(uint8_t ch)
-{
-	if (ch >= 'A' && ch <= 'Z')
-		return ch - 'A';
-	if (ch >= 'a' && ch <= 'z')
-		return ch - 'a' + 26;
-	if (ch >= '0' && ch <= '9')
-		return ch - '0' + 52;
-	if (ch == '+')
-		return 62;
-	if (ch == '/')
-		return 63;
-	return -1;
-}
+/* base64 alphabet values (RFC 2045 table 1); -2 '=', -3 whitespace,
+ * -1 anything else. */
+#define B64_PAD   -2
+#define B64_SPACE -3
+static const int8_t b64_val[256] = {
+	-1, -1, -1, -1, -1, -1, -1, -1, -1, -3, -3, -1, -1, -3, -1, -1,
+	-1, -1, -1, -1, -1, -1, -1, -1, -1, -1, -1, -1, -1, -1, -1, -1,
+	-3, -1, -1, -1, -1, -1, -1, -1, -1, -1, -1, 62, -1, -1, -1, 63,
+	52, 53, 54, 55, 56, 57, 58, 59, 60, 61, -1, -1, -1, -2, -1, -1,
+	-1, 0, 1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11, 12, 13, 14,
+	15, 16, 17, 18, 19, 20, 21, 22, 23, 24, 25, -1, -1, -1, -1, -1,
+	-1, 26, 27, 28, 29, 30, 31, 32, 33, 34, 35, 36, 37, 38, 39, 40,
+	41, 42, 43, 44, 45, 46, 47, 48, 49, 50, 51, -1, -1, -1, -1, -1,
+	-1, -1, -1, -1, -1, -1, -1, -1, -1, -1, -1, -1, -1, -1, -1, -1,
+	-1, -1, -1, -1, -1, -1, -1, -1, -1, -1, -1, -1, -1, -1, -1, -1,
+	-1, -1, -1, -1, -1, -1, -1, -1, -1, -1, -1, -1, -1, -1, -1, -1,
+	-1, -1, -1, -1, -1, -1, -1, -1, -1, -1, -1, -1, -1, -1, -1, -1,
+	-1, -1, -1, -1, -1, -1, -1, -1, -1, -1, -1, -1, -1, -1, -1, -1,
+	-1, -1, -1, -1, -1, -1, -1, -1, -1, -1, -1, -1, -1, -1, -1, -1,
+	-1, -1, -1, -1, -1, -1, -1, -1, -1, -1, -1, -1, -1, -1, -1, -1,
+	-1, -1, -1, -1, -1, -1, -1, -1, -1, -1, -1, -1, -1, -1, -1, -1,
+};
 
 struct b64 {
 	uint32_t acc;
@@ -96,9 +104,20 @@ int pfm_base64_decode(struct pfm_ctx *c, const uint8_t *p, size_t n,
 		return rc;
 	d = (uint8_t *)out->p + out->n;
 	for (i = 0; i < n; i++) {
-		int v = b64_value(p[i]);
+		int v = b64_val[p[i]];
 
-		if (v >= 0) {
+		if (st.q == 0 && v >= 0 && i + 4 <= n && (b64_val[p[i + 1]] |
+		    b64_val[p[i + 2]] | b64_val[p[i + 3]]) >= 0) {
+			uint32_t w = (uint32_t)v << 18 |
+				     (uint32_t)b64_val[p[i + 1]] << 12 |
+				     (uint32_t)b64_val[p[i + 2]] << 6 |
+				     (uint32_t)b64_val[p[i + 3]];
+
+			d[k++] = (uint8_t)(w >> 16);   /* a whole quantum */
+			d[k++] = (uint8_t)(w >> 8);
+			d[k++] = (uint8_t)w;
+			i += 3;
+		} else if (v >= 0) {
 			st.acc = (st.acc << 6) | (uint32_t)v;
 			if (++st.q == 4) {
 				d[k++] = (uint8_t)(st.acc >> 16);
@@ -107,9 +126,9 @@ int pfm_base64_decode(struct pfm_ctx *c, const uint8_t *p, size_t n,
 				st.q = 0;
 				st.acc = 0;
 			}
-		} else if (p[i] == '=') {
+		} else if (v == B64_PAD) {
 			k += b64_flush(&st, d + k);
-		} else if (!pfm_is_space((char)p[i])) {
+		} else if (v != B64_SPACE) {
 			st.junk = true;
 		}
 	}

@@ -112,7 +112,8 @@ START_TEST(test_unfold)
 		pfm_ctx_init(&c, 0);
 		ck_assert_int_eq(pfm_fields_parse(&c, (const uint8_t *)
 						  cases[i].msg,
-						  strlen(cases[i].msg), &f), 0);
+						  strlen(cases[i].msg), true,
+						  &f), 0);
 		ck_assert_int_eq(pfm_field_get(&c, &f, cases[i].field, &v), 0);
 		ck_assert_msg(v && strcmp(v, cases[i].want) == 0,
 			      "case %zu: got '%s' want '%s'", i, nz(v),
@@ -338,7 +339,15 @@ START_TEST(test_addresses)
 		{ "John Smith", "John Smith|", 1 },
 		{ "a@b.test; c@d.test", "|a@b.test;|c@d.test", 1 },
 		{ "<a@b.test> junk, c@d.test", "|a@b.test;|c@d.test", 1 },
+		{ "<a@b.test> Bob <c@d.test>", "|a@b.test;Bob|c@d.test", 1 },
+		{ "John <john@x.test <b@c.test>", "John|john@x.test;|b@c.test",
+		  1 },
+		{ "<a, <b, <c", "|a;|b;|c", 3 },
 		{ "<>", "", 0 },
+		/* stray closers (a fuzzer found the ']' loop) */
+		{ "]]) <a@b.test>", "|a@b.test", -1 },
+		{ "a]b@c.test", "a|b@c.test", -1 },
+		{ "\"\" \"\"@x.test", "|\"\"@x.test", -1 },   /* empty words */
 	};
 
 	for (size_t i = 0; i < N_ELEM(cases); i++) {
@@ -875,20 +884,39 @@ START_TEST(test_boundaries)
 		/* the boundary never appears: read as text */
 		{ "Content-Type: multipart/mixed; boundary=zz\r\n\r\nplain\r\n",
 		  "plain\r\n", 0, 1 },
-		/* empty parts */
+		/* an empty part (nothing but a line end) is skipped */
 		{ "Content-Type: multipart/mixed; boundary=b\r\n\r\n--b\r\n"
-		  "--b\r\n\r\nsecond\r\n--b--", "", 1, 0 },
-		/* close delimiter first: no parts */
+		  "--b\r\n\r\nsecond\r\n--b--", "second", 0, 1 },
+		/* a part with headers and an empty body is a body */
+		{ "Content-Type: multipart/mixed; boundary=b\r\n\r\n--b\r\n"
+		  "Content-Type: text/plain\r\n\r\n--b\r\n\r\nsecond\r\n"
+		  "--b--", "", 1, 0 },
+		/* close delimiter first: an empty multipart, no body */
 		{ "Content-Type: multipart/mixed; boundary=b\r\n\r\n--b--\r\n",
-		  "--b--\r\n", 0, 1 },
+		  NULL, 0, 1 },
+		/* an inner multipart with the outer's boundary (Mac OE) */
+		{ "Content-Type: multipart/mixed; boundary=b\r\n\r\n--b\r\n"
+		  "Content-Type: multipart/alternative; boundary=b\r\n\r\n\r\n"
+		  "--b\r\nContent-Type: text/plain\r\n\r\nreal\r\n--b--",
+		  "real", 0, 1 },
+		/* RFC 2231 encoded boundary and charset */
+		{ "Content-Type: multipart/mixed;\r\n"
+		  " boundary*=\"ansi-x3.4-1968''Ee%51\"\r\n\r\n--EeQ\r\n"
+		  "Content-Type: text/plain; charset*=us-ascii''iso-8859-1\r\n\r\n"
+		  "caf\xe9\r\n--EeQ--", "caf\xc3\xa9", 0, 0 },
 	};
 
 	for (size_t i = 0; i < N_ELEM(cases); i++) {
 		struct pf_mail m = parse(cases[i].msg);
 
-		ck_assert_msg(m.body_text &&
-			      strcmp(m.body_text, cases[i].text) == 0,
-			      "case %zu: body '%s'", i, nz(m.body_text));
+		if (!cases[i].text)
+			ck_assert_msg(!m.body_text, "case %zu: body '%s'", i,
+				      m.body_text);
+		else
+			ck_assert_msg(m.body_text &&
+				      strcmp(m.body_text, cases[i].text) == 0,
+				      "case %zu: body '%s'", i,
+				      nz(m.body_text));
 		ck_assert_msg(m.natt == cases[i].natt, "case %zu: %zu att", i,
 			      m.natt);
 		if (cases[i].defects >= 0)
@@ -948,6 +976,9 @@ START_TEST(test_body_choice)
 		  "Content-Type: text/html\r\n\r\n<p>root</p>\r\n--b\r\n"
 		  "Content-Type: text/html\r\n\r\n<p>frame</p>\r\n--b--", NULL,
 		  "<p>root</p>", 1 },
+		/* a part starting "From " has no envelope: it is body */
+		{ "Content-Type: multipart/mixed; boundary=b\r\n\r\n--b\r\n"
+		  "From here on\r\n--b--", "From here on", NULL, 0 },
 		/* a body inside an embedded message stays there */
 		{ "Content-Type: message/rfc822\r\n\r\nSubject: in\r\n\r\ninner"
 		  "\r\n", NULL, NULL, 1 },
@@ -1102,6 +1133,27 @@ START_TEST(test_filenames)
 }
 END_TEST
 
+START_TEST(test_att_fields)
+{
+	struct pf_mail m = parse(
+		"Content-Type: multipart/mixed; boundary=b\r\n\r\n--b\r\n"
+		"Content-Type: text/csv; charset=\"ISO-8859-1\"; name=a.csv\r\n"
+		"Content-Description: =?utf-8?q?R=C3=A9sum=C3=A9?=\r\n"
+		"Content-Location: http://x.test/a.csv\r\n\r\ncaf\xe9\r\n"
+		"--b\r\nContent-Type: text/plain; charset=\"../x\"; name=b\r\n"
+		"\r\nb\r\n--b--\r\n");
+
+	ck_assert_uint_eq(m.natt, 2);
+	ck_assert_str_eq(m.att[0].charset, "iso-8859-1");
+	ck_assert_str_eq(m.att[0].description, "R\xc3\xa9sum\xc3\xa9");
+	ck_assert_str_eq(m.att[0].content_location, "http://x.test/a.csv");
+	ck_assert_uint_eq(m.att[0].cb, 4);
+	ck_assert_int_eq(memcmp(m.att[0].data, "caf\xe9", 4), 0);
+	ck_assert_ptr_null(m.att[1].charset);
+	pf_mail_free(&m);
+}
+END_TEST
+
 START_TEST(test_rfc822)
 {
 	struct pf_mail m = parse(
@@ -1223,6 +1275,8 @@ START_TEST(test_dates)
 		{ "1 Jul 2003 10:52:37 PM +0200", 1, 1057092757, 1 },
 		{ "Tue, 1 Jul 2003 10:52:37 +0200 (CEST)", 1, 1057049557, 0 },
 		{ "Tue, 1 Jul 2003 10:52:37 CEST", 1, 1057049557, 0 },
+		{ "1 Sept 2003 00:00:00 +0000", 1, 1062374400, 1 },
+		{ "mark Tue Jul  1 10:52:37 2003", 1, 1057056757, 1 },
 		/* unreadable */
 		{ "Tue, 29 Feb 2003 10:52:37 +0200", 0, 0, 1 },
 		{ "Tue, 1 Foo 2003 10:52:37 +0200", 0, 0, 1 },
@@ -1333,6 +1387,18 @@ START_TEST(test_ids)
 	ck_assert_str_eq(m.references, "<1234@local.machine.example>  "
 			 "<3456@example.net>");
 	pf_mail_free(&m);
+	m = parse("Thread-Topic: =?utf-8?q?caf=C3=A9?=\r\n"
+		  "Thread-Index: AQHUaXZ5\r\nX-Unsent: 1\r\n\r\n");
+	ck_assert_str_eq(m.thread_topic, "caf\xc3\xa9");
+	ck_assert_uint_eq(m.thread_index_cb, 6);
+	ck_assert_int_eq(memcmp(m.thread_index, "\x01\x01\xd4\x69\x76\x79",
+				6), 0);
+	ck_assert(m.unsent);
+	pf_mail_free(&m);
+	m = parse("X-Unsent: 0\r\n\r\n");
+	ck_assert(!m.unsent);
+	ck_assert_ptr_null(m.thread_index);
+	pf_mail_free(&m);
 	m = parse("Message-ID:   bare@id  \r\n\r\n");
 	ck_assert_str_eq(m.message_id, "bare@id");
 	pf_mail_free(&m);
@@ -1413,6 +1479,9 @@ START_TEST(test_hostile)
 		{ "To: ", "a:", 200000 },
 		{ "To: ", "\"", 200000 },
 		{ "To: ", "a@b,", 50000 },
+		{ "To: ", "<a, ", 200000 },
+		{ "To: ", "<@a,", 200000 },
+		{ "To: ", "a@", 200000 },
 		{ "Content-Type: text/plain", "; a=b", 100000 },
 		{ "Content-Type: text/plain; a*", "0", 100000 },
 		{ "Date: ", "1 ", 100000 },
@@ -1519,6 +1588,7 @@ static Suite *mime_suite(void)
 	tcase_add_test(tw, test_text_charsets);
 	tcase_add_test(tw, test_html_meta_charset);
 	tcase_add_test(tw, test_filenames);
+	tcase_add_test(tw, test_att_fields);
 	tcase_add_test(tw, test_rfc822);
 	tcase_add_test(tw, test_digest);
 	tcase_add_test(tw, test_rfc822_depth);
