@@ -9,6 +9,7 @@
  * overlong form, surrogate, past U+10FFFF) reads as U+FFFD and decoding
  * resumes at the next byte.
  */
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -362,6 +363,31 @@ static uint8_t to_1252(uint32_t cp)
 		if (cp1252_high[k] != 0 && cp1252_high[k] == cp)
 			return (uint8_t)(0x80 + k);
 	return '?';
+}
+
+size_t pf_utf8_to_cp1252_html(const char *utf8, size_t len, uint8_t *out)
+{
+	const unsigned char *s = (const unsigned char *)utf8;
+	size_t i = 0, o = 0;
+
+	while (i < len) {
+		uint32_t cp = next_cp(s, len, &i);
+		uint8_t b = to_1252(cp);
+		char ref[16];
+		int n;
+
+		if (b != '?' || cp == '?') {
+			if (out)
+				out[o] = b;
+			o++;
+			continue;
+		}
+		n = snprintf(ref, sizeof(ref), "&#%u;", (unsigned)cp);
+		if (out)
+			memcpy(out + o, ref, (size_t)n);
+		o += (size_t)n;
+	}
+	return o;
 }
 
 size_t pf_utf8_to_cp1252(const char *utf8, size_t len, uint8_t *out)

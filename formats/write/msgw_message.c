@@ -19,6 +19,7 @@
 #include "../util/pf_grow.h"
 #include "../util/pf_le.h"
 #include "msgw_int.h"
+#include "pf_wprop.h"
 
 #define MSGW_MAX_DEPTH 16
 
@@ -141,6 +142,39 @@ static void message_id_prop(struct pf_plist *l, uint16_t id, const char *v)
 	free(s);
 }
 
+/* PidTagBodyHtml is bytes in PidTagInternetCodepage: UTF-8 (65001) in
+ * Unicode files; in ANSI files, whose strings are Windows-1252, readers
+ * (readpst) label every text with that one codepage, so the HTML is 1252
+ * too, with character references for what 1252 lacks.
+ * PidTagMessageCodepage names the 8-bit strings' codepage (MS-OXCMSG). */
+static void html_body(const struct pf_storew *s, const char *html,
+		      struct pf_plist *l)
+{
+	size_t len, n;
+	uint8_t *b;
+
+	if (!s->unicode)
+		pf_plist_i32(l, PF_TAG_MESSAGE_CODEPAGE, 1252);
+	if (!html)
+		return;
+	if (s->unicode) {
+		pf_plist_bin(l, TAG_BODY_HTML, html, strlen(html));
+		pf_plist_i32(l, PF_TAG_INTERNET_CODEPAGE, 65001);
+		return;
+	}
+	len = strlen(html);
+	n = pf_utf8_to_cp1252_html(html, len, NULL);
+	b = malloc(n ? n : 1);
+	if (!b) {
+		l->err = l->err ? l->err : PF_E_NOMEM;
+		return;
+	}
+	pf_utf8_to_cp1252_html(html, len, b);
+	pf_plist_bin(l, TAG_BODY_HTML, b, n);
+	pf_plist_i32(l, PF_TAG_INTERNET_CODEPAGE, 1252);
+	free(b);
+}
+
 static void message_props(const struct pf_storew *s,
 			  const struct pf_msgw_message *m, struct pf_plist *l)
 {
@@ -165,11 +199,7 @@ static void message_props(const struct pf_storew *s,
 	sender_props(m, l);
 	display_lists(m, l);
 	pf_plist_str(l, TAG_BODY, m->body_text);
-	if (m->body_html) {
-		pf_plist_bin(l, TAG_BODY_HTML, m->body_html,
-			     strlen(m->body_html));
-		pf_plist_i32(l, PF_TAG_INTERNET_CODEPAGE, 65001);   /* UTF-8 */
-	}
+	html_body(s, m->body_html, l);
 	message_id_prop(l, TAG_INTERNET_MESSAGE_ID, m->message_id);
 	pf_plist_str(l, TAG_IN_REPLY_TO, m->in_reply_to);
 	pf_plist_str(l, TAG_INTERNET_REFERENCES, m->references);

@@ -132,5 +132,8 @@ int pf_wprop_mv_binary(struct pf_wprop_arena *a, struct pf_wprop *out,
 size_t pf_utf8_to_utf16le(const char *utf8, size_t len, uint8_t *out);
 /* UTF-8 to Windows-1252, one byte per code point. */
 size_t pf_utf8_to_cp1252(const char *utf8, size_t len, uint8_t *out);
+/* The same for HTML: characters 1252 lacks become "&#N;" references, so
+ * nothing is lost. */
+size_t pf_utf8_to_cp1252_html(const char *utf8, size_t len, uint8_t *out);
 
 #endif

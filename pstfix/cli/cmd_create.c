@@ -15,6 +15,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
+#include <unistd.h>
 
 #include "../create/sample.h"
 #include "cli.h"
@@ -236,6 +237,8 @@ int cmd_create(int argc, char **argv)
 	rc = generate(&a, &sp, mf);
 	if (mf && fclose(mf) != 0 && rc == 0)
 		rc = pf_error_set(PF_E_IO, "%s: write failed", a.manifest);
+	if (rc != 0 && a.manifest)
+		unlink(a.manifest);   /* no manifest of a file that is not there */
 	if (rc != 0) {
 		fprintf(stderr, "pstfix create: %s\n", pf_error_msg());
 		return PF_EXIT_OPERATIONAL;

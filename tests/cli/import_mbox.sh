@@ -17,7 +17,7 @@ run scan "$TMP/out.pst"
 expect_rc 0
 expect_out ': clean$'
 mkdir "$TMP/rp"
-readpst -q -o "$TMP/rp" "$TMP/out.pst" >/dev/null 2>&1 ||
+readpst -q -j 0 -o "$TMP/rp" "$TMP/out.pst" >/dev/null 2>&1 ||
 	fail "readpst could not read the imported file"
 python3 "$tools/import_check.py" compare "$TMP/in.mbox" "$TMP/rp" ||
 	fail "readpst's export differs from the mbox"
