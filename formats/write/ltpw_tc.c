@@ -117,8 +117,10 @@ static int check_tags(const uint32_t *tags, uint32_t n)
 	s = malloc(((size_t)n + 1) * sizeof(*s));
 	if (!s)
 		return pf_error_set(PF_E_NOMEM, "out of memory (TC)");
-	memcpy(s, tags, (size_t)n * sizeof(*s));
-	qsort(s, n, sizeof(*s), cmp_u32);
+	if (n > 0) {   /* memcpy/qsort need a valid pointer even for 0 */
+		memcpy(s, tags, (size_t)n * sizeof(*s));
+		qsort(s, n, sizeof(*s), cmp_u32);
+	}
 	for (i = 1; rc == 0 && i < n; i++)
 		if (s[i] == s[i - 1])
 			rc = pf_error_set(PF_E_USAGE, "TC builder: column "
