@@ -17,6 +17,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "../../formats/util/pf_le.h"
 #include "ck.h"
 
 struct amap_tally {
@@ -98,6 +99,55 @@ static void tally_page(struct pf_ck *ck, uint64_t ib, const uint8_t *page,
 	}
 }
 
+static void dlist_fault(struct pf_ck *ck, uint64_t ib, const char *field,
+			uint64_t got, uint64_t want)
+{
+	struct pf_fault f = { .obj = PF_OBJ_DLIST, .kind = PF_F_VALUE,
+			      .field = field, .ib = ib, .got = got,
+			      .want = want };
+
+	ck_fault(ck, &f);
+}
+
+/* MS-PST 2.2.2.7.4.1 DLISTPAGE: bFlags, cEntDList, wPadding,
+ * ulCurrentPage, then 4-byte entries (dwPageNum: 20 bits, dwFreeSlots: 12
+ * bits) in the bytes before the trailer.  Each entry names an AMap page
+ * and can count at most its 496 * 8 free 64-byte slots.  The 4 KiB-page
+ * DList is undocumented (libyal: "unknown"), so only 512-byte pages are
+ * read.  A DList is a hint Outlook rebuilds: faults are warnings. */
+static void check_dlist_entries(struct pf_ck *ck, const uint8_t *page,
+				uint64_t ib)
+{
+	const struct pf_layout *l = ck->l;
+	uint64_t namaps = (ck->eof - l->amap_first + l->amap_span - 1) /
+			  l->amap_span;
+	uint32_t max = (l->page_size - l->page_trailer - 8) / 4;
+	uint32_t cent = page[1], current = pf_le32(page + 4);
+
+	if (l->page_size != 512 || ck->eof <= l->amap_first)
+		return;
+	if (cent > max) {
+		dlist_fault(ck, ib, "cEntDList", cent, max);
+		cent = max;
+	}
+	if (current >= namaps)
+		dlist_fault(ck, ib, "ulCurrentPage", current, namaps - 1);
+	for (uint32_t i = 0; i < cent; i++) {
+		uint32_t e = pf_le32(page + 8 + 4 * i);
+
+		if ((e & 0xFFFFFu) >= namaps) {
+			dlist_fault(ck, ib, "dwPageNum", e & 0xFFFFFu,
+				    namaps - 1);
+			break;   /* one finding for a damaged list */
+		}
+		if ((e >> 20) > l->amap_bits_cb * 8) {
+			dlist_fault(ck, ib, "dwFreeSlots", e >> 20,
+				    l->amap_bits_cb * 8);
+			break;
+		}
+	}
+}
+
 static void check_dlist(struct pf_ck *ck, uint8_t *page)
 {
 	uint64_t ib = ck->l->dlist_ib;
@@ -115,8 +165,9 @@ static void check_dlist(struct pf_ck *ck, uint8_t *page)
 	}
 	/* the DList's BID is whatever the trailer says; check the rest */
 	pf_page_trailer_get(ck->l, page, &t);
-	pf_page_check(ck->l, page, ib, PF_PTYPE_DL, t.bid, PF_OBJ_DLIST,
-		      &ck->sink);
+	if (pf_page_check(ck->l, page, ib, PF_PTYPE_DL, t.bid, PF_OBJ_DLIST,
+			  &ck->sink))
+		check_dlist_entries(ck, page, ib);
 }
 
 static void report_tally(struct pf_ck *ck, const struct amap_tally *t,
