@@ -179,10 +179,11 @@ int ndbw_block_put(struct pf_writer *w, enum ndbw_kind kind,
 	memcpy(blk, data, cb);
 	if (kind == NDBW_DATA)
 		pf_encode(w->crypt, bid, blk, cb);
-	/* only data blocks are compressed: libpff reads an XBLOCK's entry
-	 * count against its stored size, so a zlib-compressed XBLOCK in a
-	 * 4K file is "out of bounds" to it */
-	if (kind == NDBW_DATA) {
+	/* only a node's single data block is compressed: libpff (20180714)
+	 * measures an XBLOCK, and each leaf of a data tree, by its stored
+	 * size, so a compressed XBLOCK is "out of bounds" to it and a
+	 * compressed heap page's page map does "not fit in table" */
+	if (kind == NDBW_DATA && !w->in_tree) {
 		rc = maybe_compress(w, blk, cb, &stored, &scb);
 	} else {
 		stored = blk;

@@ -65,6 +65,7 @@ struct pf_writer {
 	enum pf_variant variant;
 	enum pf_crypt crypt;
 	bool ost;
+	bool in_tree;            /* writing the leaves of a multi-block tree */
 	char *path;              /* final name */
 	char *tmp_path;          /* PATH.tmp-XXXXXX */
 	int fd;

@@ -123,6 +123,7 @@ int pf_writer_put_data(struct pf_writer *w, const uint8_t *data, size_t cb,
 	leaves = malloc(n * sizeof(*leaves));
 	if (!leaves)
 		return ndbw_fail(w, pf_error_set(PF_E_NOMEM, "out of memory"));
+	w->in_tree = n > 1;   /* see ndbw_block_put: leaves stay raw */
 	for (size_t i = 0; rc == 0 && i < n; i++) {
 		size_t off = i * max;
 
@@ -130,6 +131,7 @@ int pf_writer_put_data(struct pf_writer *w, const uint8_t *data, size_t cb,
 				    cb - off < max ? cb - off : max, NULL, 0,
 				    &leaves[i]);
 	}
+	w->in_tree = false;
 	if (rc == 0)
 		rc = put_tree(w, leaves, (uint32_t)n, bid);
 	free(leaves);
@@ -148,9 +150,11 @@ int pf_writer_put_blocks(struct pf_writer *w, uint8_t *const *blocks,
 	leaves = malloc((size_t)n * sizeof(*leaves));
 	if (!leaves)
 		return ndbw_fail(w, pf_error_set(PF_E_NOMEM, "out of memory"));
+	w->in_tree = n > 1;
 	for (uint32_t i = 0; rc == 0 && i < n; i++)
 		rc = ndbw_block_put(w, NDBW_DATA, blocks[i], cbs[i], NULL, 0,
 				    &leaves[i]);
+	w->in_tree = false;
 	if (rc == 0)
 		rc = put_tree(w, leaves, n, bid);
 	free(leaves);

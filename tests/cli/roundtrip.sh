@@ -134,6 +134,10 @@ rt ansi-unicode messages=20,folders=2,attachments=0-2,unicode=1 ansi permute \
 # OST, 512-byte pages (wVer 23, client "SO") and 4K pages (wVer 36)
 rt ost "$S" ost permute
 rt ost4k "$S" ost4k permute
+# 4K with folders of 600 messages: multi-block heaps and row matrices,
+# whose blocks the writer leaves uncompressed so libpff 20180714 can size
+# them (it measures a data tree's leaves by their stored size)
+rt ost4k-big messages=1200,folders=1,body=100-300,attachments=0-1 ost4k permute
 # the empty store: the standard folders only
 rt empty messages=0,folders=0 unicode permute
 # 10,000 messages in 21 folders.  Everything is counted, found and compared

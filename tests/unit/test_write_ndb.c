@@ -482,8 +482,10 @@ START_TEST(big_data)
 	/* 34 MB: past AMap 128, where the first FMap is */
 	add(w, x, (struct exp_node){ .nid = 0x200044, .seed = 8,
 				     .cb = 34u << 20 });
+	/* 60 KB: one block in a 4K file (the only data the writer
+	 * compresses: see ndbw_block_put), eight in the others */
 	add(w, x, (struct exp_node){ .nid = 0x200064, .seed = 9,
-				     .cb = 200 * 1024, .compressible = true });
+				     .cb = 60 * 1024, .compressible = true });
 	commit_and_verify(w, path, x);
 	ck_assert_int_eq(pf_ndb_open(&ndb, path), 0);
 	ck_assert_int_eq(pf_nbt_lookup(ndb, 0x200044, &ne), 0);
