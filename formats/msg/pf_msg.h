@@ -225,8 +225,8 @@ struct pf_tree {
 int pf_tree_load(struct pf_ndb *ndb, struct pf_tree *t);
 void pf_tree_free(struct pf_tree *t);
 uint32_t pf_tree_index(const struct pf_tree *t, uint32_t nid);
-/* "Top of Personal Folders/Inbox": names below the root joined by '/',
- * with '/', '%' and control characters in names written as %XX. */
+/* "Top of Personal Folders/Inbox": names below the root in the canonical
+ * spelling of formats/util/pf_path.h. */
 void pf_tree_path(const struct pf_tree *t, uint32_t idx, char *buf,
 		  size_t cb);
 /* By path (case-insensitive) or by NID ("0x8082"). */

@@ -18,6 +18,7 @@
 #include <strings.h>
 
 #include "../util/pf_grow.h"
+#include "../util/pf_path.h"
 #include "pf_msg.h"
 
 struct load_ctx {
@@ -190,19 +191,6 @@ void pf_tree_free(struct pf_tree *t)
 	t->root = PF_TREE_NONE;
 }
 
-/* One path component: '/' and '%' escaped so paths split unambiguously. */
-static void put_component(char *buf, size_t cb, size_t *n, const char *s)
-{
-	for (; s && *s && *n + 4 < cb; s++) {
-		if (*s == '/' || *s == '%' || (unsigned char)*s < 0x20)
-			*n += (size_t)snprintf(buf + *n, cb - *n, "%%%02X",
-					       (unsigned char)*s);
-		else
-			buf[(*n)++] = *s;
-	}
-	buf[*n] = '\0';
-}
-
 void pf_tree_path(const struct pf_tree *t, uint32_t idx, char *buf, size_t cb)
 {
 	uint32_t chain[PF_TREE_MAX_DEPTH];
@@ -217,11 +205,14 @@ void pf_tree_path(const struct pf_tree *t, uint32_t idx, char *buf, size_t cb)
 		idx = t->f[idx].nid == PF_NID_ROOT_FOLDER ? PF_TREE_NONE :
 			pf_tree_index(t, t->f[idx].parent);
 	}
+	/* the canonical spelling (pf_path.h), the one --cross-check uses;
+	 * a path past the buffer is cut at the last name that fits */
 	while (depth-- > 0) {
-		if (n > 0 && n + 1 < cb)
-			buf[n++] = '/';
-		put_component(buf, cb, &n, t->f[chain[depth]].name ?
-				   t->f[chain[depth]].name : "");
+		const char *name = t->f[chain[depth]].name ?
+				   t->f[chain[depth]].name : "";
+
+		if (pf_path_append(buf, cb, &n, name, strlen(name)) != 0)
+			break;
 	}
 }
 

@@ -94,53 +94,43 @@ static int descend(struct pf_ndb *ndb, enum pf_obj obj, uint64_t key,
 			    PF_BT_MAX_DEPTH);
 }
 
-int pf_nbt_lookup(struct pf_ndb *ndb, uint32_t nid, struct pf_nbt_entry *out)
+/* The leaf entry of OBJ's tree whose key is KEY (a NID, or a BID with
+ * bit 0 cleared), decoded into OUT_NBT or OUT_BBT.  The page lives on the
+ * stack: lookups are the reader's hot path. */
+static int lookup(struct pf_ndb *ndb, enum pf_obj obj, uint64_t key,
+		  struct pf_nbt_entry *out_nbt, struct pf_bbt_entry *out_bbt)
 {
-	uint8_t *buf = malloc(ndb->layout.page_size);
+	uint8_t buf[4096];   /* the largest page (4K OST) */
 	struct pf_btpage bt;
-	int rc;
+	int rc = descend(ndb, obj, key, buf, &bt);
 
-	if (!buf)
-		return pf_error_set(PF_E_NOMEM, "out of memory");
-	rc = descend(ndb, PF_OBJ_NBT, nid, buf, &bt);
-	if (rc == 0) {
-		rc = pf_error_set(PF_E_NOTFOUND, "NID 0x%x is not in the NBT",
-				  nid);
-		for (uint32_t i = 0; i < bt.cent; i++) {
-			pf_nbt_entry_get(&ndb->layout, &bt, i, out);
-			if ((uint32_t)out->nid == nid) {
-				rc = 0;
-				break;
-			}
+	if (rc != 0)
+		return rc;
+	for (uint32_t i = 0; i < bt.cent; i++) {
+		if (obj == PF_OBJ_NBT) {
+			pf_nbt_entry_get(&ndb->layout, &bt, i, out_nbt);
+			if ((uint32_t)out_nbt->nid == key)
+				return 0;
+		} else {
+			pf_bbt_entry_get(&ndb->layout, &bt, i, out_bbt);
+			if (BID_KEY(out_bbt->bref.bid) == key)
+				return 0;
 		}
 	}
-	free(buf);
-	return rc;
+	return pf_error_set(PF_E_NOTFOUND, "%s 0x%llx is not in the %s",
+			    obj == PF_OBJ_NBT ? "NID" : "BID",
+			    (unsigned long long)key,
+			    obj == PF_OBJ_NBT ? "NBT" : "BBT");
+}
+
+int pf_nbt_lookup(struct pf_ndb *ndb, uint32_t nid, struct pf_nbt_entry *out)
+{
+	return lookup(ndb, PF_OBJ_NBT, nid, out, NULL);
 }
 
 int pf_bbt_lookup(struct pf_ndb *ndb, uint64_t bid, struct pf_bbt_entry *out)
 {
-	uint8_t *buf = malloc(ndb->layout.page_size);
-	struct pf_btpage bt;
-	int rc;
-
-	if (!buf)
-		return pf_error_set(PF_E_NOMEM, "out of memory");
-	bid = BID_KEY(bid);
-	rc = descend(ndb, PF_OBJ_BBT, bid, buf, &bt);
-	if (rc == 0) {
-		rc = pf_error_set(PF_E_NOTFOUND, "BID 0x%llx is not in the BBT",
-				  (unsigned long long)bid);
-		for (uint32_t i = 0; i < bt.cent; i++) {
-			pf_bbt_entry_get(&ndb->layout, &bt, i, out);
-			if (BID_KEY(out->bref.bid) == bid) {
-				rc = 0;
-				break;
-			}
-		}
-	}
-	free(buf);
-	return rc;
+	return lookup(ndb, PF_OBJ_BBT, BID_KEY(bid), NULL, out);
 }
 
 /* In-order walk of the NBT.  Levels strictly decrease, so recursion depth

@@ -94,15 +94,12 @@ static void ck_free(struct pf_ck *ck)
 	pf_ndb_close(ck->ndb);
 }
 
-/* Sort what the tree passes collected so later passes can search it. */
-void ck_sort_blocks(struct pf_ck *ck);
 void ck_sort_blocks(struct pf_ck *ck)
 {
 	if (ck->nblocks)
 		qsort(ck->blocks, ck->nblocks, sizeof(*ck->blocks), cmp_block);
 }
 
-void ck_sort_nodes(struct pf_ck *ck);
 void ck_sort_nodes(struct pf_ck *ck)
 {
 	if (ck->nnodes)

@@ -84,6 +84,10 @@ void ck_fault(void *ctx, const struct pf_fault *f);
 /* Emit the "... and N more" lines for capped codes. */
 void ck_report_suppressed(struct pf_ck *ck);
 
+/* Sort what the tree passes collected, so the lookups below work. */
+void ck_sort_blocks(struct pf_ck *ck);
+void ck_sort_nodes(struct pf_ck *ck);
+
 const struct pf_block_rec *ck_block(const struct pf_ck *ck, uint64_t bid);
 struct pf_block_rec *ck_block_mut(struct pf_ck *ck, uint64_t bid);
 const struct pf_node_rec *ck_node(const struct pf_ck *ck, uint32_t nid);

@@ -18,8 +18,6 @@
 #include "../../formats/util/pf_set.h"
 #include "ck.h"
 
-void ck_sort_blocks(struct pf_ck *ck);
-void ck_sort_nodes(struct pf_ck *ck);
 
 struct walk {
 	struct pf_ck *ck;

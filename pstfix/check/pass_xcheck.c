@@ -36,7 +36,7 @@ static int add_subtree(struct pf_xview *v, const struct pf_tree *t,
 		size_t n = len;
 		const char *name = t->f[c].name ? t->f[c].name : "";
 
-		if (pf_xpath_append(path, PF_XVIEW_MAX_PATH + 1, &n, name,
+		if (pf_path_append(path, PF_XVIEW_MAX_PATH + 1, &n, name,
 				    strlen(name)) != 0)
 			continue;   /* too deep a path: leave it out */
 		rc = add_subtree(v, t, c, path, n, depth + 1);

@@ -132,35 +132,28 @@ void ck_fault(void *ctx, const struct pf_fault *f)
 		emit(ck, p, f, NULL);
 }
 
+/* One "... and N more" line per capped code; not counted again (the
+ * originals were).  want carries the capped code for machine readers. */
 void ck_report_suppressed(struct pf_ck *ck)
 {
 	uint32_t cap = ck->opts->max_per_code;
 
-	if (!cap)
-		return;
-	for (unsigned i = 0; i < pf_problem_count; i++) {
+	for (unsigned i = 0; cap && i < pf_problem_count; i++) {
+		struct pf_finding out = {
+			.problem = pf_problem_by_code(9001), .ib = PF_NO_IB,
+			.got = ck->per_code[i] - cap,
+			.want = pf_problems[i].code,
+		};
 		char what[32];
-		struct pf_fault f = { .ib = PF_NO_IB };
 
 		if (ck->per_code[i] <= cap)
 			continue;
-		f.got = ck->per_code[i] - cap;
 		snprintf(what, sizeof(what), "PF%04u",
 			 (unsigned)pf_problems[i].code);
-		/* not counted again: the originals already were */
-		{
-			/* want: the capped code, for machine readers */
-			struct pf_finding out = {
-				.problem = pf_problem_by_code(9001),
-				.ib = PF_NO_IB, .got = f.got,
-				.want = pf_problems[i].code,
-			};
-
-			format(out.message, sizeof(out.message),
-			       out.problem->text, &out, what);
-			if (ck->on_finding)
-				ck->on_finding(ck->on_finding_ctx, &out);
-		}
+		format(out.message, sizeof(out.message), out.problem->text,
+		       &out, what);
+		if (ck->on_finding)
+			ck->on_finding(ck->on_finding_ctx, &out);
 	}
 }
 

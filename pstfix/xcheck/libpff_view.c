@@ -163,7 +163,7 @@ static int append_name(struct walk *k, libpff_item_t *f)
 	} else if (r != 1) {
 		note(k, "cannot read a sub-folder name size", e);
 	}
-	return pf_xpath_append(k->path, sizeof(k->path), &k->len, k->name,
+	return pf_path_append(k->path, sizeof(k->path), &k->len, k->name,
 			       len);
 }
 

@@ -12,7 +12,7 @@
  *   view with the empty path "".  Its children are "Top of Personal
  *   Folders", "Search Root", ...; deeper folders join escaped names with
  *   '/': "Top of Personal Folders/Inbox".
- * - Escaping (pf_xpath_append) makes a path unambiguous and printable:
+ * - Escaping (pf_path_append) makes a path unambiguous and printable:
  *   '%', '/', C0 controls, DEL, C1 controls (U+0080..U+009F) and bytes that
  *   are not well-formed UTF-8 become %XX (upper-case hex, one per byte); an
  *   empty name becomes "%00".  Nothing else is escaped, so a path is
@@ -31,10 +31,12 @@
 #include <stddef.h>
 #include <stdint.h>
 
+#include "../../formats/util/pf_path.h"
+
 #define PF_XVIEW_MAX_FOLDERS 1000000u
-#define PF_XVIEW_MAX_PATH    32768u      /* bytes of one escaped path */
+#define PF_XVIEW_MAX_PATH    PF_PATH_MAX /* bytes of one escaped path */
 #define PF_XVIEW_MAX_BYTES   (256u << 20) /* all paths of one view */
-#define PF_XVIEW_MAX_DEPTH   512u        /* path components */
+#define PF_XVIEW_MAX_DEPTH   PF_PATH_MAX_DEPTH /* path components */
 #define PF_XVIEW_MAX_COUNT   UINT32_MAX  /* items or sub-folders of one */
 #define PF_XVIEW_MAX_NOTES   64u
 #define PF_XVIEW_MAX_NOTE    512u        /* bytes of one note */
@@ -82,15 +84,6 @@ int pf_xview_add_note(struct pf_xview *v, const char *text);
 
 /* Sort by path (byte order); folders sharing a path keep insertion order. */
 void pf_xview_sort(struct pf_xview *v);
-
-/* Append "/" (unless *len is 0) and the escaped name[0..name_len) to the
- * path in buf (capacity cb, NUL-terminated, current length *len).  On
- * PF_E_LIMIT (no room, or past PF_XVIEW_MAX_PATH) buf is unchanged. */
-int pf_xpath_append(char *buf, size_t cb, size_t *len, const char *name,
-		    size_t name_len);
-
-/* 1 if p[0..n) is a canonical path (see above), else 0. */
-int pf_xpath_valid(const char *p, size_t n);
 
 /* The diff. */
 enum pf_xdiff_kind {

@@ -65,11 +65,11 @@ START_TEST(test_escape_table)
 	char buf[64] = "";
 	size_t len = 0;
 
-	ck_assert_int_eq(pf_xpath_append(buf, sizeof(buf), &len, c->name,
+	ck_assert_int_eq(pf_path_append(buf, sizeof(buf), &len, c->name,
 					 c->len), 0);
 	ck_assert_str_eq(buf, c->want);
 	ck_assert_uint_eq(len, strlen(c->want));
-	ck_assert_int_eq(pf_xpath_valid(buf, len), 1);
+	ck_assert_int_eq(pf_path_valid(buf, len), 1);
 }
 END_TEST
 
@@ -78,16 +78,16 @@ START_TEST(test_escape_join_and_limit)
 	char buf[16] = "";
 	size_t len = 0;
 
-	ck_assert_int_eq(pf_xpath_append(buf, sizeof(buf), &len, "Top", 3), 0);
-	ck_assert_int_eq(pf_xpath_append(buf, sizeof(buf), &len, "In/b", 4),
+	ck_assert_int_eq(pf_path_append(buf, sizeof(buf), &len, "Top", 3), 0);
+	ck_assert_int_eq(pf_path_append(buf, sizeof(buf), &len, "In/b", 4),
 			 0);
 	ck_assert_str_eq(buf, "Top/In%2Fb");
 	/* 10 + "/" + 6 > 15: refused, buffer unchanged */
-	ck_assert_int_eq(pf_xpath_append(buf, sizeof(buf), &len, "abcdef", 6),
+	ck_assert_int_eq(pf_path_append(buf, sizeof(buf), &len, "abcdef", 6),
 			 PF_E_LIMIT);
 	ck_assert_str_eq(buf, "Top/In%2Fb");
 	ck_assert_uint_eq(len, 10);
-	ck_assert_int_eq(pf_xpath_append(buf, sizeof(buf), &len, "abcd", 4),
+	ck_assert_int_eq(pf_path_append(buf, sizeof(buf), &len, "abcd", 4),
 			 0);
 	ck_assert_str_eq(buf, "Top/In%2Fb/abcd");
 }
@@ -106,11 +106,11 @@ static const char *const invalid_paths[] = {
 START_TEST(test_path_valid)
 {
 	for (size_t i = 0; i < N_ELEMS(valid_paths); i++)
-		ck_assert_msg(pf_xpath_valid(valid_paths[i],
+		ck_assert_msg(pf_path_valid(valid_paths[i],
 					     strlen(valid_paths[i])),
 			      "should be valid: \"%s\"", valid_paths[i]);
 	for (size_t i = 0; i < N_ELEMS(invalid_paths); i++)
-		ck_assert_msg(!pf_xpath_valid(invalid_paths[i],
+		ck_assert_msg(!pf_path_valid(invalid_paths[i],
 					      strlen(invalid_paths[i])),
 			      "should be invalid: \"%s\"", invalid_paths[i]);
 }
@@ -125,9 +125,9 @@ START_TEST(test_path_depth)
 		buf[n++] = 'x';
 		buf[n++] = '/';
 	}
-	ck_assert_int_eq(pf_xpath_valid(buf, n - 1), 1);
+	ck_assert_int_eq(pf_path_valid(buf, n - 1), 1);
 	buf[n++] = 'x';
-	ck_assert_int_eq(pf_xpath_valid(buf, n), 0);
+	ck_assert_int_eq(pf_path_valid(buf, n), 0);
 }
 END_TEST
 
