@@ -24,6 +24,8 @@
  *   RAWSIZE bound is dropped (it may be the lie).
  * - A missing end reference is accepted when the CRC holds and the output
  *   has RAWSIZE bytes: the stream is exactly what its writer meant.
+ * - MELA: RAWSIZE bytes of the contents; a RAWSIZE equal to COMPSIZE (a
+ *   writer quirk seen in real files) is read as "all the contents".
  */
 #include <stdlib.h>
 #include <string.h>
@@ -214,13 +216,14 @@ static int decode_raw(const uint8_t *c, size_t n, struct lzfu_out *o,
 
 	if (info->raw_size < k)
 		k = info->raw_size;    /* padding after RAWSIZE bytes */
-
 	memcpy(o->p, c, k);
 	o->n = k;
-	if (info->raw_size > n) {
-		info->truncated = true;  /* RAWSIZE past the contents */
+	/* some writers store COMPSIZE in RAWSIZE too (900 messages of
+	 * generator-900msgs.pst): COMPSIZE still delimits the contents,
+	 * which are whole */
+	if (info->raw_size > n && !(info->raw_size == info->comp_size &&
+				    !info->truncated))
 		info->size_mismatch = true;
-	}
 	return 0;
 }
 
