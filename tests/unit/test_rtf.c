@@ -22,6 +22,17 @@
  *   never-written dictionary position, the dictionary wrapping past 4096.
  * - Damage: bad CRC, every truncation of Example 1, COMPSIZE and RAWSIZE
  *   lies, unknown COMPTYPE; strict mode fails, salvage keeps a prefix.
+ * - RTF to HTML / text: one small hand-written document per rule of
+ *   rtf_read.c, expectations from MS-OXRTFEX 2.1.3.1 / 2.2.3.2 and
+ *   [MSFT-RTF] (Special Characters table, \fcharset table) with the
+ *   codepage bytes from the Windows code page charts; hostile input
+ *   (nesting far past the cap, unbalanced braces, every prefix).
+ * - The corpus (skipped without ../shared/corpus): every
+ *   PidTagRtfCompressed of the files with RTF bodies, read through
+ *   pf_message_open(), decompressed strictly, and matched byte for byte
+ *   with readpst -S (N-rtf-body.rtf) and pffexport -f rtf (Message.rtf);
+ *   the text of each body compared with the message's own PidTagBody
+ *   (whitespace-insensitive), and every \fromhtml body converted.
  */
 #include <check.h>
 #include <dirent.h>
@@ -30,6 +41,7 @@
 #include <string.h>
 #include <unistd.h>
 
+#include "../../formats/mime/mime_int.h"
 #include "../../formats/mime/pf_rtf.h"
 #include "../../formats/msg/pf_msg.h"
 #include "../../formats/util/pf_crc.h"
@@ -412,6 +424,230 @@ START_TEST(lzfu_noise)
 }
 END_TEST
 
+/* ---- RTF to HTML (MS-OXRTFEX 2.2.3.2) and to text ---- */
+
+typedef int (*conv_fn)(const uint8_t *, size_t, char **, size_t *);
+
+/* FN on RTF: must succeed with valid UTF-8 of the length it says. */
+static char *conv(conv_fn fn, const char *rtf)
+{
+	char *out = NULL;
+	size_t n;
+	int rc = fn((const uint8_t *)rtf, strlen(rtf), &out, &n);
+
+	ck_assert_msg(rc == 0, "rc %d: %s", rc, pf_error_msg());
+	ck_assert_uint_eq(n, strlen(out));
+	ck_assert(pfm_utf8_valid((const uint8_t *)out, n));
+	return out;
+}
+
+#define to_html(rtf) conv(pf_rtf_to_html, rtf)
+#define to_text(rtf) conv(pf_rtf_to_text, rtf)
+
+struct conv_case {
+	const char *rtf;
+	const char *want;
+};
+
+static void conv_check(conv_fn fn, const struct conv_case *c, int i)
+{
+	char *out = conv(fn, c->rtf);
+
+	ck_assert_msg(strcmp(out, c->want) == 0, "case %d: got [%s] want "
+		      "[%s]", i, out, c->want);
+	free(out);
+}
+
+#define HTML_HDR "{\\rtf1\\ansi\\ansicpg1252\\fromhtml1 \\deff0{\\fonttbl" \
+		 "{\\f0\\fswiss Arial;}{\\f1\\fmodern\\fcharset128 MS " \
+		 "Gothic;}}"
+
+/* One rule each; expectations from MS-OXRTFEX 2.1.3.1 / 2.2.3.2 and
+ * [MSFT-RTF] (character values: the spec's Special Characters table). */
+static const struct conv_case html_cases[] = {
+	/* htmltag content emitted, \htmlrtf text suppressed (2.1.3.1.3) */
+	{ HTML_HDR "{\\*\\htmltag19 <html>}{\\*\\htmltag50 <body>}\\htmlrtf "
+	  "{\\b \\htmlrtf0 Hello\\htmlrtf }\\htmlrtf0 {\\*\\htmltag58 "
+	  "</body>}{\\*\\htmltag27 </html>}}",
+	  "<html><body>Hello</body></html>" },
+	/* \htmlrtf (= \htmlrtf1) hides text and \par until \htmlrtf0 */
+	{ HTML_HDR "\\htmlrtf1 x\\par\\htmlrtf0 y}", "y" },
+	{ HTML_HDR "\\htmlrtf x\\par\\htmlrtf0 y}", "y" },
+	/* ... and is restored when its group ends */
+	{ HTML_HDR "{\\htmlrtf a}b}", "b" },
+	{ HTML_HDR "\\htmlrtf {\\htmlrtf0 a}b\\htmlrtf0 c}", "ac" },
+	/* \par / \line: CRLF, \tab: TAB, escaped braces and backslash,
+	 * inside an htmltag too */
+	{ HTML_HDR "{\\*\\htmltag241 <style>\\par p \\{x:1\\}\\tab\\\\"
+	  "</style>}a\\line b}",
+	  "<style>\r\np {x:1}\t\\</style>a\r\nb" },
+	/* the tag parameter is ignored; empty tags give nothing */
+	{ HTML_HDR "{\\*\\htmltag64}{\\*\\htmltag72 }x}", "x" },
+	/* other \* destinations are not HTML (\mhtmltag, unknown ones) */
+	{ HTML_HDR "{\\*\\mhtmltag84 <img src=\"cid:1\">}{\\*\\htmltag84 "
+	  "<img src=\"a.png\">}{\\*\\foo bar}}",
+	  "<img src=\"a.png\">" },
+	/* \'xx in the document codepage */
+	{ "{\\rtf1\\ansi\\ansicpg1251\\fromhtml1 {\\*\\htmltag64 <p>}"
+	  "\\'c0\\'e1}", "<p>\xd0\x90\xd0\xb1" },
+	{ HTML_HDR "\\'e9\\'80\\'93}", "\xc3\xa9\xe2\x82\xac\xe2\x80\x9c" },
+	/* the font's codepage (\fcharset128: cp932) for text, the
+	 * document's inside htmltag groups */
+	{ HTML_HDR "{\\f1 \\'82\\'a0}{\\*\\htmltag0 \\f1 \\'e9}}",
+	  "\xe3\x81\x82\xc3\xa9" },
+	/* \uN and its fallback; \ucN; negative N; surrogate pairs */
+	{ HTML_HDR "\\u8364?x}", "\xe2\x82\xacx" },
+	{ HTML_HDR "{\\uc2\\u8364 ab c}d\\u233?}",
+	  "\xe2\x82\xac c" "d\xc3\xa9" },
+	{ HTML_HDR "\\u-3913?\\u-10179?\\u-8704?}",
+	  "\xef\x82\xb7\xf0\x9f\x98\x80" },
+	{ HTML_HDR "\\uc0\\u233 x\\u233\\'e9y}", "\xc3\xa9x\xc3\xa9\xc3\xa9y" },
+	{ HTML_HDR "\\uc1\\u233\\'e9y\\u233{z}}", "\xc3\xa9y\xc3\xa9z" },
+	/* character control words and symbols */
+	{ HTML_HDR "\\lquote\\rquote\\ldblquote\\rdblquote\\endash\\emdash"
+	  "\\bullet\\~\\_\\-}",
+	  "\xe2\x80\x98\xe2\x80\x99\xe2\x80\x9c\xe2\x80\x9d\xe2\x80\x93"
+	  "\xe2\x80\x94\xe2\x80\xa2\xc2\xa0\xe2\x80\x91" },
+	/* header destinations are not HTML */
+	{ HTML_HDR "{\\colortbl;\\red0\\green0\\blue0;}{\\stylesheet{\\s0 "
+	  "Normal;}}ok}", "ok" },
+};
+
+START_TEST(rtf_html_rules)
+{
+	conv_check(pf_rtf_to_html, &html_cases[_i], _i);
+}
+END_TEST
+
+START_TEST(rtf_html_notfound)
+{
+	static const char *const docs[] = {
+		"{\\rtf1\\ansi hello}",
+		"{\\rtf1\\ansi\\fromhtml0 hello}",
+		"{\\rtf1\\ansi hello\\fromhtml1 }",      /* after text */
+		"{\\rtf1\\ansi{\\foo\\fromhtml1 } hello}",  /* not top */
+		"{\\rtf1\\ansi\\fromtext hello}",
+		"",
+	};
+
+	for (size_t i = 0; i < N_ELEM(docs); i++) {
+		char *out = (char *)1;
+		size_t n = 1;
+
+		ck_assert_int_eq(pf_rtf_to_html((const uint8_t *)docs[i],
+						strlen(docs[i]), &out, &n),
+				 PF_E_NOTFOUND);
+		ck_assert_ptr_null(out);
+		ck_assert_uint_eq(n, 0);
+		ck_assert(!pf_rtf_is_html((const uint8_t *)docs[i],
+					  strlen(docs[i])));
+	}
+	ck_assert(pf_rtf_is_html((const uint8_t *)HTML_HDR "}",
+				 strlen(HTML_HDR "}")));
+}
+END_TEST
+
+#define TXT_HDR "{\\rtf1\\ansi\\deff0{\\fonttbl{\\f0\\fswiss Arial;}" \
+		"{\\f1\\fcharset161 Greek;}}{\\colortbl;\\red0\\green0" \
+		"\\blue0;}{\\stylesheet{\\s0 Normal;}}{\\info{\\title T}" \
+		"{\\author A}}{\\*\\generator X;}\\pard\\plain "
+
+static const struct conv_case text_cases[] = {
+	/* header destinations skipped; \par \line LF, \tab TAB */
+	{ TXT_HDR "Hello\\par World\\line x\\tab y}", "Hello\nWorld\nx\ty" },
+	/* the delimiter space is not text, a second one is */
+	{ TXT_HDR "a\\par  b\\par\nc}", "a\n b\nc" },
+	/* raw CR / LF are not text; \<LF> is \par */
+	{ TXT_HDR "a\r\nb\\\nc}", "ab\nc" },
+	/* pictures, \bin data (braces inside), objects, fields */
+	{ TXT_HDR "{\\pict\\wmetafile8 0123abcd}{\\pict\\bin4 }{x}}y"
+	  "{\\object{\\*\\objdata 0102}}z}", "yz" },
+	{ TXT_HDR "{\\field{\\*\\fldinst HYPERLINK \"http://x\"}{\\fldrslt "
+	  "link}} {\\field{\\fldinst PAGE}{\\fldrslt 2}}}", "link 2" },
+	/* unknown \* destinations skipped, unknown words ignored */
+	{ TXT_HDR "{\\*\\foo bar}\\qc\\b\\fs20 ok\\b0}", "ok" },
+	/* \'xx: Windows-1252 by default, \ansicpg, \fcharset */
+	{ TXT_HDR "\\'e9\\'80{\\f1 \\'e1}\\'e1}",
+	  "\xc3\xa9\xe2\x82\xac\xce\xb1\xc3\xa1" },
+	{ "{\\rtf1\\ansi\\ansicpg1253 \\'e1}", "\xce\xb1" },
+	{ "{\\rtf1\\ansi\\ansicpg936 \\'d6\\'d0}", "\xe4\xb8\xad" },
+	/* \plain returns to the default font */
+	{ "{\\rtf1\\ansi\\deff0{\\fonttbl{\\f0 A;}{\\f1\\fcharset204 C;}}"
+	  "\\f1\\'c0\\plain\\'c0}", "\xd0\x90\xc3\x80" },
+	/* \u, \uc, surrogates, a lone surrogate */
+	{ TXT_HDR "\\u8364?\\uc0\\u8364\\u-10179\\u-8704.\\u-10179 x}",
+	  "\xe2\x82\xac\xe2\x82\xac\xf0\x9f\x98\x80.\xef\xbf\xbdx" },
+	/* special characters */
+	{ TXT_HDR "\\\\\\{\\}\\emspace\\enspace\\zwj}",
+	  "\\{}\xe2\x80\x83\xe2\x80\x82\xe2\x80\x8d" },
+	/* \htmlrtf is rendered text in a plain document ... */
+	{ TXT_HDR "\\htmlrtf abc\\htmlrtf0 def}", "abcdef" },
+	/* ... and not original text in a \fromtext one */
+	{ "{\\rtf1\\ansi\\fromtext \\deff0{\\fonttbl{\\f0 A;}}"
+	  "\\htmlrtf{\\b x}\\par\\htmlrtf0 orig\\par line}",
+	  "orig\nline" },
+	/* \fromhtml documents: the RTF rendering, tags skipped */
+	{ HTML_HDR "{\\*\\htmltag19 <html>}\\htmlrtf \\par\\htmlrtf0 Hi"
+	  "{\\*\\htmltag27 </html>}}", "\nHi" },
+	/* nothing after the document's group */
+	{ "{\\rtf1 a}b{c}", "a" },
+	/* \u without a number and \u0 are not characters */
+	{ "{\\rtf1 a\\u b\\u0?c}", "abc" },
+	/* a lone backslash, a bad \' escape at the end */
+	{ "{\\rtf1 a\\'4", "a4" },
+	{ "{\\rtf1 a\\", "a" },
+	{ "{\\rtf1 \\'zzb}", "zzb" },
+};
+
+START_TEST(rtf_text_rules)
+{
+	conv_check(pf_rtf_to_text, &text_cases[_i], _i);
+}
+END_TEST
+
+/* Nesting far past PF_RTF_MAX_DEPTH, unbalanced braces, every prefix of
+ * a rich document: bounded, valid UTF-8, no crash. */
+START_TEST(rtf_hostile)
+{
+	size_t deep = 100000, n = 0;
+	char *doc = malloc(2 * deep + 64), *out;
+	const char *rich = HTML_HDR "{\\*\\htmltag19 <html>}\\htmlrtf {\\b "
+			   "\\htmlrtf0 H\\'e9llo\\u8364?\\htmlrtf }\\htmlrtf0 "
+			   "{\\pict\\bin3 {{{}\\uc2\\u-10179 ab\\u-8704 cd"
+			   "\\par{\\*\\htmltag27 </html>}}";
+
+	n += (size_t)sprintf(doc, "{\\rtf1\\fromhtml1 ");
+	for (size_t i = 0; i < deep; i++)
+		doc[n++] = '{';
+	n += (size_t)sprintf(doc + n, "deep");
+	for (size_t i = 0; i < deep; i++)
+		doc[n++] = '}';
+	doc[n] = '\0';
+	out = to_text(doc);
+	ck_assert_str_eq(out, "deep");
+	free(out);
+	out = to_html(doc);
+	ck_assert_str_eq(out, "deep");
+	free(out);
+	free(doc);
+	out = to_text("}}}{\\rtf1 x}}}");
+	ck_assert_str_eq(out, "x");
+	free(out);
+	for (size_t len = 0; len <= strlen(rich); len++) {
+		size_t cb;
+
+		if (pf_rtf_to_html((const uint8_t *)rich, len, &out, &cb) == 0) {
+			ck_assert(pfm_utf8_valid((uint8_t *)out, cb));
+			free(out);
+		}
+		ck_assert_int_eq(pf_rtf_to_text((const uint8_t *)rich, len,
+						&out, &cb), 0);
+		ck_assert(pfm_utf8_valid((uint8_t *)out, cb));
+		free(out);
+	}
+}
+END_TEST
+
 /* ---- the corpus: every PidTagRtfCompressed through the reader ---- */
 
 #define CORPUS "../shared/corpus"
@@ -429,8 +665,65 @@ struct blobs {
 	size_t n;
 	unsigned with_rtf, failed, messages;
 	unsigned mela;           /* uncompressed ("MELA") bodies */
+	unsigned body_same, body_other, html;
 	struct pf_ndb *ndb;
 };
+
+/* Collapse whitespace runs (and U+00A0) to one space, trim. */
+static void squeeze(char *s)
+{
+	char *d = s;
+	bool sp = true;
+
+	for (char *p = s; *p; p++) {
+		bool ws = *p == ' ' || *p == '\t' || *p == '\r' ||
+			  *p == '\n';
+
+		if ((uint8_t)p[0] == 0xC2 && (uint8_t)p[1] == 0xA0) {
+			ws = true;
+			p++;
+		}
+		if (!ws)
+			*d++ = *p;
+		else if (!sp)
+			*d++ = ' ';
+		sp = ws;
+	}
+	if (d > s && d[-1] == ' ')
+		d--;
+	*d = '\0';
+}
+
+/*
+ * The other bodies of the same message as oracles: Outlook keeps
+ * PidTagBody (0x1000) in step with the RTF, so our text must be that text
+ * up to whitespace; an HTML-encapsulating RTF must give HTML.
+ */
+static void check_bodies(struct blobs *b, struct pf_message *m,
+			 const uint8_t *rtf, size_t n)
+{
+	char *text, *body, *html;
+	size_t cb;
+
+	ck_assert_int_eq(pf_rtf_to_text(rtf, n, &text, &cb), 0);
+	if (pf_pc_get_string(&m->pc, 0x1000, &body) == 0) {
+		squeeze(text);
+		squeeze(body);
+		if (strcmp(text, body) == 0)
+			b->body_same++;
+		else
+			b->body_other++;
+		free(body);
+	}
+	free(text);
+	if (pf_rtf_is_html(rtf, n)) {
+		ck_assert_int_eq(pf_rtf_to_html(rtf, n, &html, &cb), 0);
+		ck_assert_ptr_nonnull(strchr(html, '<'));
+		ck_assert_ptr_null(strstr(html, "\\htmlrtf"));
+		b->html++;
+		free(html);
+	}
+}
 
 static int one_message(void *ctx, const struct pf_nbt_entry *e)
 {
@@ -451,6 +744,7 @@ static int one_message(void *ctx, const struct pf_nbt_entry *e)
 				pf_error_msg());
 			b->failed++;
 		} else if (b->n < MAX_BLOBS) {
+			check_bodies(b, &m, rtf, n);
 			b->v[b->n].p = rtf;
 			b->v[b->n].n = n;
 			b->v[b->n].raw_size = info.raw_size;
@@ -605,10 +899,12 @@ static void oracles(const char *rel, struct blobs *b)
 	} else {
 		printf("SKIP: pffexport absent\n");
 	}
-	printf("  %s: %u messages, %u with RTF (%u MELA); matched readpst "
-	       "%u/%u, pffexport %u/%u (%u empty)\n", rel, b->messages,
-	       b->with_rtf, b->mela, rp.matched, rp.files, pff.matched,
-	       pff.files, pff.empty);
+	printf("  %s: %u messages, %u with RTF (%u MELA, %u HTML); matched "
+	       "readpst %u/%u, pffexport %u/%u (%u empty); text = "
+	       "PidTagBody %u/%u\n", rel, b->messages, b->with_rtf, b->mela,
+	       b->html, rp.matched, rp.files, pff.matched, pff.files,
+	       pff.empty, b->body_same, b->body_same + b->body_other);
+	ck_assert_uint_eq(b->body_other, 0);
 	/* readpst 0.6.76 runs the LZ decoder over MELA contents (garbage
 	 * out) and libpff writes them as empty files: only those may go
 	 * unmatched */
@@ -671,6 +967,12 @@ static Suite *rtf_suite(bool with_corpus)
 	tcase_add_test(tc, lzfu_size_lies);
 	tcase_add_test(tc, lzfu_no_end);
 	tcase_add_test(tc, lzfu_noise);
+	suite_add_tcase(s, tc);
+	tc = tcase_create("rtf");
+	tcase_add_loop_test(tc, rtf_html_rules, 0, N_ELEM(html_cases));
+	tcase_add_test(tc, rtf_html_notfound);
+	tcase_add_loop_test(tc, rtf_text_rules, 0, N_ELEM(text_cases));
+	tcase_add_test(tc, rtf_hostile);
 	suite_add_tcase(s, tc);
 	if (with_corpus) {
 		tc = tcase_create("corpus");
