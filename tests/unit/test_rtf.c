@@ -501,7 +501,8 @@ static const struct conv_case html_cases[] = {
 	  "\xe2\x82\xac c" "d\xc3\xa9" },
 	{ HTML_HDR "\\u-3913?\\u-10179?\\u-8704?}",
 	  "\xef\x82\xb7\xf0\x9f\x98\x80" },
-	{ HTML_HDR "\\uc0\\u233 x\\u233\\'e9y}", "\xc3\xa9x\xc3\xa9\xc3\xa9y" },
+	{ HTML_HDR "\\uc0\\u233 x\\u233\\'e9y}",
+	  "\xc3\xa9x\xc3\xa9\xc3\xa9y" },
 	{ HTML_HDR "\\uc1\\u233\\'e9y\\u233{z}}", "\xc3\xa9y\xc3\xa9z" },
 	/* character control words and symbols */
 	{ HTML_HDR "\\lquote\\rquote\\ldblquote\\rdblquote\\endash\\emdash"
@@ -634,14 +635,14 @@ START_TEST(rtf_hostile)
 	ck_assert_str_eq(out, "x");
 	free(out);
 	for (size_t len = 0; len <= strlen(rich); len++) {
+		const uint8_t *p = (const uint8_t *)rich;
 		size_t cb;
 
-		if (pf_rtf_to_html((const uint8_t *)rich, len, &out, &cb) == 0) {
+		if (pf_rtf_to_html(p, len, &out, &cb) == 0) {
 			ck_assert(pfm_utf8_valid((uint8_t *)out, cb));
 			free(out);
 		}
-		ck_assert_int_eq(pf_rtf_to_text((const uint8_t *)rich, len,
-						&out, &cb), 0);
+		ck_assert_int_eq(pf_rtf_to_text(p, len, &out, &cb), 0);
 		ck_assert(pfm_utf8_valid((uint8_t *)out, cb));
 		free(out);
 	}
