@@ -80,6 +80,10 @@ struct rtf_reader {
 	int32_t deff;
 	struct rtf_font fonts[RTF_MAX_FONTS];
 	unsigned nfonts;
+	unsigned font_gen;       /* bumped when the font table changes */
+	int32_t memo_font;       /* font_cp() of memo_font at memo_gen */
+	unsigned memo_gen;
+	uint32_t memo_cp;
 	int rc;
 };
 
@@ -103,12 +107,21 @@ static bool shown(struct rtf_reader *r)
 	return g->dest == DEST_TEXT && !(r->fromtext && g->htmlrtf);
 }
 
-static uint32_t font_cp(const struct rtf_reader *r, int32_t num)
+/* The codepage of font NUM (0: the document's); remembered, as it is
+ * asked for every byte. */
+static uint32_t font_cp(struct rtf_reader *r, int32_t num)
 {
+	if (r->memo_gen == r->font_gen && r->memo_font == num)
+		return r->memo_cp;
+	r->memo_font = num;
+	r->memo_gen = r->font_gen;
+	r->memo_cp = 0;
 	for (unsigned i = 0; i < r->nfonts; i++)
-		if (r->fonts[i].num == num)
-			return r->fonts[i].cp;
-	return 0;
+		if (r->fonts[i].num == num) {
+			r->memo_cp = r->fonts[i].cp;
+			break;
+		}
+	return r->memo_cp;
 }
 
 static uint32_t cur_cp(struct rtf_reader *r)
@@ -271,6 +284,7 @@ static void font_define(struct rtf_reader *r, int32_t num)
 			return;
 	if (r->nfonts < RTF_MAX_FONTS)
 		r->fonts[r->nfonts++] = (struct rtf_font){ num, 0 };
+	r->font_gen++;
 }
 
 /* \fcharset / \cpg inside the font table: for the font just named. */
@@ -281,6 +295,7 @@ static void font_set_cp(struct rtf_reader *r, uint32_t cp)
 	for (unsigned i = 0; i < r->nfonts; i++)
 		if (r->fonts[i].num == num && (cp || !r->fonts[i].cp))
 			r->fonts[i].cp = cp;
+	r->font_gen++;
 }
 
 static bool cp_ok(int32_t v)
@@ -435,6 +450,7 @@ static int reader_init(struct rtf_reader *r, enum rtf_mode mode, size_t cb)
 	r->ctx.budget = cb > (SIZE_MAX - RTF_BUDGET_BASE) / RTF_BUDGET_MUL ?
 			SIZE_MAX : RTF_BUDGET_BASE + RTF_BUDGET_MUL * cb;
 	r->doc_cp = 1252;
+	r->font_gen = 1;             /* the memo starts stale */
 	r->g = calloc(PF_RTF_MAX_DEPTH, sizeof(*r->g));
 	if (!r->g)
 		return pf_error_set(PF_E_NOMEM, "out of memory");
