@@ -237,6 +237,16 @@ static void put_imcea(struct pf_mimew_buf *out, const char *type,
 	pmw_puts(out, "@invalid");
 }
 
+/* A written as it is (not in the IMCEA form). */
+static bool smtp_ok(const char *a)
+{
+	struct pf_mimew_buf t = { 0 };
+	bool ok = put_smtp(&t, a);
+
+	pf_mimew_buf_free(&t);
+	return ok;
+}
+
 void pmw_addr_spec(struct pf_mimew_buf *out, const struct pf_mimew_addr *a)
 {
 	if (!a->addr || !*a->addr) {
@@ -307,7 +317,7 @@ static void mailbox(struct pmw_fold *f, const struct pf_mimew_addr *a,
 		while (len && name[len - 1] == ' ')
 			name[--len] = '\0';
 	}
-	if (a->addr && strcmp(name, a->addr) == 0)
+	if (a->addr && strcmp(name, a->addr) == 0 && smtp_ok(a->addr))
 		name[0] = '\0';
 	if (*name)
 		phrase(f, name);

@@ -66,6 +66,14 @@ char *pmw_thdr_get(const char *hdrs, const char *name);
  * to OUT, each re-folded and 7-bit. */
 void pmw_thdr_copy(struct pf_mimew_buf *out, const char *hdrs);
 
+/* VALUE (raw, as in a header block) parsed as an address list by the
+ * import parser and written again; nothing when no address is in it. */
+void pmw_addr_field(struct pf_mimew_buf *b, const char *name,
+		    const char *value);
+/* VALUE with its RFC 2047 words decoded, written as unstructured text. */
+void pmw_text_field(struct pf_mimew_buf *b, const char *name,
+		    const char *value);
+
 /* ---- mimew_body.c ---- */
 struct pmw_render {
 	struct pf_mimew_buf *b;

@@ -47,10 +47,58 @@ static const char *from_domain(const struct pf_mimew_msg *m)
 	return at + 1;
 }
 
+/* An id that is not RFC 5322 3.6.4 msg-id content (Outlook writes ids
+ * like "0001cc$a5$@user@host") is made one: the part before the last '@'
+ * keeps atext and single inner dots, anything else becomes "+XX" (the
+ * IMCEA escape), as does a domain that is not a dot-atom; an id without
+ * '@' gets "@invalid".  The same rule applies to In-Reply-To and
+ * References, so threads that named such an id still meet. */
+static void put_id_part(struct pf_mimew_buf *b, const char *s, size_t n)
+{
+	static const char hex[] = "0123456789ABCDEF";
+
+	for (size_t i = 0; i < n; i++) {
+		unsigned char c = (unsigned char)s[i];
+		bool dot_ok = c == '.' && i > 0 && i + 1 < n && s[i + 1] != '.';
+
+		if (dot_ok || (c > 32 && c < 127 && !strchr("()<>[]:;@\\,.\" +",
+							       c))) {
+			pmw_putc(b, (char)c);
+			continue;
+		}
+		pmw_putc(b, '+');
+		pmw_putc(b, hex[c >> 4]);
+		pmw_putc(b, hex[c & 15]);
+	}
+}
+
+static char *fix_id(const char *id, size_t n)
+{
+	struct pf_mimew_buf b = { 0 };
+	const char *at = NULL;
+
+	for (size_t i = 0; i < n; i++)
+		if (id[i] == '@')
+			at = id + i;
+	if (!at) {
+		put_id_part(&b, id, n);
+		pmw_puts(&b, "@invalid");
+	} else {
+		put_id_part(&b, id, (size_t)(at - id));
+		pmw_putc(&b, '@');
+		put_id_part(&b, at + 1, n - (size_t)(at + 1 - id));
+	}
+	if (b.err || n == 0) {
+		pf_mimew_buf_free(&b);
+		return NULL;
+	}
+	return b.p;
+}
+
 /* Strip <> and spaces: the id as stored is "<local@domain>". */
 static char *bare_id(const char *s)
 {
-	char *c = pmw_clean(s), *p;
+	char *c = pmw_clean(s), *p, *out;
 	size_t n;
 
 	if (!c)
@@ -59,13 +107,34 @@ static char *bare_id(const char *s)
 	n = strlen(p);
 	while (n && (p[n - 1] == ' ' || p[n - 1] == '>'))
 		n--;
-	memmove(c, p, n);
-	c[n] = '\0';
-	if (!*c || strchr(c, ' ') || !pmw_ascii_print(c) || n > 900) {
-		free(c);
+	out = n && n <= 900 && pmw_ascii_print(p) ? fix_id(p, n) : NULL;
+	free(c);
+	return out;
+}
+
+/* In-Reply-To / References: each <id> made valid as above. */
+static char *id_list(const char *v)
+{
+	struct pf_mimew_buf b = { 0 };
+
+	for (const char *s = v; s && *s; ) {
+		const char *lt = strchr(s, '<'), *gt = lt ? strchr(lt, '>') :
+			NULL;
+		char *one;
+
+		if (!gt)
+			break;
+		one = fix_id(lt + 1, (size_t)(gt - lt - 1));
+		if (one && pmw_ascii_print(one))
+			pmw_printf(&b, "%s<%s>", b.n ? " " : "", one);
+		free(one);
+		s = gt + 1;
+	}
+	if (b.err || !b.n) {
+		pf_mimew_buf_free(&b);
 		return NULL;
 	}
-	return c;
+	return b.p;
 }
 
 char *pf_mimew_message_id(const struct pf_mimew_msg *m)
@@ -95,47 +164,22 @@ char *pf_mimew_message_id(const struct pf_mimew_msg *m)
 	return strdup(buf);
 }
 
-/* An address field from the transport block, parsed by the import
- * parser and written again by this writer. */
 static void thdr_addrs(struct pf_mimew_buf *b, const char *hdrs,
 		       const char *name)
 {
 	char *v = pmw_thdr_get(hdrs, name);
-	struct pf_mail_addr *pa = NULL;
-	struct pf_mimew_addr *wa = NULL;
-	struct pfm_ctx c;
-	size_t n = 0;
 
-	if (!v)
-		return;
-	pfm_ctx_init(&c, strlen(v));
-	if (pfm_addr_list(&c, v, &pa, &n) == 0 && n > 0 &&
-	    (wa = calloc(n, sizeof(*wa))) != NULL) {
-		for (size_t i = 0; i < n; i++) {
-			wa[i].name = pa[i].name;
-			wa[i].addr = pa[i].addr;
-			wa[i].addrtype = "SMTP";
-		}
-		pf_mimew_field_addrs(b, name, wa, n);
-	}
-	free(wa);
-	pfm_addr_free_list(pa, n);
-	pfm_ctx_done(&c);
+	if (v)
+		pmw_addr_field(b, name, v);
 	free(v);
 }
 
 static void thdr_subject(struct pf_mimew_buf *b, const char *hdrs)
 {
-	char *v = pmw_thdr_get(hdrs, "Subject"), *d = NULL;
-	struct pfm_ctx c;
+	char *v = pmw_thdr_get(hdrs, "Subject");
 
-	if (!v)
-		return;
-	pfm_ctx_init(&c, strlen(v));
-	if (pfm_header_decode(&c, v, &d) == 0 && d)
-		pf_mimew_field_text(b, "Subject", d);
-	free(d);
-	pfm_ctx_done(&c);
+	if (v)
+		pmw_text_field(b, "Subject", v);
 	free(v);
 }
 
@@ -159,10 +203,11 @@ static void id_field(struct pf_mimew_buf *b, const char *name,
 		     const char *prop, const char *hdrs)
 {
 	char *t = prop ? NULL : pmw_thdr_get(hdrs, name);
-	const char *v = prop ? prop : t;
+	char *v = id_list(prop ? prop : t);
 
-	if (v && *v)
+	if (v)
 		pf_mimew_field_text(b, name, v);
+	free(v);
 	free(t);
 }
 

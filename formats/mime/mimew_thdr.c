@@ -15,6 +15,7 @@
 #include <string.h>
 #include <strings.h>
 
+#include "mime_int.h"
 #include "mimew_int.h"
 
 #define PMW_THDR_MAX 1000
@@ -33,11 +34,66 @@ static const char *const skip_prefix[] = {
 	"content-", "arc-", "x-mozilla-", NULL,
 };
 
+/* Fields whose value is an address list (RFC 5322 3.6.2, 3.6.6). */
+static const char *const addr_fields[] = {
+	"reply-to", "resent-from", "resent-sender", "resent-to", "resent-cc",
+	"errors-to", "return-receipt-to", "mail-followup-to", "mail-reply-to",
+	NULL,
+};
+
+static bool in_list(const char *const *list, const char *name, size_t n)
+{
+	for (size_t i = 0; list[i]; i++)
+		if (strlen(list[i]) == n && strncasecmp(list[i], name, n) == 0)
+			return true;
+	return false;
+}
+
+void pmw_addr_field(struct pf_mimew_buf *b, const char *name,
+		    const char *value)
+{
+	struct pf_mail_addr *pa = NULL;
+	struct pf_mimew_addr *wa = NULL;
+	struct pfm_ctx c;
+	size_t n = 0;
+
+	pfm_ctx_init(&c, strlen(value));
+	if (pfm_addr_list(&c, value, &pa, &n) == 0 && n > 0) {
+		wa = calloc(n, sizeof(*wa));
+		for (size_t i = 0; wa && i < n; i++) {
+			wa[i].name = pa[i].name;
+			wa[i].addr = pa[i].addr;
+			wa[i].addrtype = "SMTP";
+		}
+		if (wa)
+			pf_mimew_field_addrs(b, name, wa, n);
+		else
+			pmw_fail(b, pf_error_set(PF_E_NOMEM, "no memory"));
+	}
+	free(wa);
+	pfm_addr_free_list(pa, n);
+	pfm_ctx_done(&c);
+}
+
+void pmw_text_field(struct pf_mimew_buf *b, const char *name,
+		    const char *value)
+{
+	struct pfm_ctx c;
+	char *d = NULL;
+
+	pfm_ctx_init(&c, strlen(value));
+	if (pfm_header_decode(&c, value, &d) == 0)
+		pf_mimew_field_text(b, name, d ? d : "");
+	else
+		pf_mimew_field_text(b, name, value);
+	free(d);
+	pfm_ctx_done(&c);
+}
+
 static bool skipped(const char *name, size_t n)
 {
-	for (size_t i = 0; skip[i]; i++)
-		if (strlen(skip[i]) == n && strncasecmp(skip[i], name, n) == 0)
-			return true;
+	if (in_list(skip, name, n))
+		return true;
 	for (size_t i = 0; skip_prefix[i]; i++) {
 		size_t k = strlen(skip_prefix[i]);
 
@@ -158,7 +214,10 @@ void pmw_thdr_copy(struct pf_mimew_buf *out, const char *hdrs)
 			pmw_fail(out, pf_error_set(PF_E_NOMEM, "no memory"));
 			return;
 		}
-		pf_mimew_field_text(out, name, v);
+		if (in_list(addr_fields, name, f.nlen))
+			pmw_addr_field(out, name, v);
+		else
+			pmw_text_field(out, name, v);
 		free(v);
 		copied++;
 	}
