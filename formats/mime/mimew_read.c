@@ -16,6 +16,7 @@
 #include <strings.h>
 
 #include "mimew_int.h"
+#include "pf_rtf.h"
 
 enum {
 	TAG_IMPORTANCE = 0x0017,
@@ -220,6 +221,41 @@ static int html_body(struct pf_mimew_msg *msg, const struct pf_pc *pc,
 	return 0;
 }
 
+/* PidTagRtfCompressed (MS-OXRTFCP) when there is no HTML body: the HTML
+ * it encapsulates (MS-OXRTFEX 2.2.3.2), and when the message has no body
+ * at all, its plain text.  The CRC is not required (a body with a bad CRC
+ * is still the best text there is); an RTF that cannot be read is noted
+ * as a lost part only when it was the only body. */
+static int rtf_body(struct pf_mimew_msg *msg)
+{
+	uint8_t *rtf = NULL;
+	size_t cb = 0, n = 0;
+	char *out = NULL;
+	int rc;
+
+	if (!msg->rtf || msg->body_html)
+		return 0;
+	rc = pf_lzfu_decompress(msg->rtf, msg->rtf_cb, PF_RTF_IGNORE_CRC,
+				&rtf, &cb);
+	if (rc == 0)
+		rc = pf_rtf_to_html(rtf, cb, &out, &n);
+	if (rc == 0) {
+		msg->body_html = (uint8_t *)out;
+		msg->body_html_cb = n;
+		msg->html_from_rtf = true;
+		snprintf(msg->html_charset, sizeof(msg->html_charset), "utf-8");
+	} else if (rc == PF_E_NOTFOUND && !msg->body_text) {
+		rc = pf_rtf_to_text(rtf, cb, &msg->body_text, &n);
+	}
+	free(rtf);
+	if (rc == PF_E_NOMEM)
+		return rc;
+	if (rc != 0 && rc != PF_E_NOTFOUND && !msg->body_text &&
+	    !msg->body_html)
+		pmw_lost(msg, "RTF body");
+	return 0;
+}
+
 static void scalars(struct pf_mimew_msg *msg, const struct pf_pc *pc)
 {
 	bool rr = false;
@@ -275,6 +311,8 @@ int pmw_read_depth(struct pf_mimew_msg **out, struct pf_message *m,
 	scalars(msg, &m->pc);
 	senders(msg, &m->pc);
 	rc = html_body(msg, &m->pc, icp > 0 ? (uint32_t)icp : 0);
+	if (rc == 0)
+		rc = rtf_body(msg);
 	if (rc == 0)
 		rc = recipients(msg, m, m->pc.codepage);
 	if (rc == 0)

@@ -355,6 +355,11 @@ def compare_one(rep, rp, it, where, cls):
         else:
             rep.diff('rp-text', '%s: readpst %d chars, pstfix %d' % (
                 where, len(a), len(b)))
+    if rp['html'] is None and it['html'] is not None:
+        rep.note('readpst-worse: no HTML body (pstfix: PidTagHtml or '
+                 'the HTML the RTF body encapsulates)', where)
+    elif rp['html'] is not None and it['html'] is None:
+        rep.diff('rp-no-html', where)
     ra = collections.Counter(sha(x) for _, x in rp['att'])
     oa = collections.Counter(sha(x) for _, x in it['att'])
     if ra != oa:
