@@ -394,22 +394,30 @@ static void param_2231(struct pmw_fold *f, const char *name, const char *v,
 		pmw_putc(&enc, hex[*s & 15]);
 	}
 	while (!enc.err && i < enc.n) {
-		size_t take = enc.n - i;
+		size_t take = enc.n - i, room;
 
-		if (take > PMW_SECTION) {
-			take = PMW_SECTION;
-			/* never split a %XX */
-			if (enc.p[i + take - 1] == '%')
-				take -= 1;
-			else if (enc.p[i + take - 2] == '%')
-				take -= 2;
-		}
 		t.n = 0;
 		if (enc.n <= PMW_SECTION)
 			pmw_printf(&t, "%s*=utf-8''", name);
 		else
 			pmw_printf(&t, "%s*%zu*=%s", name, sec,
 				   sec == 0 ? "utf-8''" : "");
+		/* " " + prefix + section + ";" within the folding column */
+		room = t.n + 2 < PMW_FOLD_AT - 12 ? PMW_FOLD_AT - 2 - t.n :
+			12;
+		if (take > room) {
+			take = room;
+			/* never split a %XX */
+			if (enc.p[i + take - 1] == '%')
+				take -= 1;
+			else if (enc.p[i + take - 2] == '%')
+				take -= 2;
+			/* nor a UTF-8 sequence: the next octet must not be a
+			 * continuation (%80..%BF) */
+			while (take > 3 && enc.p[i + take] == '%' &&
+			       strchr("89AB", enc.p[i + take + 1]))
+				take -= 3;
+		}
 		pmw_put(&t, enc.p + i, take);
 		i += take;
 		sec++;
