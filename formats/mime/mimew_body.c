@@ -36,6 +36,13 @@ static void leaf_text(struct pmw_render *r, const char *type,
 {
 	const char *params[] = { "charset", charset, NULL };
 	bool seven = pmw_is_7bit(p, n);
+	/* the last part of a single-part message: no boundary takes the
+	 * final CRLF, so text without a line end of its own goes out as
+	 * quoted-printable ending in a soft break */
+	bool soft = r->depth == 0 && !r->multi && n > 0 && p[n - 1] != '\n'
+		&& p[n - 1] != '\r';
+
+	seven = seven && !soft;
 
 	pf_mimew_field_params(r->b, "Content-Type", type, params);
 	pmw_printf(r->b, "Content-Transfer-Encoding: %s\r\n\r\n",
@@ -44,7 +51,7 @@ static void leaf_text(struct pmw_render *r, const char *type,
 		pmw_put_crlf(r->b, p, n);
 		pmw_puts(r->b, "\r\n");
 	} else {
-		pf_mimew_qp(r->b, p, n);
+		pmw_qp(r->b, p, n, soft);
 	}
 }
 
@@ -198,6 +205,7 @@ static void multipart_begin(struct pmw_render *r, const char *type,
 	const char *params[] = { "type", extra, "boundary", bnd, NULL };
 
 	new_boundary(r, bnd);
+	r->multi = true;
 	pf_mimew_field_params(r->b, "Content-Type", type, params);
 	pmw_puts(r->b, "\r\n");
 }

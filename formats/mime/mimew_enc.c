@@ -144,7 +144,8 @@ void pf_mimew_base64(struct pf_mimew_buf *out, const uint8_t *p, size_t n)
 
 /* One QP line (no line end in P[N]); soft breaks keep each output line at
  * 76 octets or fewer. */
-static void qp_line(struct pf_mimew_buf *out, const uint8_t *p, size_t n)
+static void qp_line(struct pf_mimew_buf *out, const uint8_t *p, size_t n,
+		    bool soft_end)
 {
 	static const char hex[] = "0123456789ABCDEF";
 	size_t col = 0;
@@ -170,10 +171,16 @@ static void qp_line(struct pf_mimew_buf *out, const uint8_t *p, size_t n)
 		pmw_put(out, enc, len);
 		col += len;
 	}
-	pmw_put(out, "\r\n", 2);
+	pmw_put(out, soft_end ? "=\r\n" : "\r\n", soft_end ? 3 : 2);
 }
 
 void pf_mimew_qp(struct pf_mimew_buf *out, const uint8_t *p, size_t n)
+{
+	pmw_qp(out, p, n, false);
+}
+
+void pmw_qp(struct pf_mimew_buf *out, const uint8_t *p, size_t n,
+	    bool soft_end)
 {
 	size_t start = 0;
 
@@ -183,7 +190,7 @@ void pf_mimew_qp(struct pf_mimew_buf *out, const uint8_t *p, size_t n)
 		/* a text ending with a line end gets an empty last line:
 		 * the CRLF before the next boundary belongs to the boundary
 		 * (RFC 2046 5.1.1), so the text's own line end survives */
-		qp_line(out, p + start, i - start);
+		qp_line(out, p + start, i - start, soft_end && i == n);
 		if (i < n && p[i] == '\r' && i + 1 < n && p[i + 1] == '\n')
 			i++;
 		start = i + 1;

@@ -34,6 +34,11 @@ uint64_t pmw_fnv(uint64_t h, const void *p, size_t n);
 /* P[N] can go out as 7bit (RFC 2045 2.7): ASCII without NUL or bare
  * CR / LF, lines <= 998, and without "=_pf_" (our boundaries). */
 bool pmw_is_7bit(const uint8_t *p, size_t n);
+/* pf_mimew_qp; SOFT_END: the last line ends with a soft break "=" CRLF,
+ * so a text without a final line end decodes without one where no
+ * boundary follows to take the CRLF (a single-part message). */
+void pmw_qp(struct pf_mimew_buf *out, const uint8_t *p, size_t n,
+	    bool soft_end);
 /* Copy S[N] with every line end (CR, LF, CRLF) made CRLF into OUT. */
 void pmw_put_crlf(struct pf_mimew_buf *out, const uint8_t *p, size_t n);
 /* Length of the UTF-8 sequence starting at S (1 for a stray byte). */
@@ -81,6 +86,8 @@ struct pmw_render {
 	uint64_t hash;
 	unsigned depth;
 	unsigned counter;
+	bool multi;          /* a multipart has been opened: leaves end
+				at a boundary */
 };
 /* The MIME structure (Content-* headers, blank line, body) of MSG. */
 void pmw_body(struct pmw_render *r, const struct pf_mimew_msg *msg);
