@@ -114,34 +114,49 @@ int pf_export_sink_open(struct pf_export_sink **out,
 	return 0;
 }
 
-/* Write N bytes, CRLF made LF when LF is set. */
+static int write_raw(int fd, const char *p, size_t n)
+{
+	while (n > 0) {
+		ssize_t w = write(fd, p, n);
+
+		if (w < 0 && errno == EINTR)
+			continue;
+		if (w <= 0)
+			return -1;
+		p += w;
+		n -= (size_t)w;
+	}
+	return 0;
+}
+
+/* Write N bytes, CRLF made LF when LF is set (runs between CRs are
+ * copied whole: this is the inner loop of a big export). */
 static int write_all(int fd, const char *p, size_t n, bool lf)
 {
 	char buf[65536];
-	size_t k = 0;
+	size_t k = 0, i = 0;
 
-	for (size_t i = 0; i <= n; i++) {
-		bool flush = i == n || k == sizeof(buf);
+	if (!lf)
+		return write_raw(fd, p, n);
+	while (i < n) {
+		const char *cr = memchr(p + i, '\r', n - i);
+		size_t run = (cr ? (size_t)(cr - p) : n) - i, take;
 
-		if (flush && k) {
-			const char *q = buf;
-
-			while (k > 0) {
-				ssize_t w = write(fd, q, k);
-
-				if (w < 0 && errno == EINTR)
-					continue;
-				if (w <= 0)
-					return -1;
-				q += w;
-				k -= (size_t)w;
-			}
+		take = run < sizeof(buf) - k ? run : sizeof(buf) - k;
+		memcpy(buf + k, p + i, take);
+		k += take;
+		i += take;
+		if (take == run && cr) {
+			if (i + 1 < n && p[i + 1] == '\n')
+				i++;          /* drop the CR of CRLF */
+			else if (k < sizeof(buf))
+				buf[k++] = p[i++];
 		}
-		if (i == n)
-			break;
-		if (lf && p[i] == '\r' && i + 1 < n && p[i + 1] == '\n')
-			continue;
-		buf[k++] = p[i];
+		if (k == sizeof(buf) || i >= n) {
+			if (write_raw(fd, buf, k) != 0)
+				return -1;
+			k = 0;
+		}
 	}
 	return 0;
 }
