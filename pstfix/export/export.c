@@ -251,7 +251,8 @@ static int run(struct walk *w, uint32_t start)
 	bool all = !w->ex.o->folder;
 	int rc;
 
-	qsort(w->refs, w->nrefs, sizeof(*w->refs), ref_cmp);
+	if (w->nrefs)   /* qsort(NULL, 0) is undefined */
+		qsort(w->refs, w->nrefs, sizeof(*w->refs), ref_cmp);
 	w->ex.total = count_total(w, start, all);
 	w->dirs = calloc(w->tree.n + 1, sizeof(*w->dirs));
 	if (!w->dirs)
