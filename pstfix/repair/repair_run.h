@@ -63,16 +63,25 @@ bool pf_repair_level_known(uint16_t code);
 unsigned pf_repair_level_ranges(void);
 void pf_repair_level_range(unsigned i, uint16_t *first, uint16_t *last);
 
-/* repair_install.c: put the finished file TMP in place.  OUT mode:
- * rename TMP to OUT, refusing an existing OUT.  In-place mode: keep FILE
- * as BAK (refusing an existing BAK), then rename TMP to FILE.  Both fsync
- * the directory.  On failure TMP is left for the caller to remove. */
-int pf_repair_install_out(const char *tmp, const char *out);
+/* repair_install.c: put the finished file TMP in place, with the mode
+ * of LIKE (the input).  OUT mode: TMP becomes OUT, refusing an existing
+ * OUT.  In-place mode: FILE is kept as BAK (refusing an existing BAK),
+ * then TMP becomes FILE.  Both fsync the directory after each step.  On
+ * failure TMP is left for the caller to remove. */
+int pf_repair_install_out(const char *tmp, const char *out,
+			  const char *like);
 int pf_repair_install_inplace(const char *tmp, const char *file,
 			      const char *bak);
 
 /* A fresh temporary sibling name of FINAL for stage TAG ("header"):
  * "FINAL.pstfix-TAG-PID-N", malloc'd; NULL when out of memory. */
 char *pf_repair_tmp_name(const char *final, const char *tag);
+
+/* fsync the directory holding PATH. */
+int pf_repair_fsync_dir(const char *path);
+
+/* Copy the first N bytes of SRC to DST (positioned I/O from offset 0);
+ * WHAT names the source in the error message. */
+int pf_repair_copy(int src, int dst, uint64_t n, const char *what);
 
 #endif
