@@ -10,11 +10,11 @@
  * - Stages, each into a temporary sibling of the final path, each
  *   followed by a rescan:
  *     HEADER            pf_repair_header
- *     MAPS..NODES       pf_repair_ndb; when IN's ibFileEof is short of the
- *                       file (PF1013) the header stage runs first and the
- *                       level is taken again from its rescan, since a
- *                       short ibFileEof makes every page after it look
- *                       lost
+ *     MAPS..NODES       pf_repair_ndb; when IN's ibFileEof is not the
+ *                       file size (PF1012, PF1013) the header stage runs
+ *                       first and the level is taken again from its
+ *                       rescan: a wrong ibFileEof alone makes every page
+ *                       after it look lost, or the file look truncated
  *     MESSAGING         pf_repair_messaging, when the last rescan (or the
  *                       first scan, if no NDB stage ran) asks for it and
  *                       the NDB has no findings left that ask for more
@@ -39,6 +39,7 @@
 #include "repair_run.h"
 
 #define REPAIR_MAX_PER_CODE 50
+#define PROBLEM_TRUNCATED 1012  /* ROOT.ibFileEof past the file's end */
 #define PROBLEM_PADDED 1013     /* ROOT.ibFileEof short of the file */
 #define NSTAGES 3
 
@@ -50,7 +51,7 @@ struct scan {
 	struct pf_finding *v;
 	size_t n, cap;
 	uint64_t asking[PF_REPAIR_MESSAGING + 1];
-	bool padded, nomem;
+	bool eof_off, nomem;
 	struct pf_check_summary sum;
 };
 
@@ -70,8 +71,9 @@ static void on_finding(void *arg, const struct pf_finding *f)
 	struct scan *s = arg;
 
 	s->asking[pf_repair_level_of(f)]++;
-	if (f->problem && f->problem->code == PROBLEM_PADDED)
-		s->padded = true;
+	if (f->problem && (f->problem->code == PROBLEM_PADDED ||
+			   f->problem->code == PROBLEM_TRUNCATED))
+		s->eof_off = true;
 	if (s->fwd)
 		s->fwd(s->fwd_ctx, f);
 	if (!s->keep)
@@ -175,7 +177,7 @@ static int ndb_stages(struct run *r, struct scan *s, bool unreadable)
 	enum pf_repair_level lv = unreadable ? PF_REPAIR_BTREE : ndb_level(s);
 	int rc = 0;
 
-	if (lv == PF_REPAIR_HEADER || (lv > PF_REPAIR_HEADER && s->padded)) {
+	if (lv == PF_REPAIR_HEADER || (lv > PF_REPAIR_HEADER && s->eof_off)) {
 		rc = stage(r, PF_REPAIR_HEADER, "header");
 		if (rc == 0)
 			rc = rescan(r, s);
