@@ -10,7 +10,8 @@
  *   the final scan still reports (errors and warnings); then one verdict
  *   line "FILE: repaired (LEVEL): ...", "FILE: nothing to repair",
  *   "FILE: would repair (LEVEL): ...", "FILE: problems left (LEVEL):
- *   ...", "FILE: cannot repair: REASON".
+ *   ...", "FILE: unchanged (LEVEL): ..." (only warnings asked and the
+ *   stage could not remove them), "FILE: cannot repair: REASON".
  * - JSON: one record {"type":"repair"} per file (found, notes, counts,
  *   messages kept/lost, what is left, where the result and the backup
  *   are) and, for several files, {"type":"total"}.  Offsets and ids are
@@ -39,6 +40,8 @@ const char *repair_result_word(const struct repair_job *j,
 		return "would repair";
 	if (r->installed && r->exit == PF_EXIT_FIXED)
 		return "repaired";
+	if (!r->installed && r->exit == PF_EXIT_CLEAN)
+		return "unchanged";      /* warnings asked; none went away */
 	return "problems left";
 }
 
@@ -153,8 +156,8 @@ void repair_table_text(FILE *f, const struct repair_job *jobs, size_t n)
 			kept(j), r->counts.messages_lost,
 			r->exit & PF_EXIT_OPERATIONAL ? "failed" :
 			r->level == PF_REPAIR_NONE ? "nothing to repair" :
-			r->installed ? repair_result_word(j, &plain) :
-			r->done ? "problems left" : "would repair");
+			r->done ? repair_result_word(j, &plain) :
+			"would repair");
 	}
 }
 

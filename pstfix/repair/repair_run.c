@@ -21,7 +21,7 @@
  *                       (repair.h: stage 3 needs a sound NDB)
  * - The result is installed only when it is better than IN: fewer errors,
  *   or as many and fewer findings asking for repair.  Otherwise nothing
- *   is written and the exit is 4.  Temporary files are removed on every
+ *   is written and the exit is 4 (0 when IN had warnings only).  Temporary files are removed on every
  *   path.
  * - Scans list at most REPAIR_MAX_PER_CODE findings per code (the counts
  *   stay exact); the final scan's findings are kept and handed to
@@ -258,7 +258,10 @@ static int repair(struct run *r, struct scan *first, bool unreadable)
 	}
 	emit_after(r, &last);
 	if (!better(r, first, &last)) {
-		r->res->exit = PF_EXIT_ERRORS;
+		/* only warnings asked, and they stay: the file is as sound as
+		 * before, not worse */
+		r->res->exit = first->sum.findings[PF_SEV_ERROR] ?
+			       PF_EXIT_ERRORS : PF_EXIT_CLEAN;
 		snprintf(r->res->error, sizeof(r->res->error), "the repair "
 			 "did not improve the file: nothing written");
 		scan_free(&last);
