@@ -7,7 +7,9 @@
  * - In place (no -o): FILE is replaced by its repaired copy and the
  *   original is kept as FILE.bak.  An existing FILE.bak is never
  *   replaced: the file is refused before any work (exit 8) and the user
- *   moves the old backup away or uses -o.  A symbolic link is followed:
+ *   moves the old backup away or uses -o.  (A FILE.bak that is another
+ *   name of FILE itself, left by a run killed between its two install
+ *   steps, is removed: nothing is lost.)  A symbolic link is followed:
  *   the real file is repaired and its backup lies next to it.
  * - -o OUT (one FILE only): the repaired copy is OUT, FILE is not
  *   touched; an existing OUT, or OUT naming FILE itself, is refused.
@@ -32,6 +34,7 @@
 #include <string.h>
 #include <sys/stat.h>
 #include <time.h>
+#include <unistd.h>
 
 #include "../../formats/util/pf_grow.h"
 #include "cli.h"
@@ -212,6 +215,11 @@ static int plan(struct repair_job *j, const struct repair_opts *o,
 		return refuse(j, "%s", "out of memory");
 	strcpy(j->bak, real);
 	strcat(j->bak, ".bak");
+	/* FILE.bak as a second name of FILE itself is what a run killed
+	 * between its two install steps leaves: dropping that name loses
+	 * nothing */
+	if (same_file(j->bak, real))
+		(void)unlink(j->bak);
 	if (lstat(j->bak, &st) == 0)
 		return refuse(j, "%s exists: move it away, or repair with "
 			      "-o OUT", j->bak);
