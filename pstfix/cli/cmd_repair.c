@@ -6,8 +6,9 @@
  * Contract
  * - In place (no -o): FILE is replaced by its repaired copy and the
  *   original is kept as FILE.bak.  An existing FILE.bak is never
- *   replaced: the file is refused before any work (exit 8) and the user
- *   moves the old backup away or uses -o.  (A FILE.bak that is another
+ *   replaced: once the scan shows there is something to repair, the file
+ *   is refused before any stage runs (exit 8) and the user moves the old
+ *   backup away or uses -o.  (A FILE.bak that is another
  *   name of FILE itself, left by a run killed between its two install
  *   steps, is removed: nothing is lost.)  A symbolic link is followed:
  *   the real file is repaired and its backup lies next to it.
@@ -220,10 +221,7 @@ static int plan(struct repair_job *j, const struct repair_opts *o,
 	 * nothing */
 	if (same_file(j->bak, real))
 		(void)unlink(j->bak);
-	if (lstat(j->bak, &st) == 0)
-		return refuse(j, "%s exists: move it away, or repair with "
-			      "-o OUT", j->bak);
-	return 0;
+	return 0;     /* an existing FILE.bak: refused once there is work */
 }
 
 /* ---- running the files ---- */
@@ -259,8 +257,10 @@ static void repair_one(struct pool *pl, struct repair_job *j)
 	};
 	double t0 = now();
 
-	if (plan(j, pl->o, real, sizeof(real)) == 0)
+	if (plan(j, pl->o, real, sizeof(real)) == 0) {
+		ro.backup = j->bak;
 		pf_repair_file(real, &ro, &j->res);
+	}
 	j->seconds = now() - t0;
 }
 

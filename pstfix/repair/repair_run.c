@@ -31,6 +31,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
 #include <unistd.h>
 
 #include "../../formats/util/pf_err.h"
@@ -217,19 +218,27 @@ static bool better(const struct run *r, const struct scan *first,
 
 static int install(struct run *r)
 {
-	char *bak;
-	int rc;
-
 	if (r->o->out)
 		return pf_repair_install_out(r->cur, r->o->out, r->in);
-	bak = malloc(strlen(r->in) + sizeof(".bak"));
-	if (!bak)
-		return pf_error_set(PF_E_NOMEM, "out of memory");
-	strcpy(bak, r->in);
-	strcat(bak, ".bak");
-	rc = pf_repair_install_inplace(r->cur, r->in, bak);
-	free(bak);
-	return rc;
+	return pf_repair_install_inplace(r->cur, r->in, r->o->backup);
+}
+
+/* Where the result goes must be free before any stage runs (install()
+ * checks again, atomically). */
+static int target_free(const struct run *r)
+{
+	const char *target = r->o->out ? r->o->out : r->o->backup;
+	struct stat st;
+
+	if (!target)
+		return pf_error_set(PF_E_USAGE, "repair: no output and no "
+				    "backup name");
+	if (lstat(target, &st) == 0)
+		return pf_error_set(PF_E_IO, r->o->out ?
+				    "%s exists: not replaced" :
+				    "%s exists: move it away, or repair with "
+				    "-o OUT", target);
+	return 0;
 }
 
 static void emit_after(struct run *r, const struct scan *s)
@@ -247,7 +256,9 @@ static int repair(struct run *r, struct scan *first, bool unreadable)
 
 	last.v = NULL;
 	last.n = last.cap = 0;
-	rc = ndb_stages(r, &last, unreadable);
+	rc = target_free(r);
+	if (rc == 0)
+		rc = ndb_stages(r, &last, unreadable);
 	if (rc == 0)
 		rc = msg_stage(r, &last);
 	if (rc == 0 && r->res->done == PF_REPAIR_NONE)

@@ -25,7 +25,8 @@
 #include "repair.h"
 
 struct pf_repair_opts {
-	const char *out;          /* NULL: in place, keeping IN.bak */
+	const char *out;          /* NULL: in place, keeping BACKUP */
+	const char *backup;       /* in place: IN.bak; must not exist */
 	bool dry_run;             /* scan and decide, write nothing */
 	pf_repair_note_fn note;
 	void *note_ctx;
