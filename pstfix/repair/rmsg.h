@@ -57,6 +57,7 @@ struct rmsg_folder {
 	unsigned rebuild;         /* bits 1 << RMSG_T_* */
 	char why[RMSG_T__COUNT][64];
 	uint8_t state;            /* parent walk: 0 new, 1 on path, 2 done */
+	const char *moved_why;    /* an orphan folder: why it moved */
 };
 
 struct rmsg_plan {

@@ -288,6 +288,16 @@ static int plan_mandatory(struct rmsg_plan *p, uint32_t *cap)
 
 /* ---- 2. orphans ---- */
 
+/* NID types that share a folder's nidIndex (MS-PST 2.4.4.1). */
+static bool folder_index_type(uint32_t nid)
+{
+	unsigned t = PF_NID_TYPE(nid);
+
+	return is_folder_nid(nid) || t == PF_NT_HIERARCHY_TABLE ||
+	       t == PF_NT_CONTENTS_TABLE || t == PF_NT_ASSOC_CONTENTS_TABLE ||
+	       t == PF_NT_SEARCH_CONTENTS_TABLE;
+}
+
 /* An existing "Recovered Items" under the IPM subtree (a second repair
  * reuses it), else a new normal-folder NID above every one in use. */
 static int plan_recovered(struct rmsg_plan *p, struct pf_ndb *ndb,
@@ -304,8 +314,10 @@ static int plan_recovered(struct rmsg_plan *p, struct pf_ndb *ndb,
 			p->recovered = p->f[i].nid;
 			return 0;
 		}
+	/* the new NID and its tables' NIDs (same index) must be free */
 	for (uint32_t i = 0; i < p->nnodes; i++)
-		if (PF_NID_INDEX(p->nodes[i].nid) > idx)
+		if (folder_index_type(p->nodes[i].nid) &&
+		    PF_NID_INDEX(p->nodes[i].nid) > idx)
 			idx = PF_NID_INDEX(p->nodes[i].nid);
 	if (idx < 0x403)
 		idx = 0x403;   /* past 0x8022, 0x8042 and 0x8062 */
@@ -328,10 +340,12 @@ static int plan_recovered(struct rmsg_plan *p, struct pf_ndb *ndb,
 
 /* Where an unlinked folder goes: a standard one to its standard parent,
  * the root to itself, any other to "Recovered Items". */
-static void relink(struct rmsg_plan *p, struct rmsg_folder *f)
+static void relink(struct rmsg_plan *p, struct rmsg_folder *f,
+		   const char *why)
 {
 	const struct msgw_std_folder *sf = msgw_std_folder(f->nid);
 
+	f->moved_why = why;
 	f->parent = sf ? sf->parent : p->recovered;
 	if (!sf)
 		p->orphan_folders++;
@@ -347,13 +361,14 @@ static void link_one(struct rmsg_plan *p, struct rmsg_folder *f)
 		struct rmsg_folder *up;
 
 		if (cur->state == 1) {   /* a cycle: cut it here */
-			relink(p, cur);
+			relink(p, cur, "a parent cycle");
 			break;
 		}
 		cur->state = 1;
 		up = rmsg_folder(p, cur->parent);
 		if (!up || up == cur) {
-			relink(p, cur);
+			relink(p, cur, up ? "its own parent" :
+				       "parent missing or not a folder");
 			break;
 		}
 		cur = up;
@@ -535,7 +550,7 @@ static void plan_tables(struct rmsg_plan *p, struct pf_ndb *ndb)
 			continue;
 		up->rebuild |= 1u << RMSG_T_HIER;
 		snprintf(up->why[RMSG_T_HIER], sizeof(up->why[0]),
-			 "a subfolder's counts changed");
+			 "a subfolder's row changed");
 	}
 }
 
@@ -588,9 +603,11 @@ static void note_plan(const struct rmsg_plan *p, struct pf_repair_ctx *ctx)
 
 		if (!n || n->parent_in == f->parent)
 			continue;
-		rmsg_note(ctx, "moved folder %s from parent 0x%x to 0x%x",
-			  rmsg_folder_label(f, label, sizeof(label)),
-			  n->parent_in, f->parent);
+		rmsg_note(ctx, "moved folder %s from parent 0x%x to 0x%x%s: "
+			  "%s", rmsg_folder_label(f, label, sizeof(label)),
+			  n->parent_in, f->parent,
+			  f->parent == p->recovered ? " ('" RMSG_RECOVERED_NAME
+			  "')" : "", f->moved_why ? f->moved_why : "");
 	}
 	if (p->orphan_msgs)
 		rmsg_note(ctx, "moved %u orphan message%s to '%s'",
