@@ -91,8 +91,8 @@ const char *rmsg_table_name(int k);
 int rmsg_plan_write(struct rmsg_plan *p, struct pf_ndb *ndb,
 		    const char *out, struct pf_repair_ctx *ctx);
 
-/* One note line (until pf_repair_note() lands: the cli's). */
-void rmsg_note(struct pf_repair_ctx *ctx, const char *fmt, ...)
-	__attribute__((format(printf, 2, 3)));
+/* One note line at this stage's level (repair_note.c). */
+#define rmsg_note(ctx, ...) \
+	pf_repair_note((ctx), PF_REPAIR_MESSAGING, __VA_ARGS__)
 
 #endif

@@ -13,7 +13,6 @@
  * three counts (MS-PST 2.4.4.1.1).
  */
 #include <fcntl.h>
-#include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -30,19 +29,6 @@ struct rmsg_w {
 	struct pf_storew *s;
 	struct pf_repair_ctx *ctx;
 };
-
-void rmsg_note(struct pf_repair_ctx *ctx, const char *fmt, ...)
-{
-	char line[512];
-	va_list ap;
-
-	if (!ctx || !ctx->note)
-		return;
-	va_start(ap, fmt);
-	vsnprintf(line, sizeof(line), fmt, ap);
-	va_end(ap);
-	ctx->note(ctx->note_ctx, PF_REPAIR_MESSAGING, line);
-}
 
 /* ---- OUT as a copy of IN with every block kept ---- */
 
