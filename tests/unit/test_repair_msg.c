@@ -300,6 +300,101 @@ static void assert_messages(const char *path, const struct sample *smp,
 	pf_ndb_close(ndb);
 }
 
+/* ---- the independent readers: libpff (pffexport) and readpst ---- */
+
+static bool have_tool(const char *name)
+{
+	char cmd[128];
+
+	snprintf(cmd, sizeof(cmd), "command -v %s >/dev/null 2>&1", name);
+	return system(cmd) == 0;
+}
+
+/* Run CMD and keep its output (bounded) in OUT. */
+static void run_capture(const char *cmd, char *out, size_t cap)
+{
+	FILE *f = popen(cmd, "r");
+	size_t n = 0;
+
+	ck_assert_ptr_nonnull(f);
+	while (n + 1 < cap) {
+		size_t got = fread(out + n, 1, cap - 1 - n, f);
+
+		if (got == 0)
+			break;
+		n += got;
+	}
+	out[n] = '\0';
+	pclose(f);
+}
+
+static int cmp_str(const void *a, const void *b)
+{
+	return strcmp(*(char *const *)a, *(char *const *)b);
+}
+
+/* "Folder/subject;..." sorted: what our reader says about PATH. */
+static void expected_list(const char *path, const struct sample *smp,
+			  uint32_t skip, char *out, size_t cap)
+{
+	char *v[NMSG];
+	int n = 0;
+	size_t len = 0;
+	struct pf_ndb *ndb;
+
+	ck_assert_int_eq(pf_ndb_open(&ndb, path), 0);
+	for (int i = 0; i < NMSG; i++) {
+		struct pf_nbt_entry e;
+		struct pf_folder_info fi;
+
+		if (smp->msg[i] == skip)
+			continue;
+		ck_assert_int_eq(pf_nbt_lookup(ndb, smp->msg[i], &e), 0);
+		ck_assert_int_eq(pf_folder_read(ndb, e.nid_parent, &fi), 0);
+		v[n] = malloc(128);
+		snprintf(v[n++], 128, "%s/%s", fi.name, smp->subject[i]);
+		pf_folder_info_free(&fi);
+	}
+	pf_ndb_close(ndb);
+	qsort(v, (size_t)n, sizeof(v[0]), cmp_str);
+	out[0] = '\0';
+	for (int i = 0; i < n; i++) {
+		len += (size_t)snprintf(out + len, cap - len, "%s;", v[i]);
+		free(v[i]);
+	}
+}
+
+/* Both readers list every message of PATH (but SKIP) in the folder our
+ * reader puts it in, with its subject. */
+static void assert_oracles(const char *path, const struct sample *smp,
+			   uint32_t skip)
+{
+	char want[2048], got[2048], cmd[1024];
+
+	if (!have_tool("pffexport") || !have_tool("readpst")) {
+		fprintf(stderr, "SKIP: oracle check (pffexport or readpst "
+			"absent)\n");
+		return;
+	}
+	expected_list(path, smp, skip, want, sizeof(want));
+	snprintf(cmd, sizeof(cmd), "d=$(mktemp -d) && cd \"$d\" && "
+		 "pffexport -m all -q -t x '%s' >/dev/null 2>&1; "
+		 "grep -r '^Subject:' x.export | sed 's|^.*/\\([^/]*\\)/"
+		 "Message[0-9]*/[^:]*:Subject:[[:space:]]*|\\1/|' | "
+		 "LC_ALL=C sort | tr '\\n' ';'; cd / && rm -rf \"$d\"", path);
+	run_capture(cmd, got, sizeof(got));
+	ck_assert_msg(strcmp(got, want) == 0, "pffexport %s:\n%s\nwant\n%s",
+		      path, got, want);
+	snprintf(cmd, sizeof(cmd), "d=$(mktemp -d) && "
+		 "readpst -j 0 -e -D -o \"$d\" '%s' >/dev/null 2>&1; "
+		 "grep -r '^Subject: ' \"$d\" | sed 's|^.*/\\([^/]*\\)/"
+		 "[0-9]*\\.eml:Subject: |\\1/|' | LC_ALL=C sort | "
+		 "tr '\\n' ';'; rm -rf \"$d\"", path);
+	run_capture(cmd, got, sizeof(got));
+	ck_assert_msg(strcmp(got, want) == 0, "readpst %s:\n%s\nwant\n%s",
+		      path, got, want);
+}
+
 struct run {
 	struct pf_repair_ctx ctx;
 	struct notes notes;
@@ -357,6 +452,7 @@ static void run_case(const char *name, int v, const struct nbt_edit *e,
 	repair(b, c, r);
 	assert_clean(c, 0);
 	assert_messages(c, smp, 0);
+	assert_oracles(c, smp, 0);
 	ck_assert_uint_eq(r->ctx.counts.messages_kept, NMSG);
 	assert_idempotent(c);
 }
@@ -515,9 +611,9 @@ END_TEST
 
 START_TEST(message_unreadable)
 {
-	/* message 3's bidData is a table's: its PC does not open.  It is
-	 * kept where it is, counted, and said; the only findings left are
-	 * about its own node */
+	/* message 3 lost its data (bidData 0, as the search queues have):
+	 * its PC does not open.  It is kept where it is, counted, and said;
+	 * the only findings left are about its own node */
 	struct sample smp;
 	struct run r;
 	struct nbt_edit e = { .ndata = 1 };
@@ -527,7 +623,7 @@ START_TEST(message_unreadable)
 	paths("unreadable", _i, a, b, c, sizeof(a));
 	make_sample(a, variants[_i], &smp);
 	e.data[0].nid = smp.msg[3];
-	e.data[0].from = pf_nid_with_type(smp.inbox, PF_NT_CONTENTS_TABLE);
+	e.data[0].from = 0x1E1;
 	break_file(a, b, &e);
 	ck_assert_uint_gt(count_code(b, 7012), 0);
 	repair(b, c, &r);
@@ -535,6 +631,7 @@ START_TEST(message_unreadable)
 	ck_assert_uint_eq(r.ctx.counts.messages_kept, NMSG);
 	ck_assert_ptr_nonnull(strstr(r.notes.all, "kept unreadable message"));
 	assert_messages(c, &smp, smp.msg[3]);
+	assert_oracles(c, &smp, smp.msg[3]);
 	t = tu_check(c);
 	/* its PC's own findings: bClientSig, "cannot be read", 7012 */
 	ck_assert_uint_eq(t->by_code[7012], 1);
