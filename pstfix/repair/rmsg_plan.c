@@ -19,7 +19,9 @@
  *    its folder and listed in the rebuilt contents table by row ID only;
  * 4. counts (PidTagContentCount, PidTagContentUnreadCount,
  *    PidTagSubfolders) from the NBT; a folder whose values differ gets
- *    its PC rewritten, one whose PC does not open gets a new one;
+ *    its PC rewritten (an absent count is not a difference: Outlook
+ *    leaves them out on some folders; an absent PidTagSubfolders is
+ *    false), one whose PC does not open gets a new one;
  * 5. a table that is missing, unreadable or lists other row IDs than the
  *    NBT's children is rebuilt; a hierarchy table is also rebuilt when a
  *    subfolder's PC is rewritten (its row shows the counts).
@@ -467,9 +469,10 @@ static void plan_counts(struct rmsg_plan *p)
 		/* a search folder counts what it finds elsewhere */
 		if (PF_NID_TYPE(f->nid) != PF_NT_NORMAL_FOLDER)
 			continue;
-		if (!f->has_count || (uint32_t)f->count_in != f->nmsgs ||
-		    !f->has_unread || (uint32_t)f->unread_in != f->nunread ||
-		    !f->has_subfolders_prop ||
+		/* absent counts are left absent (Outlook omits them on
+		 * some folders); an absent PidTagSubfolders reads as false */
+		if ((f->has_count && (uint32_t)f->count_in != f->nmsgs) ||
+		    (f->has_unread && (uint32_t)f->unread_in != f->nunread) ||
 		    f->subfolders_in != (f->nsubs > 0))
 			f->rewrite_pc = true;
 	}
@@ -521,7 +524,7 @@ static void plan_table(struct rmsg_plan *p, struct pf_ndb *ndb,
 			extra++;
 	if (extra || listed.count != truth.count) {
 		snprintf(f->why[k], sizeof(f->why[k]),
-			 "had %u rows, %u of them wrong, for %zu children",
+			 "had %u (%u not its children), the NBT has %zu",
 			 count, extra, truth.count);
 		f->rebuild |= 1u << k;
 	}

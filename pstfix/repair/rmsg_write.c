@@ -166,22 +166,34 @@ static void folder_plist(struct rmsg_w *x, const struct rmsg_folder *f,
 			  f->nsubs > 0);
 }
 
+/* "was 4" or "was absent" into BUF. */
+static const char *was(bool has, int32_t v, char *buf, size_t cb)
+{
+	if (has)
+		snprintf(buf, cb, "was %d", v);
+	else
+		snprintf(buf, cb, "was absent");
+	return buf;
+}
+
 /* "3 messages (was 4), subfolders no (was yes)": what changed. */
 static const char *count_changes(const struct rmsg_folder *f, char *buf,
 				 size_t cb)
 {
+	char w[32];
 	size_t n = 0;
 
 	buf[0] = '\0';
 	if (!f->has_count || (uint32_t)f->count_in != f->nmsgs)
-		n += (size_t)snprintf(buf + n, cb - n, "%u message%s (was %s%d)"
-				      ", ", f->nmsgs, f->nmsgs == 1 ? "" : "s",
-				      f->has_count ? "" : "absent ",
-				      f->count_in);
+		n += (size_t)snprintf(buf + n, cb - n, "%u message%s (%s), ",
+				      f->nmsgs, f->nmsgs == 1 ? "" : "s",
+				      was(f->has_count, f->count_in, w,
+					  sizeof(w)));
 	if (n < cb && (!f->has_unread || (uint32_t)f->unread_in != f->nunread))
-		n += (size_t)snprintf(buf + n, cb - n, "%u unread (was %s%d), ",
-				      f->nunread, f->has_unread ? "" :
-				      "absent ", f->unread_in);
+		n += (size_t)snprintf(buf + n, cb - n, "%u unread (%s), ",
+				      f->nunread, was(f->has_unread,
+						      f->unread_in, w,
+						      sizeof(w)));
 	if (n < cb && (!f->has_subfolders_prop ||
 		       f->subfolders_in != (f->nsubs > 0)))
 		n += (size_t)snprintf(buf + n, cb - n, "subfolders %s (was "
