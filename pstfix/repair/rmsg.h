@@ -60,9 +60,15 @@ struct rmsg_folder {
 	const char *moved_why;    /* an orphan folder: why it moved */
 };
 
+/* The nodes by their parent in OUT, then NID: children without a scan. */
+struct rmsg_kid {
+	uint32_t parent, nid, idx;   /* idx: into rmsg_plan.nodes */
+};
+
 struct rmsg_plan {
 	struct rmsg_node *nodes;  /* IN's NBT, by NID */
 	uint32_t nnodes;
+	struct rmsg_kid *kids;    /* nnodes of them, by (parent, nid) */
 	struct rmsg_folder *f;    /* by NID */
 	uint32_t nf;
 	uint32_t missing[32];     /* mandatory non-folder nodes to create */
@@ -80,6 +86,9 @@ int rmsg_plan_make(struct rmsg_plan *p, struct pf_ndb *ndb,
 void rmsg_plan_free(struct rmsg_plan *p);
 struct rmsg_node *rmsg_node(const struct rmsg_plan *p, uint32_t nid);
 struct rmsg_folder *rmsg_folder(const struct rmsg_plan *p, uint32_t nid);
+/* The children of PARENT in OUT: kids[*first, *first + return). */
+uint32_t rmsg_kids(const struct rmsg_plan *p, uint32_t parent,
+		   uint32_t *first);
 /* A folder's name for notes: its display name or "0x8082". */
 const char *rmsg_folder_label(const struct rmsg_folder *f, char *buf,
 			      size_t cb);

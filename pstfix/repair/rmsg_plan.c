@@ -114,6 +114,46 @@ struct rmsg_folder *rmsg_folder(const struct rmsg_plan *p, uint32_t nid)
 			       cmp_folder) : NULL;
 }
 
+static int cmp_kid(const void *a, const void *b)
+{
+	const struct rmsg_kid *x = a, *y = b;
+
+	if (x->parent != y->parent)
+		return x->parent < y->parent ? -1 : 1;
+	return x->nid < y->nid ? -1 : x->nid > y->nid;
+}
+
+static int index_kids(struct rmsg_plan *p)
+{
+	p->kids = malloc(((size_t)p->nnodes + 1) * sizeof(*p->kids));
+	if (!p->kids)
+		return pf_error_set(PF_E_NOMEM, "out of memory");
+	for (uint32_t i = 0; i < p->nnodes; i++)
+		p->kids[i] = (struct rmsg_kid){ p->nodes[i].parent,
+						p->nodes[i].nid, i };
+	qsort(p->kids, p->nnodes, sizeof(*p->kids), cmp_kid);
+	return 0;
+}
+
+uint32_t rmsg_kids(const struct rmsg_plan *p, uint32_t parent,
+		   uint32_t *first)
+{
+	uint32_t lo = 0, hi = p->nnodes, end;
+
+	while (lo < hi) {   /* the first entry with parent >= PARENT */
+		uint32_t mid = lo + (hi - lo) / 2;
+
+		if (p->kids[mid].parent < parent)
+			lo = mid + 1;
+		else
+			hi = mid;
+	}
+	*first = lo;
+	for (end = lo; end < p->nnodes && p->kids[end].parent == parent;)
+		end++;
+	return end - lo;
+}
+
 const char *rmsg_folder_label(const struct rmsg_folder *f, char *buf,
 			      size_t cb)
 {
@@ -482,20 +522,20 @@ static void plan_counts(struct rmsg_plan *p)
 static void truth_set(const struct rmsg_plan *p, const struct rmsg_folder *f,
 		      int k, struct pf_set *s)
 {
+	unsigned want = k == RMSG_T_FAI ? PF_NT_ASSOC_MESSAGE :
+					  PF_NT_NORMAL_MESSAGE;
+	uint32_t first, n;
+
 	if (k == RMSG_T_HIER) {
 		for (uint32_t i = 0; i < p->nf; i++)
 			if (p->f[i].parent == f->nid && p->f[i].nid != f->nid)
 				pf_set_add(s, p->f[i].nid);
 		return;
 	}
-	for (uint32_t i = 0; i < p->nnodes; i++) {
-		unsigned t = PF_NID_TYPE(p->nodes[i].nid);
-
-		if (p->nodes[i].parent == f->nid &&
-		    t == (k == RMSG_T_FAI ? PF_NT_ASSOC_MESSAGE :
-					    PF_NT_NORMAL_MESSAGE))
-			pf_set_add(s, p->nodes[i].nid);
-	}
+	n = rmsg_kids(p, f->nid, &first);
+	for (uint32_t i = first; i < first + n; i++)
+		if (PF_NID_TYPE(p->kids[i].nid) == want)
+			pf_set_add(s, p->kids[i].nid);
 }
 
 static void plan_table(struct rmsg_plan *p, struct pf_ndb *ndb,
@@ -624,6 +664,7 @@ void rmsg_plan_free(struct rmsg_plan *p)
 		free(p->f[i].name);
 	free(p->f);
 	free(p->nodes);
+	free(p->kids);
 	memset(p, 0, sizeof(*p));
 }
 
@@ -649,6 +690,11 @@ int rmsg_plan_make(struct rmsg_plan *p, struct pf_ndb *ndb,
 	}
 	plan_orphans(p);
 	drop_unused_recovered(p);
+	rc = index_kids(p);
+	if (rc != 0) {
+		rmsg_plan_free(p);
+		return rc;
+	}
 	count_children(p);
 	plan_counts(p);
 	plan_tables(p, ndb);

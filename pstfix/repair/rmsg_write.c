@@ -308,6 +308,7 @@ static int table_rows(struct rmsg_w *x, const struct rmsg_folder *f, int k,
 		      f->nassoc : f->nmsgs) + 1;
 	unsigned want = k == RMSG_T_FAI ? PF_NT_ASSOC_MESSAGE :
 					  PF_NT_NORMAL_MESSAGE;
+	uint32_t first, nkids;
 
 	*nrows = 0;
 	*ids = malloc(cap * sizeof(**ids));
@@ -327,10 +328,12 @@ static int table_rows(struct rmsg_w *x, const struct rmsg_folder *f, int k,
 		}
 		return cells->err;
 	}
-	for (uint32_t i = 0; i < p->nnodes && *nrows + 1 < cap; i++) {
-		const struct rmsg_node *n = &p->nodes[i];
+	first = 0;
+	nkids = rmsg_kids(p, f->nid, &first);
+	for (uint32_t i = first; i < first + nkids && *nrows + 1 < cap; i++) {
+		const struct rmsg_node *n = &p->nodes[p->kids[i].idx];
 
-		if (n->parent != f->nid || PF_NID_TYPE(n->nid) != want)
+		if (PF_NID_TYPE(n->nid) != want)
 			continue;
 		item_row(x, n, cols, ncols, cells);
 		(*ids)[(*nrows)++] = n->nid;
