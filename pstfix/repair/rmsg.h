@@ -44,7 +44,8 @@ enum { RMSG_T_HIER = 0, RMSG_T_CONTENTS, RMSG_T_FAI, RMSG_T__COUNT };
 struct rmsg_folder {
 	uint32_t nid;
 	uint32_t parent;          /* in OUT */
-	char *name;               /* NULL: PC unreadable */
+	char *name;               /* NULL: PC unreadable, no row names it */
+	char *cls;                /* PC unreadable: from the parent's row */
 	bool is_new;              /* recreated or "Recovered Items" */
 	bool pc_ok;               /* its PC opens */
 	bool rewrite_pc;          /* counts fixed (or PC recreated) */

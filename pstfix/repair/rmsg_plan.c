@@ -282,6 +282,28 @@ static void read_folder_pc(struct rmsg_folder *f, struct pf_ndb *ndb)
 	}
 }
 
+/* A folder whose PC does not open: its name and container class from the
+ * row its parent's hierarchy table has for it, when there is one. */
+static void name_from_parent_row(struct rmsg_folder *f, struct pf_ndb *ndb)
+{
+	uint32_t tnid = pf_nid_with_type(f->parent, PF_NT_HIERARCHY_TABLE);
+	struct pf_nbt_entry e;
+	struct pf_table t;
+	uint32_t row;
+
+	if (!is_folder_nid(f->parent) || pf_nbt_lookup(ndb, tnid, &e) != 0 ||
+	    pf_table_open(&t, ndb, tnid, e.bid_data, e.bid_sub) != 0)
+		return;
+	if (pf_tc_find_row(&t.tc, f->nid, &row) == 0) {
+		pf_tc_get_string(&t.tc, row, PF_PROP_TAG(PF_TAG_DISPLAY_NAME,
+							 0), &f->name);
+		pf_tc_get_string(&t.tc, row,
+				 PF_PROP_TAG(PF_TAG_CONTAINER_CLASS, 0),
+				 &f->cls);
+	}
+	pf_table_close(&t);
+}
+
 static int load_folders(struct rmsg_plan *p, struct pf_ndb *ndb,
 			uint32_t *cap)
 {
@@ -294,6 +316,8 @@ static int load_folders(struct rmsg_plan *p, struct pf_ndb *ndb,
 		if (!f)
 			return PF_E_NOMEM;
 		read_folder_pc(f, ndb);
+		if (!f->pc_ok)
+			name_from_parent_row(f, ndb);
 	}
 	return 0;
 }
@@ -461,6 +485,7 @@ static void drop_unused_recovered(struct rmsg_plan *p)
 	ri = rmsg_folder(p, p->recovered);
 	if (ri) {
 		free(ri->name);
+		free(ri->cls);
 		memmove(ri, ri + 1, (size_t)(p->f + p->nf - (ri + 1)) *
 			sizeof(*ri));
 		p->nf--;
@@ -660,8 +685,10 @@ static void note_plan(const struct rmsg_plan *p, struct pf_repair_ctx *ctx)
 
 void rmsg_plan_free(struct rmsg_plan *p)
 {
-	for (uint32_t i = 0; i < p->nf; i++)
+	for (uint32_t i = 0; i < p->nf; i++) {
 		free(p->f[i].name);
+		free(p->f[i].cls);
+	}
 	free(p->f);
 	free(p->nodes);
 	free(p->kids);

@@ -162,8 +162,8 @@ static void folder_plist(struct rmsg_w *x, const struct rmsg_folder *f,
 	}
 	snprintf(name, sizeof(name), "Folder 0x%x", f->nid);
 	msgw_folder_props(l, f->name ? f->name : name,
-			  sf ? sf->cls : "IPF.Note", f->nmsgs, f->nunread,
-			  f->nsubs > 0);
+			  f->cls ? f->cls : sf ? sf->cls : "IPF.Note",
+			  f->nmsgs, f->nunread, f->nsubs > 0);
 }
 
 /* "was 4" or "was absent" into BUF. */
@@ -219,8 +219,11 @@ static void note_folder(struct rmsg_w *x, const struct rmsg_folder *f)
 			  "'%s')", f->nid, f->name ? f->name : "");
 		c->mandatory_recreated++;
 	} else if (!f->pc_ok) {
-		rmsg_note(x->ctx, "recreated the unreadable PC of folder 0x%x "
-			  "with %u messages", f->nid, f->nmsgs);
+		rmsg_note(x->ctx, "recreated the unreadable PC of folder %s "
+			  "(%s) with %u message%s", label, f->name ?
+			  "named by its parent's hierarchy row" :
+			  "no row names it", f->nmsgs,
+			  f->nmsgs == 1 ? "" : "s");
 		c->counts_fixed++;
 	} else {
 		char what[160];

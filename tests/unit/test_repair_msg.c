@@ -642,6 +642,35 @@ START_TEST(message_unreadable)
 }
 END_TEST
 
+START_TEST(folder_unreadable)
+{
+	/* Projects lost its PC (bidData 0): a new one, named by Inbox's
+	 * hierarchy row, counting its 3 messages */
+	struct sample smp;
+	struct run r;
+	struct nbt_edit e = { .ndata = 1 };
+	char a[128], b[128], c[128];
+	struct pf_folder_info fi;
+	struct pf_ndb *ndb;
+
+	paths("folderpc", _i, a, b, c, sizeof(a));
+	make_sample(a, variants[_i], &smp);
+	e.data[0].nid = smp.projects;
+	e.data[0].from = 0x1E1;
+	run_case("folderpc", _i, &e, 7018, &smp, &r);
+	ck_assert_ptr_nonnull(strstr(r.notes.all, "recreated the unreadable "
+				     "PC of folder 'Projects'"));
+	ck_assert_int_eq(pf_ndb_open(&ndb, c), 0);
+	ck_assert_int_eq(pf_folder_read(ndb, smp.projects, &fi), 0);
+	ck_assert_str_eq(fi.name, "Projects");
+	ck_assert_str_eq(fi.container_class, "IPF.Note");
+	ck_assert_int_eq(fi.content_count, 3);
+	ck_assert(fi.has_subfolders);
+	pf_folder_info_free(&fi);
+	pf_ndb_close(ndb);
+}
+END_TEST
+
 static Suite *suite(void)
 {
 	Suite *s = suite_create("repair_msg");
@@ -655,6 +684,7 @@ static Suite *suite(void)
 	tcase_add_loop_test(tc, orphans, 0, nv);
 	tcase_add_loop_test(tc, folder_cycle, 0, nv);
 	tcase_add_loop_test(tc, body_dropped, 0, nv);
+	tcase_add_loop_test(tc, folder_unreadable, 0, nv);
 	tcase_add_loop_test(tc, message_unreadable, 0, nv);
 	suite_add_tcase(s, tc);
 	return s;
