@@ -77,6 +77,7 @@ struct rmsg_plan {
 	uint32_t recovered;       /* "Recovered Items" NID, 0: not needed */
 	bool recovered_new;
 	uint32_t orphan_msgs, orphan_folders, unreadable_msgs, messages;
+	uint32_t tables_reparented;   /* folder tables given nidParent 0 */
 	uint32_t std[8];          /* PF_FOLDER_*: for a recreated store */
 	uint8_t record_key[16];
 	bool has_record_key;

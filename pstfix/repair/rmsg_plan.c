@@ -22,6 +22,8 @@
  *    its PC rewritten (an absent count is not a difference: Outlook
  *    leaves them out on some folders; an absent PidTagSubfolders is
  *    false), one whose PC does not open gets a new one;
+ *    (a folder table whose nidParent is not 0, as Outlook writes it, gets
+ *    0: readpst lists such a node as an item of the folder);
  * 5. a table that is missing, unreadable or lists other row IDs than the
  *    NBT's children is rebuilt; a hierarchy table is also rebuilt when a
  *    subfolder's PC is rewritten (its row shows the counts).
@@ -80,6 +82,15 @@ static bool is_item_nid(uint32_t nid)
 	unsigned t = PF_NID_TYPE(nid);
 
 	return t == PF_NT_NORMAL_MESSAGE || t == PF_NT_ASSOC_MESSAGE;
+}
+
+/* A folder's hierarchy, contents or FAI table (MS-PST 2.4.4.1). */
+static bool is_table_nid(uint32_t nid)
+{
+	unsigned t = PF_NID_TYPE(nid);
+
+	return t == PF_NT_HIERARCHY_TABLE || t == PF_NT_CONTENTS_TABLE ||
+	       t == PF_NT_ASSOC_CONTENTS_TABLE;
 }
 
 static int cmp_node(const void *a, const void *b)
@@ -468,6 +479,11 @@ static void plan_orphans(struct rmsg_plan *p)
 			n->parent = f ? f->parent : n->parent;
 			continue;
 		}
+		if (is_table_nid(n->nid) && n->parent != 0) {
+			n->parent = 0;   /* 2.4.4.1: readpst reads it as an item */
+			p->tables_reparented++;
+			continue;
+		}
 		if (!is_item_nid(n->nid) || rmsg_folder(p, n->parent))
 			continue;
 		n->parent = p->recovered;
@@ -677,6 +693,10 @@ static void note_plan(const struct rmsg_plan *p, struct pf_repair_ctx *ctx)
 			  f->parent == p->recovered ? " ('" RMSG_RECOVERED_NAME
 			  "')" : "", f->moved_why ? f->moved_why : "");
 	}
+	if (p->tables_reparented)
+		rmsg_note(ctx, "set nidParent to 0 on %u folder table node%s "
+			  "(readers took them for items)", p->tables_reparented,
+			  p->tables_reparented == 1 ? "" : "s");
 	if (p->orphan_msgs)
 		rmsg_note(ctx, "moved %u orphan message%s to '%s'",
 			  p->orphan_msgs, p->orphan_msgs == 1 ? "" : "s",

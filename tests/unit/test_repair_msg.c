@@ -588,8 +588,14 @@ START_TEST(folder_cycle)
 	make_sample(a, variants[_i], &smp);
 	e.reparent[0].nid = smp.projects;
 	e.reparent[0].parent = smp.old;
+	/* and the contents table of Sent Items has a parent */
+	e.nreparent = 2;
+	e.reparent[1].nid = pf_nid_with_type(smp.sent, PF_NT_CONTENTS_TABLE);
+	e.reparent[1].parent = smp.sent;
 	run_case("cycle", _i, &e, 7004, &smp, &r);
 	ck_assert_uint_eq(r.ctx.counts.orphans_recovered, 1);
+	ck_assert_ptr_nonnull(strstr(r.notes.all, "set nidParent to 0 on 1 "
+				     "folder table node"));
 }
 END_TEST
 
