@@ -74,6 +74,9 @@ struct rmsg_plan {
 	uint32_t nf;
 	uint32_t missing[32];     /* mandatory non-folder nodes to create */
 	uint32_t nmissing;
+	uint32_t ipm;             /* the IPM subtree: the store's
+				     PidTagIpmSubTreeEntryId (OSTs have
+				     their own), else 0x8022 */
 	uint32_t recovered;       /* "Recovered Items" NID, 0: not needed */
 	bool recovered_new;
 	uint32_t orphan_msgs, orphan_folders, unreadable_msgs, messages;

@@ -365,6 +365,48 @@ static int plan_mandatory(struct rmsg_plan *p, uint32_t *cap)
 
 /* ---- 2. orphans ---- */
 
+/* The folder named NAME with the most subfolders, or NULL. */
+static struct rmsg_folder *busiest_named(struct rmsg_plan *p,
+					 const char *name)
+{
+	struct rmsg_folder *best = NULL;
+	uint32_t best_n = 0;
+
+	for (uint32_t i = 0; i < p->nf; i++) {
+		uint32_t n = 0;
+
+		if (!p->f[i].name || strcmp(p->f[i].name, name) != 0 ||
+		    PF_NID_TYPE(p->f[i].nid) != PF_NT_NORMAL_FOLDER)
+			continue;
+		for (uint32_t j = 0; j < p->nf; j++)
+			n += p->f[j].parent == p->f[i].nid;
+		if (!best || n > best_n) {
+			best = &p->f[i];
+			best_n = n;
+		}
+	}
+	return best;
+}
+
+/* The store names its IPM subtree.  An OST's EntryIDs are Exchange's
+ * (not the 24-byte PST form), so there the folder Exchange names
+ * "IPM_SUBTREE" (under "Root - Mailbox") stands in; else 0x8022. */
+static void find_ipm(struct rmsg_plan *p, struct pf_ndb *ndb)
+{
+	struct pf_store_info si;
+	struct rmsg_folder *f = NULL;
+
+	p->ipm = 0x8022;
+	if (pf_store_read(ndb, &si) == 0) {
+		f = rmsg_folder(p, si.nid_ipm_subtree);
+		pf_store_info_free(&si);
+	}
+	if (!f && pf_ndb_header(ndb)->magic_client == PF_MAGIC_CLIENT_OST)
+		f = busiest_named(p, "IPM_SUBTREE");
+	if (f && PF_NID_TYPE(f->nid) == PF_NT_NORMAL_FOLDER)
+		p->ipm = f->nid;
+}
+
 /* NID types that share a folder's nidIndex (MS-PST 2.4.4.1). */
 static bool folder_index_type(uint32_t nid)
 {
@@ -385,7 +427,7 @@ static int plan_recovered(struct rmsg_plan *p, struct pf_ndb *ndb,
 	uint32_t nid;
 
 	for (uint32_t i = 0; i < p->nf; i++)
-		if (p->f[i].parent == 0x8022 && p->f[i].name &&
+		if (p->f[i].parent == p->ipm && p->f[i].name &&
 		    PF_NID_TYPE(p->f[i].nid) == PF_NT_NORMAL_FOLDER &&
 		    strcmp(p->f[i].name, RMSG_RECOVERED_NAME) == 0) {
 			p->recovered = p->f[i].nid;
@@ -402,7 +444,7 @@ static int plan_recovered(struct rmsg_plan *p, struct pf_ndb *ndb,
 		return pf_error_set(PF_E_LIMIT, "no folder NID left for "
 				    "'%s'", RMSG_RECOVERED_NAME);
 	nid = ((idx + 1) << 5) | PF_NT_NORMAL_FOLDER;
-	f = add_folder(p, nid, 0x8022, cap);
+	f = add_folder(p, nid, p->ipm, cap);
 	if (!f)
 		return PF_E_NOMEM;
 	f->is_new = true;
@@ -650,11 +692,11 @@ static void plan_store(struct rmsg_plan *p, struct pf_ndb *ndb)
 	uint8_t *key = NULL;
 	size_t cb = 0;
 
-	p->std[PF_FOLDER_IPM] = 0x8022;
+	p->std[PF_FOLDER_IPM] = p->ipm;
 	p->std[PF_FOLDER_DELETED] = 0x8062;
 	for (int k = PF_FOLDER_INBOX; k < PF_FOLDER__COUNT; k++)
 		for (uint32_t i = 0; i < p->nf; i++)
-			if (p->f[i].parent == 0x8022 && p->f[i].name &&
+			if (p->f[i].parent == p->ipm && p->f[i].name &&
 			    strcmp(p->f[i].name, names[k]) == 0)
 				p->std[k] = p->f[i].nid;
 	if (pf_message_open(&m, ndb, PF_NID_MESSAGE_STORE) != 0)
@@ -729,8 +771,10 @@ int rmsg_plan_make(struct rmsg_plan *p, struct pf_ndb *ndb,
 	}
 	if (rc == 0)
 		rc = plan_mandatory(p, &cap);
-	if (rc == 0)
+	if (rc == 0) {
+		find_ipm(p, ndb);
 		rc = plan_recovered(p, ndb, &cap);
+	}
 	if (rc != 0) {
 		rmsg_plan_free(p);
 		return rc;

@@ -212,8 +212,8 @@ static void note_folder(struct rmsg_w *x, const struct rmsg_folder *f)
 
 	rmsg_folder_label(f, label, sizeof(label));
 	if (f->is_new && f->nid == x->p->recovered) {
-		rmsg_note(x->ctx, "created folder %s under the IPM subtree",
-			  label);
+		rmsg_note(x->ctx, "created folder %s under the IPM subtree "
+			  "(0x%x)", label, x->p->ipm);
 	} else if (f->is_new) {
 		rmsg_note(x->ctx, "recreated mandatory node 0x%x (folder "
 			  "'%s')", f->nid, f->name ? f->name : "");

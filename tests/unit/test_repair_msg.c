@@ -203,7 +203,9 @@ static void break_file(const char *in, const char *out,
 	ck_assert_int_eq(pf_ndb_open(&ed.ndb, in), 0);
 	h = pf_ndb_header(ed.ndb);
 	o = (struct pf_write_opts){ .variant = h->variant,
-				    .crypt = h->crypt_method };
+				    .crypt = h->crypt_method,
+				    .ost = h->magic_client ==
+					   PF_MAGIC_CLIENT_OST };
 	c = (struct pf_over_counters){ .bid_next_b = h->bid_next_b,
 				       .bid_next_p = h->bid_next_p,
 				       .unique = h->unique };
@@ -677,6 +679,131 @@ START_TEST(folder_unreadable)
 }
 END_TEST
 
+/* ---- real files: the corpus ---- */
+
+struct msgs {
+	struct pf_ndb *ndb;
+	uint32_t nid[4096];
+	char *subject[4096];
+	uint32_t n;
+};
+
+static int collect_msg(void *ctx, const struct pf_nbt_entry *e)
+{
+	struct msgs *m = ctx;
+	struct pf_message msg;
+
+	if (PF_NID_TYPE(e->nid) != PF_NT_NORMAL_MESSAGE || m->n == 4096)
+		return 0;
+	m->nid[m->n] = (uint32_t)e->nid;
+	m->subject[m->n] = NULL;
+	if (pf_message_open(&msg, m->ndb, (uint32_t)e->nid) == 0) {
+		pf_pc_get_string(&msg.pc, PF_TAG_SUBJECT, &m->subject[m->n]);
+		pf_message_close(&msg);
+	}
+	m->n++;
+	return 0;
+}
+
+static void load_msgs(const char *path, struct msgs *m)
+{
+	memset(m, 0, sizeof(*m));
+	ck_assert_int_eq(pf_ndb_open(&m->ndb, path), 0);
+	ck_assert_int_eq(pf_nbt_foreach(m->ndb, collect_msg, m), 0);
+	pf_ndb_close(m->ndb);
+}
+
+static void free_msgs(struct msgs *m)
+{
+	for (uint32_t i = 0; i < m->n; i++)
+		free(m->subject[i]);
+}
+
+/* No error, and no warning code the original did not have. */
+static void assert_no_new(const char *orig, const char *fixed)
+{
+	struct tu_findings *a = tu_check(orig), *b = tu_check(fixed);
+	char codes[1024];
+
+	ck_assert_uint_eq(b->by_sev[PF_SEV_ERROR], 0);
+	for (unsigned c = 0; c < TU_MAX_CODE; c++)
+		ck_assert_msg(!b->by_code[c] || a->by_code[c], "%s: new PF%04u "
+			      "(%s)", fixed, c,
+			      tu_codes_str(b, false, codes, sizeof(codes)));
+	free(a);
+	free(b);
+}
+
+static const char *const corpus_files[] = {
+	"generator-900msgs.pst", "aspose-outlook.pst", "go-pst-support.pst",
+	"pst-extractor-contacts97-2002-ansi.pst", "aspose-sample.ost",
+	"tika-testPST.pst",
+};
+
+/* The folder with the most messages loses its contents table, one of
+ * its messages points at a missing folder, a template is gone. */
+START_TEST(corpus_broken)
+{
+	char in[512], b[128], c[128];
+	struct msgs before, after;
+	struct nbt_edit e = { .nskip = 2, .nreparent = 1 };
+	struct pf_ndb *ndb;
+	struct pf_tree t;
+	uint32_t best = PF_TREE_NONE, victim = 0;
+	struct run r;
+
+	tu_corpus_path(in, sizeof(in), corpus_files[_i]);
+	if (!tu_file_present(in)) {
+		fprintf(stderr, "%s\n", TU_SKIP_CORPUS_MSG);
+		return;
+	}
+	snprintf(b, sizeof(b), "%s/corpus-%d-broken.pst", g_dir, _i);
+	snprintf(c, sizeof(c), "%s/corpus-%d-fixed.pst", g_dir, _i);
+	load_msgs(in, &before);
+	ck_assert_int_eq(pf_ndb_open(&ndb, in), 0);
+	ck_assert_int_eq(pf_tree_load(ndb, &t), 0);
+	for (uint32_t i = 0; i < t.n; i++)
+		if (PF_NID_TYPE(t.f[i].nid) == PF_NT_NORMAL_FOLDER &&
+		    (best == PF_TREE_NONE ||
+		     t.f[i].messages > t.f[best].messages))
+			best = i;
+	ck_assert_uint_ne(best, PF_TREE_NONE);
+	for (uint32_t i = 0; i < before.n && !victim; i++) {
+		struct pf_nbt_entry ne;
+
+		if (pf_nbt_lookup(ndb, before.nid[i], &ne) == 0 &&
+		    ne.nid_parent == t.f[best].nid)
+			victim = before.nid[i];
+	}
+	e.skip[0] = pf_nid_with_type(t.f[best].nid, PF_NT_CONTENTS_TABLE);
+	e.skip[1] = PF_NID_CONTENTS_TEMPLATE;
+	e.reparent[0].nid = victim ? victim : 0xFFFFFFE4u;
+	e.reparent[0].parent = 0x7FFFE2;
+	pf_tree_free(&t);
+	pf_ndb_close(ndb);
+	break_file(in, b, &e);
+	ck_assert_uint_gt(count_code(b, 7002), 0);
+	repair(b, c, &r);
+	assert_no_new(in, c);
+	ck_assert_uint_eq(r.ctx.counts.messages_kept, before.n);
+	ck_assert_uint_ge(r.ctx.counts.tables_rebuilt, 1);
+	ck_assert_uint_eq(r.ctx.counts.orphans_recovered, victim ? 1 : 0);
+	load_msgs(c, &after);
+	ck_assert_uint_eq(after.n, before.n);
+	for (uint32_t i = 0; i < before.n; i++) {
+		ck_assert_uint_eq(after.nid[i], before.nid[i]);
+		ck_assert_msg((!before.subject[i] && !after.subject[i]) ||
+			      (before.subject[i] && after.subject[i] &&
+			       strcmp(before.subject[i],
+				      after.subject[i]) == 0),
+			      "message 0x%x", before.nid[i]);
+	}
+	free_msgs(&before);
+	free_msgs(&after);
+	assert_idempotent(c);
+}
+END_TEST
+
 static Suite *suite(void)
 {
 	Suite *s = suite_create("repair_msg");
@@ -692,6 +819,9 @@ static Suite *suite(void)
 	tcase_add_loop_test(tc, body_dropped, 0, nv);
 	tcase_add_loop_test(tc, folder_unreadable, 0, nv);
 	tcase_add_loop_test(tc, message_unreadable, 0, nv);
+	tcase_add_loop_test(tc, corpus_broken, 0,
+			    (int)(sizeof(corpus_files) /
+				  sizeof(corpus_files[0])));
 	suite_add_tcase(s, tc);
 	return s;
 }
