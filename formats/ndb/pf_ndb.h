@@ -183,6 +183,10 @@ int pf_ndb_pread(struct pf_ndb *ndb, uint64_t ib, void *buf, size_t n);
  * truncated).  Used by pf_ndb_open() and by unit tests and repair. */
 #define PF_HEADER_CB 564u
 int pf_header_decode(struct pf_header *h, const uint8_t *buf, size_t n);
+/* Write H's changeable fields (wMagicClient, bidNextB/P, dwUnique, rgnid,
+ * ROOT, bSentinel, bCryptMethod) into the raw header BUF of N bytes, at
+ * H->variant's offsets, and recompute dwCRCPartial (and dwCRCFull). */
+int pf_header_encode(uint8_t *buf, size_t n, const struct pf_header *h);
 bool pf_layout_for(struct pf_layout *l, enum pf_variant v);
 
 /* ---- pages (MS-PST 2.2.2.7) ---- */
