@@ -214,8 +214,10 @@ static int merge(struct rp *r, size_t ncur, const struct cand *cv,
 			deleted++;
 			continue;
 		}
-		rp_note_item(r, "node 0x%x restored from a scavenged NBT "
-			     "page%s", nid, lost ? "" : " (a deleted item)");
+		if (r->nbt.root_ok)      /* else every node is: no news */
+			rp_note_item(r, "node 0x%x restored from a scavenged "
+				     "NBT page%s", nid,
+				     lost ? "" : " (a deleted item)");
 		r->nodes[n++] = cv[i].e;
 		restored++;
 	}
