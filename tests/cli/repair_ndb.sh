@@ -40,21 +40,6 @@ with open(path, "r+b") as f:
 PY
 }
 
-messages() {
-	"$PSTFIX" scan --json "$1" | python3 -c '
-import json, sys
-print([json.loads(l) for l in sys.stdin][-1].get("messages", -1))'
-}
-
-readpst_dir() {
-	rm -rf "$2" && mkdir "$2" &&
-		readpst -q -o "$2" "$1" >/dev/null 2>&1 &&
-		for m in "$2"/*; do
-			grep '^Subject: ' "$m" | sort >"$m.subjects"
-			rm "$m"
-		done
-}
-
 # check NAME FMT [REGEX]: repair $TMP/NAME.pst (its output matching
 # REGEX too) and compare with good-FMT.
 check() {
@@ -66,11 +51,11 @@ check() {
 	expect_out "$(cat "$TMP/n-$fmt") messages kept, 0 lost; 0 errors"
 	run scan "$TMP/$name.out.pst"
 	expect_rc 0
-	[ "$(messages "$TMP/$name.out.pst")" = "$(cat "$TMP/n-$fmt")" ] ||
+	[ "$(scan_messages "$TMP/$name.out.pst")" = "$(cat "$TMP/n-$fmt")" ] ||
 		fail "$name: message count changed"
 	pffinfo "$TMP/$name.out.pst" >"$TMP/pffinfo" 2>&1 ||
 		{ cat "$TMP/pffinfo"; fail "$name: libpff cannot open it"; }
-	readpst_dir "$TMP/$name.out.pst" "$TMP/rp-$name" ||
+	readpst_subjects "$TMP/$name.out.pst" "$TMP/rp-$name" ||
 		fail "$name: readpst cannot open it"
 	diff -r "$TMP/rp-$fmt" "$TMP/rp-$name" >/dev/null ||
 		fail "$name: readpst reads something else than in the original"
@@ -83,9 +68,9 @@ for fmt in unicode ansi ost4k; do
 	g=$TMP/good-$fmt.pst
 	run create --sample messages=120,attachments=0-2 --format $fmt -o "$g"
 	expect_rc 0
-	messages "$g" >"$TMP/n-$fmt"
+	scan_messages "$g" >"$TMP/n-$fmt"
 	[ "$(cat "$TMP/n-$fmt")" -ge 120 ] || fail "$fmt: sample has no messages"
-	readpst_dir "$g" "$TMP/rp-$fmt" || fail "readpst cannot read $fmt"
+	readpst_subjects "$g" "$TMP/rp-$fmt" || fail "readpst cannot read $fmt"
 
 	cp "$g" "$TMP/zhdr-$fmt.pst"
 	dd if=/dev/zero of="$TMP/zhdr-$fmt.pst" bs=64 count=1 conv=notrunc \
