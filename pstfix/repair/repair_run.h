@@ -25,7 +25,8 @@
 #include "repair.h"
 
 struct pf_repair_opts {
-	const char *out;          /* NULL: in place, keeping IN.bak */
+	const char *out;          /* NULL: in place, keeping BACKUP */
+	const char *backup;       /* in place: IN.bak; must not exist */
 	bool dry_run;             /* scan and decide, write nothing */
 	pf_repair_note_fn note;
 	void *note_ctx;
@@ -39,7 +40,8 @@ struct pf_repair_opts {
 struct pf_repair_result {
 	enum pf_repair_level level;    /* what the first scan asked for */
 	enum pf_repair_level done;     /* the highest stage that ran */
-	bool header_unreadable;        /* IN did not open as a PST */
+	bool header_unreadable;        /* IN did not open as a PST ... */
+	char unreadable[256];          /* ... and why */
 	bool installed;                /* the result is at its final path */
 	struct pf_check_summary before, after;
 	uint64_t asking[PF_REPAIR_MESSAGING + 1]; /* findings per level */
