@@ -377,8 +377,8 @@ static int plan_mandatory(struct rmsg_plan *p, struct pf_ndb *ndb,
 
 		if (mandatory[i].kind == 'T')
 			continue;
-		if (mandatory[i].kind == 'N' && !node_opens(p, ndb,
-							     mandatory[i].nid)) {
+		if (mandatory[i].kind == 'N' &&
+		    !node_opens(p, ndb, mandatory[i].nid)) {
 			p->missing_there[p->nmissing] =
 				rmsg_node(p, mandatory[i].nid) != NULL;
 			p->missing[p->nmissing++] = mandatory[i].nid;
@@ -561,7 +561,7 @@ static void plan_orphans(struct rmsg_plan *p)
 			continue;
 		}
 		if (is_table_nid(n->nid) && n->parent != 0) {
-			n->parent = 0;   /* 2.4.4.1: readpst reads it as an item */
+			n->parent = 0;   /* 2.4.4.1; readpst: an item */
 			p->tables_reparented++;
 			continue;
 		}
@@ -789,7 +789,8 @@ static void note_plan(const struct rmsg_plan *p, struct pf_repair_ctx *ctx)
 	}
 	if (p->tables_reparented)
 		rmsg_note(ctx, "set nidParent to 0 on %u folder table node%s "
-			  "(readers took them for items)", p->tables_reparented,
+			  "(readers took them for items)",
+			  p->tables_reparented,
 			  p->tables_reparented == 1 ? "" : "s");
 	if (p->orphan_msgs)
 		rmsg_note(ctx, "moved %u orphan message%s to '%s'",

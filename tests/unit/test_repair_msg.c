@@ -762,8 +762,8 @@ static void assert_no_new(const char *orig, const char *fixed)
 
 	ck_assert_uint_eq(b->by_sev[PF_SEV_ERROR], 0);
 	for (unsigned c = 0; c < TU_MAX_CODE; c++)
-		ck_assert_msg(!b->by_code[c] || a->by_code[c], "%s: new PF%04u "
-			      "(%s)", fixed, c,
+		ck_assert_msg(!b->by_code[c] || a->by_code[c],
+			      "%s: new PF%04u (%s)", fixed, c,
 			      tu_codes_str(b, false, codes, sizeof(codes)));
 	free(a);
 	free(b);
