@@ -38,6 +38,8 @@ static const struct pf_bbt_entry *bbt_find(const struct rp *r, uint64_t bid)
 {
 	struct pf_bbt_entry key = { .bref.bid = BID_KEY(bid) };
 
+	if (r->bbt.n == 0)
+		return NULL;
 	return bsearch(&key, r->bbt.bbt, r->bbt.n, sizeof(key), cmp_bbt);
 }
 

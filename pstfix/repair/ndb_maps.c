@@ -32,7 +32,8 @@ static bool sound(struct rp *r)
 			"instead of the maps alone");
 		return false;
 	}
-	qsort(r->bbt.bbt, r->bbt.n, sizeof(*r->bbt.bbt), cmp_bid);
+	if (r->bbt.n > 1)
+		qsort(r->bbt.bbt, r->bbt.n, sizeof(*r->bbt.bbt), cmp_bid);
 	for (size_t i = 1; i < r->bbt.n; i++)
 		if ((r->bbt.bbt[i].bref.bid & ~1ull) ==
 		    (r->bbt.bbt[i - 1].bref.bid & ~1ull)) {

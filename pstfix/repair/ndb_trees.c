@@ -227,7 +227,8 @@ static bool dedupe(struct subv *s)
 {
 	size_t n = 0;
 
-	qsort(s->v, s->n, sizeof(*s->v), cmp_sub);
+	if (s->n > 1)
+		qsort(s->v, s->n, sizeof(*s->v), cmp_sub);
 	for (size_t i = 0; i < s->n; i++)
 		if (n == 0 || s->v[n - 1].nid != s->v[i].nid)
 			s->v[n++] = s->v[i];

@@ -286,8 +286,8 @@ START_TEST(btree_cycle)
 	pf_put64(page + l->branch_cb + 8, root.bid);
 	pf_put64(page + l->branch_cb + 16, root.ib);
 	tu_page_fix(l, page, root.ib);
-	pf_ndb_close(ndb);
 	ck_assert_int_eq(tu_write_at(in, root.ib, page, l->page_size), 0);
+	pf_ndb_close(ndb);
 	all_back(in, out, before, &nt);
 	ck_assert_ptr_nonnull(strstr(nt.all, "reached twice"));
 }
