@@ -150,6 +150,12 @@ void repair_table_text(FILE *f, const struct repair_job *jobs, size_t n)
 		size_t len = strlen(j->path);
 
 		cli_put_safe(f, j->path);
+		if (!j->started) {
+			fprintf(f, "%*s %-9s %8s %6s  %s\n",
+				len < 40 ? (int)(40 - len) : 0, "", "-", "-",
+				"-", "not started (interrupted)");
+			continue;
+		}
 		fprintf(f, "%*s %-9s %8" PRIu64 " %6" PRIu64 "  %s\n",
 			len < 40 ? (int)(40 - len) : 0, "",
 			j->refused ? "-" : pf_repair_level_name(r->level),
@@ -279,13 +285,15 @@ void repair_report_json(FILE *f, const struct repair_job *j,
 void repair_total_json(FILE *f, const struct repair_job *jobs, size_t n,
 		       int exit)
 {
-	size_t repaired = 0, nothing = 0, left = 0, failed = 0;
+	size_t repaired = 0, nothing = 0, left = 0, failed = 0, waiting = 0;
 	struct pf_json js;
 
 	for (size_t i = 0; i < n; i++) {
 		const struct pf_repair_result *r = &jobs[i].res;
 
-		if (r->exit & PF_EXIT_OPERATIONAL)
+		if (!jobs[i].started)
+			waiting++;
+		else if (r->exit & PF_EXIT_OPERATIONAL)
 			failed++;
 		else if (r->level == PF_REPAIR_NONE)
 			nothing++;
@@ -302,6 +310,7 @@ void repair_total_json(FILE *f, const struct repair_job *jobs, size_t n,
 	pf_json_kv_u64(&js, "nothing_to_repair", nothing);
 	pf_json_kv_u64(&js, "problems_left", left);
 	pf_json_kv_u64(&js, "failed", failed);
+	pf_json_kv_u64(&js, "not_started", waiting);
 	pf_json_kv_i64(&js, "exit", exit);
 	pf_json_object_end(&js);
 	pf_json_newline(&js);

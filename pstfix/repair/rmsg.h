@@ -38,6 +38,13 @@ struct rmsg_node {
 	bool read;                /* a message with MSGFLAG_READ */
 };
 
+/* The store PC's required properties (MS-PST 2.4.3.1, 2.7.1). */
+enum {
+	RMSG_STORE_RECORD_KEY = 1u << 0,
+	RMSG_STORE_DISPLAY_NAME = 1u << 1,
+	RMSG_STORE_IPM_ENTRYID = 1u << 2,
+};
+
 /* Table kinds, as bits of rmsg_folder.rebuild. */
 enum { RMSG_T_HIER = 0, RMSG_T_CONTENTS, RMSG_T_FAI, RMSG_T__COUNT };
 
@@ -73,7 +80,9 @@ struct rmsg_plan {
 	struct rmsg_folder *f;    /* by NID */
 	uint32_t nf;
 	uint32_t missing[32];     /* mandatory non-folder nodes to create */
+	bool missing_there[32];   /* ... that are there but do not open */
 	uint32_t nmissing;
+	unsigned store_lacks;     /* RMSG_STORE_* the store PC lacks */
 	uint32_t ipm;             /* the IPM subtree: the store's
 				     PidTagIpmSubTreeEntryId (OSTs have
 				     their own), else 0x8022 */
@@ -98,8 +107,13 @@ uint32_t rmsg_kids(const struct rmsg_plan *p, uint32_t parent,
 const char *rmsg_folder_label(const struct rmsg_folder *f, char *buf,
 			      size_t cb);
 
-/* "hierarchy", "contents", "FAI contents" for RMSG_T_*. */
+/* "name-to-id map" for 0x61: a mandatory node's name (MS-PST 2.7.1). */
+const char *rmsg_mandatory_name(uint32_t nid);
+
+/* "hierarchy", "contents", "FAI contents" for RMSG_T_*, and the NID
+ * type of that table (MS-PST 2.4.4.1). */
 const char *rmsg_table_name(int k);
+unsigned rmsg_table_type(int k);
 
 /* Write OUT from IN (open as NDB) following P. */
 int rmsg_plan_write(struct rmsg_plan *p, struct pf_ndb *ndb,

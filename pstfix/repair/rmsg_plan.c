@@ -61,6 +61,14 @@ mandatory[] = {
 	{ 0x806D, 'T', "" }, { 0x806E, 'T', "" }, { 0x806F, 'T', "" },
 };
 
+const char *rmsg_mandatory_name(uint32_t nid)
+{
+	for (size_t i = 0; i < sizeof(mandatory) / sizeof(mandatory[0]); i++)
+		if (mandatory[i].nid == nid)
+			return mandatory[i].name;
+	return "";
+}
+
 static const unsigned table_type[RMSG_T__COUNT] = {
 	PF_NT_HIERARCHY_TABLE, PF_NT_CONTENTS_TABLE,
 	PF_NT_ASSOC_CONTENTS_TABLE,
@@ -335,18 +343,49 @@ static int load_folders(struct rmsg_plan *p, struct pf_ndb *ndb,
 
 /* ---- 1. mandatory nodes ---- */
 
-static int plan_mandatory(struct rmsg_plan *p, uint32_t *cap)
+/* A mandatory node is there and reads as what it is: the store and the
+ * map as PCs, the templates as tables; the queues have no data. */
+static bool node_opens(const struct rmsg_plan *p, struct pf_ndb *ndb,
+		       uint32_t nid)
+{
+	const struct rmsg_node *n = rmsg_node(p, nid);
+	struct pf_message m;
+	struct pf_table t;
+
+	if (!n)
+		return false;
+	if (nid == PF_NID_MESSAGE_STORE || nid == PF_NID_NAME_TO_ID_MAP) {
+		if (pf_message_open(&m, ndb, nid) != 0)
+			return false;
+		pf_message_close(&m);
+		return true;
+	}
+	if (nid == 0x1E1 || nid == 0x201)
+		return true;
+	if (pf_table_open(&t, ndb, nid, n->bid_data, n->bid_sub) != 0)
+		return false;
+	pf_table_close(&t);
+	return true;
+}
+
+static int plan_mandatory(struct rmsg_plan *p, struct pf_ndb *ndb,
+			  uint32_t *cap)
 {
 	for (size_t i = 0; i < sizeof(mandatory) / sizeof(mandatory[0]); i++) {
 		const struct msgw_std_folder *sf;
 		struct rmsg_folder *f;
 
-		if (mandatory[i].kind == 'T' || rmsg_node(p, mandatory[i].nid))
+		if (mandatory[i].kind == 'T')
 			continue;
-		if (mandatory[i].kind == 'N') {
+		if (mandatory[i].kind == 'N' &&
+		    !node_opens(p, ndb, mandatory[i].nid)) {
+			p->missing_there[p->nmissing] =
+				rmsg_node(p, mandatory[i].nid) != NULL;
 			p->missing[p->nmissing++] = mandatory[i].nid;
 			continue;
 		}
+		if (rmsg_node(p, mandatory[i].nid))
+			continue;
 		sf = msgw_std_folder(mandatory[i].nid);
 		if (!sf)
 			continue;   /* the writer knows every 'F' above */
@@ -522,7 +561,7 @@ static void plan_orphans(struct rmsg_plan *p)
 			continue;
 		}
 		if (is_table_nid(n->nid) && n->parent != 0) {
-			n->parent = 0;   /* 2.4.4.1: readpst reads it as an item */
+			n->parent = 0;   /* 2.4.4.1; readpst: an item */
 			p->tables_reparented++;
 			continue;
 		}
@@ -688,7 +727,9 @@ static void plan_store(struct rmsg_plan *p, struct pf_ndb *ndb)
 		[PF_FOLDER_INBOX] = "Inbox", [PF_FOLDER_OUTBOX] = "Outbox",
 		[PF_FOLDER_SENT] = "Sent Items", [PF_FOLDER_DRAFTS] = "Drafts",
 	};
+	struct pf_store_info si = { 0 };
 	struct pf_message m;
+	struct pf_value v;
 	uint8_t *key = NULL;
 	size_t cb = 0;
 
@@ -700,13 +741,24 @@ static void plan_store(struct rmsg_plan *p, struct pf_ndb *ndb)
 			    strcmp(p->f[i].name, names[k]) == 0)
 				p->std[k] = p->f[i].nid;
 	if (pf_message_open(&m, ndb, PF_NID_MESSAGE_STORE) != 0)
-		return;
+		return;   /* recreated whole (plan_mandatory) */
 	if (pf_pc_get_bin(&m.pc, PF_TAG_RECORD_KEY, &key, &cb) == 0 &&
 	    cb == 16) {
 		memcpy(p->record_key, key, 16);
 		p->has_record_key = true;
+	} else {
+		p->store_lacks |= RMSG_STORE_RECORD_KEY;
 	}
 	free(key);
+	if (pf_pc_get_value(&m.pc, PF_TAG_DISPLAY_NAME, &v) == 0)
+		pf_value_free(&v);
+	else
+		p->store_lacks |= RMSG_STORE_DISPLAY_NAME;
+	/* OSTs name their IPM subtree in Exchange's form (as the checker) */
+	if (pf_ndb_header(ndb)->magic_client != PF_MAGIC_CLIENT_OST &&
+	    (pf_store_read(ndb, &si) != 0 || !si.nid_ipm_subtree))
+		p->store_lacks |= RMSG_STORE_IPM_ENTRYID;
+	pf_store_info_free(&si);
 	pf_message_close(&m);
 }
 
@@ -737,7 +789,8 @@ static void note_plan(const struct rmsg_plan *p, struct pf_repair_ctx *ctx)
 	}
 	if (p->tables_reparented)
 		rmsg_note(ctx, "set nidParent to 0 on %u folder table node%s "
-			  "(readers took them for items)", p->tables_reparented,
+			  "(readers took them for items)",
+			  p->tables_reparented,
 			  p->tables_reparented == 1 ? "" : "s");
 	if (p->orphan_msgs)
 		rmsg_note(ctx, "moved %u orphan message%s to '%s'",
@@ -770,7 +823,7 @@ int rmsg_plan_make(struct rmsg_plan *p, struct pf_ndb *ndb,
 		rc = load_folders(p, ndb, &cap);
 	}
 	if (rc == 0)
-		rc = plan_mandatory(p, &cap);
+		rc = plan_mandatory(p, ndb, &cap);
 	if (rc == 0) {
 		find_ipm(p, ndb);
 		rc = plan_recovered(p, ndb, &cap);
@@ -792,6 +845,11 @@ int rmsg_plan_make(struct rmsg_plan *p, struct pf_ndb *ndb,
 	plan_store(p, ndb);
 	note_plan(p, ctx);
 	return 0;
+}
+
+unsigned rmsg_table_type(int k)
+{
+	return table_type[k];
 }
 
 const char *rmsg_table_name(int k)

@@ -102,15 +102,7 @@ static int keep_nodes(struct rmsg_w *x)
 	return rc;
 }
 
-/* ---- folder properties ---- */
-
-static bool is_count_tag(uint32_t tag)
-{
-	uint16_t id = PF_PROP_ID(tag);
-
-	return id == PF_TAG_CONTENT_COUNT || id == PF_TAG_CONTENT_UNREAD ||
-	       id == PF_TAG_SUBFOLDERS;
-}
+/* ---- properties set on a kept PC ---- */
 
 static void put_counts(struct pf_plist *l, const struct rmsg_folder *f)
 {
@@ -119,7 +111,15 @@ static void put_counts(struct pf_plist *l, const struct rmsg_folder *f)
 	pf_plist_bool(l, PF_TAG_SUBFOLDERS, f->nsubs > 0);
 }
 
-/* Copy one PC value byte for byte (an empty value stays present). */
+static bool has_id(const struct pf_plist *l, uint16_t id)
+{
+	for (size_t i = 0; i < l->n; i++)
+		if (PF_PROP_ID(l->v[i].tag) == id)
+			return true;
+	return false;
+}
+
+/* Copy one value byte for byte (an empty value stays present). */
 static void copy_value(struct pf_plist *l, uint32_t tag,
 		       const struct pf_value *v)
 {
@@ -128,22 +128,61 @@ static void copy_value(struct pf_plist *l, uint32_t tag,
 	pf_plist_raw(l, tag, d ? d : (const uint8_t *)"", d ? v->cb : 0);
 }
 
-/* Every property of M's PC but the counts into L; the NIDs of subnodes
- * that held values into VALS (they are written again). */
-static void copy_pc(struct pf_plist *l, const struct pf_message *m,
-		    struct pf_set *vals)
+/* Every property of M's PC that SET does not set, then SET's, into L;
+ * the NIDs of subnodes that held values into VALS (NULL allowed: they
+ * are written again). */
+static void merge_pc(struct pf_plist *l, const struct pf_message *m,
+		     const struct pf_plist *set, struct pf_set *vals)
 {
 	for (uint32_t i = 0; i < pf_pc_count(&m->pc); i++) {
 		uint32_t tag = pf_pc_tag(&m->pc, i);
 		struct pf_value v;
 
-		if (is_count_tag(tag) || pf_pc_prop(&m->pc, i, &v) != 0)
+		if (has_id(set, PF_PROP_ID(tag)) ||
+		    pf_pc_prop(&m->pc, i, &v) != 0)
 			continue;   /* an unresolvable value is left out */
 		if (v.loc == PF_VAL_SUBNODE && vals)
 			pf_set_add(vals, v.hnid);
 		copy_value(l, v.tag, &v);
 		pf_value_free(&v);
 	}
+	for (size_t i = 0; i < set->n; i++)
+		pf_plist_raw(l, set->v[i].tag, set->v[i].p, set->v[i].cb);
+}
+
+/* Node NID's PC again with SET's properties set and every other one
+ * kept byte for byte; subnodes that held no value (PtypObject targets
+ * and the like) stay as they were.  PF_E_CORRUPT when the PC does not
+ * open. */
+static int set_props(struct rmsg_w *x, uint32_t nid, uint32_t parent,
+		     const struct pf_plist *set)
+{
+	struct rmsg_node *n = rmsg_node(x->p, nid);
+	struct pf_set vals = { 0 };
+	struct pf_plist l;
+	struct pf_subw sub;
+	struct pf_message m;
+	int rc = pf_message_open(&m, x->ndb, nid);
+
+	if (rc != 0)
+		return rc;
+	pf_plist_init(&l, x->s->unicode);
+	pf_subw_init(&sub, x->w);
+	merge_pc(&l, &m, set, &vals);
+	for (uint32_t i = 0; rc == 0 && i < m.sub.count; i++)
+		if (!pf_set_has(&vals, m.sub.v[i].nid))
+			rc = pf_subw_add(&sub, m.sub.v[i].nid,
+					 m.sub.v[i].bid_data,
+					 m.sub.v[i].bid_sub);
+	if (rc == 0)
+		rc = msgw_write_pc(x->s, nid, parent, &l, &sub);
+	if (rc == 0 && n)
+		n->replaced = true;
+	pf_message_close(&m);
+	pf_subw_free(&sub);
+	pf_plist_free(&l);
+	pf_set_free(&vals);
+	return rc;
 }
 
 /* The properties of folder F as OUT has them (PC, hierarchy row). */
@@ -152,11 +191,14 @@ static void folder_plist(struct rmsg_w *x, const struct rmsg_folder *f,
 {
 	const struct msgw_std_folder *sf = msgw_std_folder(f->nid);
 	struct pf_message m;
+	struct pf_plist counts;
 	char name[32];
 
 	if (f->pc_ok && pf_message_open(&m, x->ndb, f->nid) == 0) {
-		copy_pc(l, &m, NULL);
-		put_counts(l, f);
+		pf_plist_init(&counts, x->s->unicode);
+		put_counts(&counts, f);
+		merge_pc(l, &m, &counts, NULL);
+		pf_plist_free(&counts);
 		pf_message_close(&m);
 		return;
 	}
@@ -234,41 +276,25 @@ static void note_folder(struct rmsg_w *x, const struct rmsg_folder *f)
 	}
 }
 
-/* A folder PC with every property kept but the counts; subnodes that
- * held no value (PtypObject targets and the like) are kept as they were. */
+/* A folder PC with the counts set (every other property kept), or a
+ * new one when the PC does not open. */
 static int rewrite_pc(struct rmsg_w *x, const struct rmsg_folder *f)
 {
 	struct rmsg_node *n = rmsg_node(x->p, f->nid);
-	struct pf_set vals = { 0 };
 	struct pf_plist l;
-	struct pf_subw sub;
-	struct pf_message m;
-	bool opened = false;
-	int rc = 0;
+	int rc;
 
 	pf_plist_init(&l, x->s->unicode);
-	pf_subw_init(&sub, x->w);
-	if (f->pc_ok && pf_message_open(&m, x->ndb, f->nid) == 0) {
-		opened = true;
-		copy_pc(&l, &m, &vals);
+	if (f->pc_ok) {
 		put_counts(&l, f);
-		for (uint32_t i = 0; rc == 0 && i < m.sub.count; i++)
-			if (!pf_set_has(&vals, m.sub.v[i].nid))
-				rc = pf_subw_add(&sub, m.sub.v[i].nid,
-						 m.sub.v[i].bid_data,
-						 m.sub.v[i].bid_sub);
+		rc = set_props(x, f->nid, f->parent, &l);
 	} else {
 		folder_plist(x, f, &l);
+		rc = msgw_write_pc(x->s, f->nid, f->parent, &l, NULL);
+		if (rc == 0 && n)
+			n->replaced = true;
 	}
-	if (rc == 0)
-		rc = msgw_write_pc(x->s, f->nid, f->parent, &l, &sub);
-	if (opened)
-		pf_message_close(&m);
-	if (rc == 0 && n)
-		n->replaced = true;
-	pf_subw_free(&sub);
 	pf_plist_free(&l);
-	pf_set_free(&vals);
 	return rc;
 }
 
@@ -347,11 +373,7 @@ static int table_rows(struct rmsg_w *x, const struct rmsg_folder *f, int k,
 static int rebuild_table(struct rmsg_w *x, const struct rmsg_folder *f,
 			 int k)
 {
-	static const unsigned type[RMSG_T__COUNT] = {
-		PF_NT_HIERARCHY_TABLE, PF_NT_CONTENTS_TABLE,
-		PF_NT_ASSOC_CONTENTS_TABLE,
-	};
-	uint32_t tnid = pf_nid_with_type(f->nid, type[k]);
+	uint32_t tnid = pf_nid_with_type(f->nid, rmsg_table_type(k));
 	uint32_t cols[MSGW_MAX_COLS], ncols, *ids = NULL, nrows = 0;
 	struct rmsg_node *n = rmsg_node(x->p, tnid);
 	struct pf_plist cells;
@@ -384,32 +406,54 @@ static int rebuild_table(struct rmsg_w *x, const struct rmsg_folder *f,
 
 static int write_missing(struct rmsg_w *x)
 {
-	static const struct { uint32_t nid; const char *name; } names[] = {
-		{ 0x21, "message store" }, { 0x61, "name-to-id map" },
-		{ 0x1E1, "search management queue" },
-		{ 0x201, "search activity list" },
-		{ 0x60D, "hierarchy table template" },
-		{ 0x60E, "contents table template" },
-		{ 0x60F, "FAI contents table template" },
-		{ 0x610, "search contents table template" },
-		{ 0x671, "attachment table template" },
-		{ 0x692, "recipient table template" },
-	};
 	int rc = 0;
 
 	for (uint32_t i = 0; rc == 0 && i < x->p->nmissing; i++) {
 		uint32_t nid = x->p->missing[i];
-		const char *name = "";
 
 		rc = msgw_put_mandatory(x->s, nid);
-		for (size_t j = 0; j < sizeof(names) / sizeof(names[0]); j++)
-			if (names[j].nid == nid)
-				name = names[j].name;
-		if (rc == 0) {
-			rmsg_note(x->ctx, "recreated mandatory node 0x%x (%s)",
-				  nid, name);
-			x->ctx->counts.mandatory_recreated++;
-		}
+		if (rc != 0)
+			break;
+		rmsg_note(x->ctx, "%s mandatory node 0x%x (%s)%s",
+			  x->p->missing_there[i] ? "replaced" : "recreated",
+			  nid, rmsg_mandatory_name(nid),
+			  x->p->missing_there[i] ? ": it did not open" : "");
+		x->ctx->counts.mandatory_recreated++;
+	}
+	return rc;
+}
+
+/* The store PC with the required properties it lacks (MS-PST 2.4.3.1):
+ * the record key, a display name, the IPM subtree's EntryID. */
+static int fix_store(struct rmsg_w *x)
+{
+	unsigned lacks = x->p->store_lacks;
+	struct pf_plist l;
+	uint8_t eid[24];
+	int rc;
+
+	if (!lacks)
+		return 0;
+	pf_plist_init(&l, x->s->unicode);
+	if (lacks & RMSG_STORE_RECORD_KEY)
+		pf_plist_bin(&l, PF_TAG_RECORD_KEY, x->s->record_key, 16);
+	if (lacks & RMSG_STORE_DISPLAY_NAME)
+		pf_plist_str(&l, PF_TAG_DISPLAY_NAME, x->s->opts.display_name);
+	if (lacks & RMSG_STORE_IPM_ENTRYID) {
+		msgw_entryid(x->s, x->p->ipm, eid);
+		pf_plist_bin(&l, PF_TAG_IPM_SUBTREE_ENTRYID, eid, sizeof(eid));
+	}
+	rc = l.err ? l.err : set_props(x, PF_NID_MESSAGE_STORE, 0, &l);
+	pf_plist_free(&l);
+	if (rc == 0) {
+		rmsg_note(x->ctx, "added to the message store (0x21):%s%s%s",
+			  lacks & RMSG_STORE_RECORD_KEY ?
+			  " PidTagRecordKey" : "",
+			  lacks & RMSG_STORE_DISPLAY_NAME ?
+			  " PidTagDisplayName" : "",
+			  lacks & RMSG_STORE_IPM_ENTRYID ?
+			  " PidTagIpmSubTreeEntryId" : "");
+		x->ctx->counts.mandatory_recreated++;
 	}
 	return rc;
 }
@@ -437,19 +481,23 @@ static int write_folders(struct rmsg_w *x)
 /* Mark what the builders will replace, so keep_nodes skips it. */
 static void mark_replaced(struct rmsg_plan *p)
 {
-	static const unsigned type[RMSG_T__COUNT] = {
-		PF_NT_HIERARCHY_TABLE, PF_NT_CONTENTS_TABLE,
-		PF_NT_ASSOC_CONTENTS_TABLE,
-	};
+	struct rmsg_node *n;
 
+	for (uint32_t i = 0; i < p->nmissing; i++) {
+		n = rmsg_node(p, p->missing[i]);
+		if (n)
+			n->replaced = true;   /* there, but it did not open */
+	}
+	n = rmsg_node(p, PF_NID_MESSAGE_STORE);
+	if (n && p->store_lacks)
+		n->replaced = true;
 	for (uint32_t i = 0; i < p->nf; i++) {
-		struct rmsg_node *n = rmsg_node(p, p->f[i].nid);
-
+		n = rmsg_node(p, p->f[i].nid);
 		if (n && p->f[i].rewrite_pc)
 			n->replaced = true;
 		for (int k = 0; k < RMSG_T__COUNT; k++) {
 			n = rmsg_node(p, pf_nid_with_type(p->f[i].nid,
-							  type[k]));
+							 rmsg_table_type(k)));
 			if (n && (p->f[i].rebuild & (1u << k)))
 				n->replaced = true;
 		}
@@ -476,6 +524,8 @@ int rmsg_plan_write(struct rmsg_plan *p, struct pf_ndb *ndb,
 	}
 	if (rc == 0)
 		rc = write_missing(&x);
+	if (rc == 0)
+		rc = fix_store(&x);
 	if (rc == 0)
 		rc = write_folders(&x);
 	pf_storew_abort(x.s);   /* the store only; the writer is ours */

@@ -494,6 +494,41 @@ START_TEST(mandatory_nodes)
 }
 END_TEST
 
+START_TEST(mandatory_unreadable)
+{
+	/* the map lost its data, a template reads as a PC, the store's PC
+	 * is the map's (no record key, name or IPM subtree EntryID) */
+	struct sample smp;
+	struct run r;
+	struct nbt_edit e = { .ndata = 3 };
+	char a[128], b[128], c[128];
+	struct pf_store_info si;
+	struct pf_ndb *ndb;
+
+	paths("mandread", _i, a, b, c, sizeof(a));
+	make_sample(a, variants[_i], &smp);
+	e.data[0].nid = PF_NID_NAME_TO_ID_MAP;
+	e.data[0].from = 0x1E1;
+	e.data[1].nid = PF_NID_HIERARCHY_TEMPLATE;
+	e.data[1].from = smp.msg[0];
+	e.data[2].nid = PF_NID_MESSAGE_STORE;
+	e.data[2].from = PF_NID_NAME_TO_ID_MAP;
+	run_case("mandread", _i, &e, 7016, &smp, &r);
+	ck_assert_uint_eq(r.ctx.counts.mandatory_recreated, 3);
+	ck_assert_ptr_nonnull(strstr(r.notes.all, "replaced mandatory node "
+				     "0x61 (name-to-id map): it did not "
+				     "open"));
+	ck_assert_ptr_nonnull(strstr(r.notes.all, "PidTagIpmSubTreeEntryId"));
+	ck_assert_int_eq(pf_ndb_open(&ndb, c), 0);
+	ck_assert_int_eq(pf_store_read(ndb, &si), 0);
+	ck_assert_uint_eq(si.nid_ipm_subtree, 0x8022);
+	ck_assert(si.has_record_key);
+	ck_assert_str_eq(si.display_name, "Personal Folders");
+	pf_store_info_free(&si);
+	pf_ndb_close(ndb);
+}
+END_TEST
+
 START_TEST(wrong_rows)
 {
 	/* Inbox's contents table is Sent Items' one; Projects' hierarchy
@@ -727,8 +762,8 @@ static void assert_no_new(const char *orig, const char *fixed)
 
 	ck_assert_uint_eq(b->by_sev[PF_SEV_ERROR], 0);
 	for (unsigned c = 0; c < TU_MAX_CODE; c++)
-		ck_assert_msg(!b->by_code[c] || a->by_code[c], "%s: new PF%04u "
-			      "(%s)", fixed, c,
+		ck_assert_msg(!b->by_code[c] || a->by_code[c],
+			      "%s: new PF%04u (%s)", fixed, c,
 			      tu_codes_str(b, false, codes, sizeof(codes)));
 	free(a);
 	free(b);
@@ -813,6 +848,7 @@ static Suite *suite(void)
 	tcase_set_timeout(tc, 120);
 	tcase_add_loop_test(tc, clean_file_untouched, 0, nv);
 	tcase_add_loop_test(tc, mandatory_nodes, 0, nv);
+	tcase_add_loop_test(tc, mandatory_unreadable, 0, nv);
 	tcase_add_loop_test(tc, wrong_rows, 0, nv);
 	tcase_add_loop_test(tc, orphans, 0, nv);
 	tcase_add_loop_test(tc, folder_cycle, 0, nv);
