@@ -149,6 +149,27 @@ struct pf_ndb;
 int pf_ndb_open(struct pf_ndb **out, const char *path);
 void pf_ndb_close(struct pf_ndb *ndb);
 
+/* pf_ndb_open() for repair: with VARIANT set, that layout is used, and a
+ * header that does not decode (magic or wVer gone) still opens with every
+ * field zero but the variant and bCryptMethod (CRYPT) given; the root
+ * BREFs are then 0 and pf_ndb_header_ok() is false.  Find VARIANT with
+ * pf_ndb_probe(). */
+struct pf_ndb_opts {
+	enum pf_variant variant;    /* 0: from wVer, as pf_ndb_open() */
+	enum pf_crypt crypt;        /* used only when the header is gone */
+};
+int pf_ndb_open_ex(struct pf_ndb **out, const char *path,
+		   const struct pf_ndb_opts *opts);
+bool pf_ndb_header_ok(const struct pf_ndb *ndb);
+
+/* Find the layout of a file whose header cannot be trusted (probe.c):
+ * the variant whose first AMap pages validate (ptype, BID = offset, CRC;
+ * MS-PST 2.2.2.7.2), else the one under which most B-tree pages of the
+ * first MiBs validate; *crypt from bCryptMethod when the header's tail
+ * (bSentinel 0x80) survived, else -1 (pf_probe_crypt decides later).
+ * PF_E_NOTPST when nothing fits. */
+int pf_ndb_probe(const char *path, enum pf_variant *variant, int *crypt);
+
 const struct pf_header *pf_ndb_header(const struct pf_ndb *ndb);
 const struct pf_layout *pf_ndb_layout(const struct pf_ndb *ndb);
 uint64_t pf_ndb_file_size(const struct pf_ndb *ndb);
@@ -162,6 +183,10 @@ int pf_ndb_pread(struct pf_ndb *ndb, uint64_t ib, void *buf, size_t n);
  * truncated).  Used by pf_ndb_open() and by unit tests and repair. */
 #define PF_HEADER_CB 564u
 int pf_header_decode(struct pf_header *h, const uint8_t *buf, size_t n);
+/* Write H's changeable fields (wMagicClient, bidNextB/P, dwUnique, rgnid,
+ * ROOT, bSentinel, bCryptMethod) into the raw header BUF of N bytes, at
+ * H->variant's offsets, and recompute dwCRCPartial (and dwCRCFull). */
+int pf_header_encode(uint8_t *buf, size_t n, const struct pf_header *h);
 bool pf_layout_for(struct pf_layout *l, enum pf_variant v);
 
 /* ---- pages (MS-PST 2.2.2.7) ---- */
@@ -185,6 +210,12 @@ void pf_page_trailer_get(const struct pf_layout *l, const uint8_t *page,
 bool pf_page_check(const struct pf_layout *l, const uint8_t *page,
 		   uint64_t ib, uint8_t ptype, uint64_t want_bid,
 		   enum pf_obj obj, const struct pf_sink *sink);
+
+/* A page that proves itself without a referrer (scavenging, probing):
+ * ptype known and repeated, wSig (0 and BID == IB for map pages) and CRC
+ * right.  *ptype gets the type. */
+bool pf_page_self_valid(const struct pf_layout *l, const uint8_t *page,
+			uint64_t ib, uint8_t *ptype);
 
 /* Read a page into BUF (page_size bytes) through a small cache. */
 int pf_page_read(struct pf_ndb *ndb, uint64_t ib, uint8_t *buf);
@@ -240,6 +271,15 @@ int pf_bbt_lookup(struct pf_ndb *ndb, uint64_t bid, struct pf_bbt_entry *out);
  * what is needed to walk safely: use pstfix/check for that). */
 typedef int (*pf_nbt_visit_fn)(void *ctx, const struct pf_nbt_entry *e);
 int pf_nbt_foreach(struct pf_ndb *ndb, pf_nbt_visit_fn fn, void *ctx);
+typedef int (*pf_bbt_visit_fn)(void *ctx, const struct pf_bbt_entry *e);
+int pf_bbt_foreach(struct pf_ndb *ndb, pf_bbt_visit_fn fn, void *ctx);
+/* Visit every page of OBJ's tree (PF_OBJ_NBT or PF_OBJ_BBT), parents
+ * before children.  The walks end with PF_E_CORRUPT at a page that does
+ * not validate or is reached twice. */
+typedef int (*pf_bt_page_fn)(void *ctx, const struct pf_bref *bref,
+			     uint32_t level);
+int pf_bt_foreach_page(struct pf_ndb *ndb, enum pf_obj obj,
+		       pf_bt_page_fn fn, void *ctx);
 
 /* ---- blocks (MS-PST 2.2.2.8) ---- */
 
@@ -337,6 +377,13 @@ struct pf_slblock {
 bool pf_slblock_parse(const struct pf_layout *l, const uint8_t *data,
 		      size_t cb, uint64_t bid, const struct pf_sink *sink,
 		      struct pf_slblock *out);
+
+/* The BIDs internal block BID names (its data, CB bytes, as read):
+ * XBLOCK/XXBLOCK rgbid, SLENTRY bidData and bidSub (zero ones left out),
+ * SIENTRY bid; at most cEnt * 2.  *kids is malloc'd (NULL when none).
+ * PF_E_CORRUPT when the block does not parse. */
+int pf_block_kids(const struct pf_layout *l, const uint8_t *data,
+		  size_t cb, uint64_t bid, uint64_t **kids, uint32_t *n);
 
 /* Bounds kept in one place. */
 #define PF_BT_MAX_DEPTH 16        /* far above any real tree (<= 4) */
