@@ -465,6 +465,9 @@ static int plan_recovered(struct rmsg_plan *p, struct pf_ndb *ndb,
 	struct rmsg_folder *f;
 	uint32_t nid;
 
+	if (idx >= (1u << 27) - 1)
+		idx = 0;   /* no file has that many: the NBT decides */
+
 	for (uint32_t i = 0; i < p->nf; i++)
 		if (p->f[i].parent == p->ipm && p->f[i].name &&
 		    PF_NID_TYPE(p->f[i].nid) == PF_NT_NORMAL_FOLDER &&
@@ -764,17 +767,26 @@ static void plan_store(struct rmsg_plan *p, struct pf_ndb *ndb)
 
 /* ---- the notes ---- */
 
+#define RMSG_NOTES_MAX 20   /* per-message lines; then one summary */
+
 static void note_plan(const struct rmsg_plan *p, struct pf_repair_ctx *ctx)
 {
 	char label[96];
+	uint32_t shown = 0;
 
-	for (uint32_t i = 0; i < p->nnodes; i++)
-		if (p->nodes[i].unreadable &&
-		    PF_NID_TYPE(p->nodes[i].nid) == PF_NT_NORMAL_MESSAGE)
+	for (uint32_t i = 0; i < p->nnodes; i++) {
+		if (!p->nodes[i].unreadable ||
+		    PF_NID_TYPE(p->nodes[i].nid) != PF_NT_NORMAL_MESSAGE)
+			continue;
+		if (++shown <= RMSG_NOTES_MAX)
 			rmsg_note(ctx, "kept unreadable message 0x%x in "
 				  "folder 0x%x: its PC does not open (%s)",
 				  p->nodes[i].nid, p->nodes[i].parent,
 				  "export --salvage may still read it");
+	}
+	if (shown > RMSG_NOTES_MAX)
+		rmsg_note(ctx, "kept %u more unreadable messages where they "
+			  "are", shown - RMSG_NOTES_MAX);
 	for (uint32_t i = 0; i < p->nf; i++) {
 		const struct rmsg_folder *f = &p->f[i];
 		const struct rmsg_node *n = rmsg_node(p, f->nid);

@@ -203,7 +203,7 @@ static void folder_plist(struct rmsg_w *x, const struct rmsg_folder *f,
 		return;
 	}
 	snprintf(name, sizeof(name), "Folder 0x%x", f->nid);
-	msgw_folder_props(l, f->name ? f->name : name,
+	msgw_folder_props(l, f->name ? f->name : sf ? sf->name : name,
 			  f->cls ? f->cls : sf ? sf->cls : "IPF.Note",
 			  f->nmsgs, f->nunread, f->nsubs > 0);
 }
