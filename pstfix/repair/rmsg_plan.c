@@ -24,6 +24,8 @@
  *    false), one whose PC does not open gets a new one;
  *    (a folder table whose nidParent is not 0, as Outlook writes it, gets
  *    0: readpst lists such a node as an item of the folder);
+ *    a message whose attachment table does not list exactly its
+ *    attachment subnodes gets a new one (rmsg_attach.c);
  * 5. a table that is missing, unreadable or lists other row IDs than the
  *    NBT's children is rebuilt; a hierarchy table is also rebuilt when a
  *    subfolder's PC is rewritten (its row shows the counts).
@@ -243,6 +245,10 @@ static void read_items(struct rmsg_plan *p, struct pf_ndb *ndb)
 		}
 		if (pf_pc_get_i32(&m.pc, PF_TAG_MESSAGE_FLAGS, &flags) == 0)
 			n->read = (flags & PF_MSGFLAG_READ) != 0;
+		if (!rmsg_attach_table_ok(&m)) {
+			n->fix_attach = true;
+			p->attach_fixes++;
+		}
 		pf_message_close(&m);
 	}
 }
