@@ -36,6 +36,8 @@ struct rmsg_node {
 	bool replaced;            /* rewritten: new blocks (PC or table) */
 	bool unreadable;          /* a message whose PC does not open */
 	bool read;                /* a message with MSGFLAG_READ */
+	bool fix_attach;          /* its attachment table disagrees with
+				     its attachment subnodes */
 };
 
 /* The store PC's required properties (MS-PST 2.4.3.1, 2.7.1). */
@@ -90,6 +92,7 @@ struct rmsg_plan {
 	bool recovered_new;
 	uint32_t orphan_msgs, orphan_folders, unreadable_msgs, messages;
 	uint32_t tables_reparented;   /* folder tables given nidParent 0 */
+	uint32_t attach_fixes;        /* messages with fix_attach */
 	uint32_t std[8];          /* PF_FOLDER_*: for a recreated store */
 	uint8_t record_key[16];
 	bool has_record_key;
@@ -118,6 +121,22 @@ unsigned rmsg_table_type(int k);
 /* Write OUT from IN (open as NDB) following P. */
 int rmsg_plan_write(struct rmsg_plan *p, struct pf_ndb *ndb,
 		    const char *out, struct pf_repair_ctx *ctx);
+
+/* rmsg_write.c: one table row, PC's values (NULL: none) in the order of
+ * COLS, copied byte for byte; a value of another type than its column's
+ * is an absent cell. */
+struct pf_plist;
+void rmsg_row_cells(const struct pf_pc *pc, const uint32_t *cols,
+		    uint32_t ncols, struct pf_plist *cells);
+
+/* rmsg_attach.c: does M's attachment table (subnode 0x671) list exactly
+ * its attachment subnodes (MS-PST 2.4.6.1)? */
+bool rmsg_attach_table_ok(struct pf_message *m);
+/* Write node N again with a rebuilt attachment table: bidData kept, a new
+ * subnode tree with the other subnodes as they were. */
+struct pf_storew;
+int rmsg_attach_rebuild(struct pf_storew *s, struct pf_ndb *ndb,
+			const struct rmsg_node *n, uint32_t *nrows);
 
 /* One note line at this stage's level (repair_note.c). */
 #define rmsg_note(ctx, ...) \

@@ -24,6 +24,8 @@
  *    false), one whose PC does not open gets a new one;
  *    (a folder table whose nidParent is not 0, as Outlook writes it, gets
  *    0: readpst lists such a node as an item of the folder);
+ *    a message whose attachment table does not list exactly its
+ *    attachment subnodes gets a new one (rmsg_attach.c);
  * 5. a table that is missing, unreadable or lists other row IDs than the
  *    NBT's children is rebuilt; a hierarchy table is also rebuilt when a
  *    subfolder's PC is rewritten (its row shows the counts).
@@ -243,6 +245,10 @@ static void read_items(struct rmsg_plan *p, struct pf_ndb *ndb)
 		}
 		if (pf_pc_get_i32(&m.pc, PF_TAG_MESSAGE_FLAGS, &flags) == 0)
 			n->read = (flags & PF_MSGFLAG_READ) != 0;
+		if (!rmsg_attach_table_ok(&m)) {
+			n->fix_attach = true;
+			p->attach_fixes++;
+		}
 		pf_message_close(&m);
 	}
 }
@@ -464,6 +470,9 @@ static int plan_recovered(struct rmsg_plan *p, struct pf_ndb *ndb,
 	uint32_t idx = pf_ndb_header(ndb)->rgnid[PF_NT_NORMAL_FOLDER];
 	struct rmsg_folder *f;
 	uint32_t nid;
+
+	if (idx >= (1u << 27) - 1)
+		idx = 0;   /* no file has that many: the NBT decides */
 
 	for (uint32_t i = 0; i < p->nf; i++)
 		if (p->f[i].parent == p->ipm && p->f[i].name &&
@@ -764,17 +773,26 @@ static void plan_store(struct rmsg_plan *p, struct pf_ndb *ndb)
 
 /* ---- the notes ---- */
 
+#define RMSG_NOTES_MAX 20   /* per-message lines; then one summary */
+
 static void note_plan(const struct rmsg_plan *p, struct pf_repair_ctx *ctx)
 {
 	char label[96];
+	uint32_t shown = 0;
 
-	for (uint32_t i = 0; i < p->nnodes; i++)
-		if (p->nodes[i].unreadable &&
-		    PF_NID_TYPE(p->nodes[i].nid) == PF_NT_NORMAL_MESSAGE)
+	for (uint32_t i = 0; i < p->nnodes; i++) {
+		if (!p->nodes[i].unreadable ||
+		    PF_NID_TYPE(p->nodes[i].nid) != PF_NT_NORMAL_MESSAGE)
+			continue;
+		if (++shown <= RMSG_NOTES_MAX)
 			rmsg_note(ctx, "kept unreadable message 0x%x in "
 				  "folder 0x%x: its PC does not open (%s)",
 				  p->nodes[i].nid, p->nodes[i].parent,
 				  "export --salvage may still read it");
+	}
+	if (shown > RMSG_NOTES_MAX)
+		rmsg_note(ctx, "kept %u more unreadable messages where they "
+			  "are", shown - RMSG_NOTES_MAX);
 	for (uint32_t i = 0; i < p->nf; i++) {
 		const struct rmsg_folder *f = &p->f[i];
 		const struct rmsg_node *n = rmsg_node(p, f->nid);

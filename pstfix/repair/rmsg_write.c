@@ -203,7 +203,7 @@ static void folder_plist(struct rmsg_w *x, const struct rmsg_folder *f,
 		return;
 	}
 	snprintf(name, sizeof(name), "Folder 0x%x", f->nid);
-	msgw_folder_props(l, f->name ? f->name : name,
+	msgw_folder_props(l, f->name ? f->name : sf ? sf->name : name,
 			  f->cls ? f->cls : sf ? sf->cls : "IPF.Note",
 			  f->nmsgs, f->nunread, f->nsubs > 0);
 }
@@ -302,6 +302,24 @@ static int rewrite_pc(struct rmsg_w *x, const struct rmsg_folder *f)
 
 /* One contents/FAI row: the message's own values in column order; an
  * unreadable message gets its row ID only. */
+void rmsg_row_cells(const struct pf_pc *pc, const uint32_t *cols,
+		    uint32_t ncols, struct pf_plist *cells)
+{
+	for (uint32_t c = 0; c < ncols; c++) {
+		struct pf_value v;
+
+		if (!pc || pf_pc_get_value(pc, PF_PROP_ID(cols[c]), &v) != 0) {
+			pf_plist_raw(cells, cols[c], NULL, 0);
+			continue;
+		}
+		if (v.tag == cols[c])
+			copy_value(cells, cols[c], &v);
+		else   /* another type than the column's: absent */
+			pf_plist_raw(cells, cols[c], NULL, 0);
+		pf_value_free(&v);
+	}
+}
+
 static void item_row(struct rmsg_w *x, const struct rmsg_node *n,
 		     const uint32_t *cols, uint32_t ncols,
 		     struct pf_plist *cells)
@@ -310,20 +328,7 @@ static void item_row(struct rmsg_w *x, const struct rmsg_node *n,
 	bool ok = !n->unreadable &&
 		  pf_message_open(&m, x->ndb, n->nid) == 0;
 
-	for (uint32_t c = 0; c < ncols; c++) {
-		struct pf_value v;
-
-		if (ok && pf_pc_get_value(&m.pc, PF_PROP_ID(cols[c]),
-					  &v) == 0) {
-			if (v.tag == cols[c])
-				copy_value(cells, cols[c], &v);
-			else
-				pf_plist_raw(cells, cols[c], NULL, 0);
-			pf_value_free(&v);
-		} else {
-			pf_plist_raw(cells, cols[c], NULL, 0);
-		}
-	}
+	rmsg_row_cells(ok ? &m.pc : NULL, cols, ncols, cells);
 	if (ok)
 		pf_message_close(&m);
 }
@@ -478,6 +483,33 @@ static int write_folders(struct rmsg_w *x)
 	return rc;
 }
 
+/* Messages whose attachment table disagrees with their subnodes. */
+static int write_attachments(struct rmsg_w *x)
+{
+	uint32_t done = 0, nrows;
+	int rc = 0;
+
+	for (uint32_t i = 0; rc == 0 && i < x->p->nnodes; i++) {
+		const struct rmsg_node *n = &x->p->nodes[i];
+
+		if (!n->fix_attach)
+			continue;
+		rc = rmsg_attach_rebuild(x->s, x->ndb, n, &nrows);
+		if (rc != 0)
+			break;
+		if (++done <= 20)
+			rmsg_note(x->ctx, "rebuilt the attachment table of "
+				  "message 0x%x: %u row%s from its attachment "
+				  "subnodes", n->nid, nrows,
+				  nrows == 1 ? "" : "s");
+		x->ctx->counts.tables_rebuilt++;
+	}
+	if (done > 20)
+		rmsg_note(x->ctx, "rebuilt the attachment tables of %u more "
+			  "messages", done - 20);
+	return rc;
+}
+
 /* Mark what the builders will replace, so keep_nodes skips it. */
 static void mark_replaced(struct rmsg_plan *p)
 {
@@ -491,6 +523,9 @@ static void mark_replaced(struct rmsg_plan *p)
 	n = rmsg_node(p, PF_NID_MESSAGE_STORE);
 	if (n && p->store_lacks)
 		n->replaced = true;
+	for (uint32_t i = 0; i < p->nnodes; i++)
+		if (p->nodes[i].fix_attach)
+			p->nodes[i].replaced = true;
 	for (uint32_t i = 0; i < p->nf; i++) {
 		n = rmsg_node(p, p->f[i].nid);
 		if (n && p->f[i].rewrite_pc)
@@ -526,6 +561,8 @@ int rmsg_plan_write(struct rmsg_plan *p, struct pf_ndb *ndb,
 		rc = write_missing(&x);
 	if (rc == 0)
 		rc = fix_store(&x);
+	if (rc == 0)
+		rc = write_attachments(&x);
 	if (rc == 0)
 		rc = write_folders(&x);
 	pf_storew_abort(x.s);   /* the store only; the writer is ours */

@@ -93,6 +93,7 @@ struct nbt_edit {
 	struct { uint32_t nid, from; } data[4];   /* bidData of FROM */
 	uint32_t ndata;
 	uint32_t nobody;                  /* a message to lose its body */
+	struct { uint32_t nid, sub; } dropsub;   /* a subnode to lose */
 };
 
 struct editor {
@@ -161,6 +162,23 @@ static void write_without_body(struct editor *ed, uint32_t nid,
 	pf_message_close(&m);
 }
 
+/* The subnode tree BID_SUB again without subnode SUB. */
+static void drop_subnode(struct editor *ed, uint64_t bid_sub, uint32_t sub,
+			 uint64_t *out)
+{
+	struct pf_subnodes sv;
+	struct pf_subnode keep[64];
+	uint32_t n = 0;
+
+	ck_assert_int_eq(pf_subnodes_load(ed->ndb, bid_sub, NULL, &sv), 0);
+	for (uint32_t i = 0; i < sv.count && n < 64; i++)
+		if (sv.v[i].nid != sub)
+			keep[n++] = sv.v[i];
+	ck_assert_uint_eq(n + 1, sv.count);
+	ck_assert_int_eq(pf_writer_put_subnodes(ed->w, keep, n, out), 0);
+	pf_subnodes_free(&sv);
+}
+
 static int edit_node(void *ctx, const struct pf_nbt_entry *n)
 {
 	struct editor *ed = ctx;
@@ -186,6 +204,8 @@ static int edit_node(void *ctx, const struct pf_nbt_entry *n)
 	}
 	if (e->nobody == nid)
 		write_without_body(ed, nid, &bid_data, &bid_sub);
+	if (e->dropsub.nid == nid)
+		drop_subnode(ed, bid_sub, e->dropsub.sub, &bid_sub);
 	ck_assert_msg(pf_writer_add_node(ed->w, nid, bid_data, bid_sub,
 					 parent) == 0, "%s", pf_error_msg());
 	return 0;
@@ -652,6 +672,41 @@ START_TEST(body_dropped)
 }
 END_TEST
 
+START_TEST(attachment_table)
+{
+	/* message 1 loses its attachment table (subnode 0x671): its
+	 * attachment is unlisted; a new table lists it again */
+	struct sample smp;
+	struct run r;
+	struct nbt_edit e = { 0 };
+	char a[128], b[128], c[128];
+	struct pf_message m;
+	struct pf_table t;
+	struct pf_ndb *ndb;
+	char *name = NULL;
+
+	paths("attach", _i, a, b, c, sizeof(a));
+	make_sample(a, variants[_i], &smp);
+	e.dropsub.nid = smp.msg[1];
+	e.dropsub.sub = PF_NID_ATTACHMENT_TABLE;
+	run_case("attach", _i, &e, 7015, &smp, &r);
+	ck_assert_uint_eq(r.ctx.counts.tables_rebuilt, 1);
+	ck_assert_ptr_nonnull(strstr(r.notes.all, "rebuilt the attachment "
+				     "table of message"));
+	ck_assert_int_eq(pf_ndb_open(&ndb, c), 0);
+	ck_assert_int_eq(pf_message_open(&m, ndb, smp.msg[1]), 0);
+	ck_assert_int_eq(pf_message_attachments(&m, &t), 0);
+	ck_assert_uint_eq(pf_tc_rows(&t.tc), 1);
+	ck_assert_int_eq(pf_tc_get_string(&t.tc, 0, PF_PROP_TAG(
+		PF_TAG_ATTACH_FILENAME, 0), &name), 0);
+	ck_assert_str_eq(name, "a.txt");
+	free(name);
+	pf_table_close(&t);
+	pf_message_close(&m);
+	pf_ndb_close(ndb);
+}
+END_TEST
+
 START_TEST(message_unreadable)
 {
 	/* message 3 lost its data (bidData 0, as the search queues have):
@@ -854,6 +909,7 @@ static Suite *suite(void)
 	tcase_add_loop_test(tc, folder_cycle, 0, nv);
 	tcase_add_loop_test(tc, body_dropped, 0, nv);
 	tcase_add_loop_test(tc, folder_unreadable, 0, nv);
+	tcase_add_loop_test(tc, attachment_table, 0, nv);
 	tcase_add_loop_test(tc, message_unreadable, 0, nv);
 	tcase_add_loop_test(tc, corpus_broken, 0,
 			    (int)(sizeof(corpus_files) /
