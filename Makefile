@@ -98,7 +98,8 @@ setup:
 # ---- tests ----
 # tests/tools/pstcorrupt: the image tests' corruption tool (not installed)
 CORRUPT := $(BUILD)/tests/tools/pstcorrupt
-$(CORRUPT): $(CORRUPT).o $(BUILD)/libpstfix.a
+$(CORRUPT): $(call objs,$(BUILD),$(wildcard tests/tools/pstcorrupt*.c)) \
+            $(BUILD)/libpstfix.a
 	$(CC) $(CFLAGS) -o $@ $^ $(LIBS)
 
 unit: $(UNIT_BIN)
