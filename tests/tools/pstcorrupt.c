@@ -78,6 +78,21 @@ static const struct recipe recipes[] = {
 	  "re-parent ARG (seed: 1..3) messages to no folder" },
 	{ "btree-cycle", r_btree_cycle,
 	  "a branch BREF at an ancestor page (ARG nbt|bbt)" },
+	{ "header-field", r_header_field,
+	  "ARG: sentinel crypt client-magic amap-last eof-short eof-long "
+	  "bid-next-b bid-next-p rgnid amap-flag root-past-eof" },
+	{ "nbt-field", r_nbt_field, "ARG: ptype-repeat sig cbent cent "
+	  "level order key-min dup (an NBT page)" },
+	{ "bbt-field", r_bbt_field, "ARG: the same for a BBT page" },
+	{ "block-field", r_block_field, "ARG: sig bid cb ib-unaligned "
+	  "ib-past-eof (a message's PC block)" },
+	{ "node-field", r_node_field, "ARG: data-missing sub-missing "
+	  "sub-external folder-cycle (an NBT entry)" },
+	{ "internal-block", r_internal_block, "ARG: x-btype x-level x-cent "
+	  "x-lcb sl-btype sl-level sl-cent sl-dup" },
+	{ "amap-field", r_amap_field, "ARG: ptype crc (the first AMap)" },
+	{ "pc-field", r_pc_field, "ARG: hn-sig hn-pagemap prop-type (a "
+	  "message's PC)" },
 };
 
 static const struct recipe *recipe_find(const char *name)

@@ -54,6 +54,11 @@ struct img {
 	const char *arg;
 	char target[512];        /* what the recipe picked, in words */
 	uint32_t removed_nid;    /* missing-mandatory */
+	/* nodes a consistent edit ruined (their data: "destroyed") or cut
+	 * off (their NBT entry: "unlisted"), which the byte comparison of
+	 * the record cannot see */
+	uint32_t ruined[8], cut_off[8];
+	size_t nruined, ncut_off;
 	uint32_t *moved;         /* orphan-messages: NIDs re-parented */
 	size_t nmoved;
 };
@@ -78,7 +83,8 @@ bool block_in_file(const struct img *m, const struct pf_bbt_entry *e);
 bool is_message(const struct nbt_ent *n);
 const char *tree_name(int tree);
 int arg_tree(struct img *m, int *tree);
-int pick_page(struct img *m, int tree, int leaf, bool not_root, bool slack,
+enum { PK_LEAF = 1, PK_BRANCH = 2, PK_NOT_ROOT = 4, PK_SLACK = 8 };
+int pick_page(struct img *m, int tree, unsigned want, uint32_t min_cent,
 	      uint32_t *pi);
 int message_block(struct img *m, const struct bbt_ent **out);
 
@@ -87,6 +93,10 @@ void header_reseal(struct img *m);
 uint32_t block_crc_at(const struct img *m, uint16_t cb);
 void block_reseal(struct img *m, const struct pf_bbt_entry *e);
 void fix_parent_keys(struct img *m, uint32_t pi, uint64_t key);
+
+/* Note NID in LIST (ruined or cut_off) of at most 8. */
+uint32_t hn_hid_at(const uint8_t *d, uint16_t cb, uint32_t hid);
+void note_nid(uint32_t *list, size_t *n, uint32_t nid);
 
 int write_record(const struct img *m, const char *path, const char *spec,
 		 uint64_t seed, const char *in, const char *out);
@@ -109,5 +119,14 @@ int r_zero_data_block(struct img *m);
 int r_zero_first_64(struct img *m);
 int r_zero_nbt_leaf(struct img *m);
 int r_zero_nbt_root(struct img *m);
+
+int r_header_field(struct img *m);
+int r_nbt_field(struct img *m);
+int r_bbt_field(struct img *m);
+int r_block_field(struct img *m);
+int r_node_field(struct img *m);
+int r_internal_block(struct img *m);
+int r_amap_field(struct img *m);
+int r_pc_field(struct img *m);
 
 #endif

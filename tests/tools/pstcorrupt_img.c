@@ -299,11 +299,10 @@ const char *tree_name(int tree)
 	return tree == T_NBT ? "NBT" : "BBT";
 }
 
-/* Pick a page of TREE (-1: either) that is a leaf (LEAF 1), a branch (0)
- * or either (-1), below the root when NOT_ROOT, with unused entry slots
- * when SLACK.  1 when none is eligible. */
-int pick_page(struct img *m, int tree, int leaf, bool not_root,
-		     bool slack, uint32_t *pi)
+/* Pick a page of TREE (-1: either) with what WANT asks (PK_*) and at
+ * least MIN_CENT entries.  1 when none is eligible. */
+int pick_page(struct img *m, int tree, unsigned want, uint32_t min_cent,
+	      uint32_t *pi)
 {
 	uint32_t *v = calloc(m->npg + 1, sizeof(*v));
 	uint32_t n = 0;
@@ -314,10 +313,12 @@ int pick_page(struct img *m, int tree, int leaf, bool not_root,
 		const struct bt_page *p = &m->pg[i];
 
 		if ((tree >= 0 && p->tree != tree) ||
-		    (leaf == 1 && p->level != 0) ||
-		    (leaf == 0 && p->level == 0) ||
-		    (not_root && p->parent < 0) ||
-		    (slack && p->cent * p->cb_ent >= m->l->bt_entries))
+		    ((want & PK_LEAF) && p->level != 0) ||
+		    ((want & PK_BRANCH) && p->level == 0) ||
+		    ((want & PK_NOT_ROOT) && p->parent < 0) ||
+		    ((want & PK_SLACK) &&
+		     p->cent * p->cb_ent >= m->l->bt_entries) ||
+		    p->cent < min_cent)
 			continue;
 		v[n++] = (uint32_t)i;
 	}
@@ -364,4 +365,28 @@ void fix_parent_keys(struct img *m, uint32_t pi, uint64_t key)
 			break;
 		pi = up;
 	}
+}
+
+void note_nid(uint32_t *list, size_t *n, uint32_t nid)
+{
+	if (*n < 8)
+		list[(*n)++] = nid;
+}
+
+/* MS-PST 2.3.1: the offset of allocation HID in block 0 of a heap (bSig
+ * 0xEC, HNPAGEMAP at ibHnpm: cAlloc, cFree, rgibAlloc[cAlloc + 1]); 0
+ * when the HID is not in block 0 or the map does not fit. */
+uint32_t hn_hid_at(const uint8_t *d, uint16_t cb, uint32_t hid)
+{
+	uint32_t hnpm, idx = PF_HID_INDEX(hid), calloc_n;
+
+	if (cb < 12 || d[2] != 0xEC || PF_HID_BLOCK(hid) != 0 || idx == 0)
+		return 0;
+	hnpm = pf_le16(d);
+	if (hnpm + 4 > cb)
+		return 0;
+	calloc_n = pf_le16(d + hnpm);
+	if (idx > calloc_n || hnpm + 4 + 2 * (calloc_n + 1) > cb)
+		return 0;
+	return pf_le16(d + hnpm + 4 + 2 * (idx - 1));
 }

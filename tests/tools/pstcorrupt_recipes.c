@@ -104,7 +104,7 @@ int r_amap_invalid(struct img *m)
 
 /* ---- B-tree pages ---- */
 
-static int zero_page(struct img *m, int tree, int leaf, bool not_root)
+static int zero_page(struct img *m, int tree, bool not_root)
 {
 	uint32_t pi = 0;
 	int rc = 0;
@@ -113,7 +113,7 @@ static int zero_page(struct img *m, int tree, int leaf, bool not_root)
 		while (pi < m->npg && m->pg[pi].tree != tree)
 			pi++;
 	} else {
-		rc = pick_page(m, tree, leaf, true, false, &pi);
+		rc = pick_page(m, tree, PK_LEAF | PK_NOT_ROOT, 0, &pi);
 	}
 	if (rc != 0)
 		return rc < 0 ? rc : fail("no %s leaf page below the root "
@@ -127,22 +127,22 @@ static int zero_page(struct img *m, int tree, int leaf, bool not_root)
 
 int r_zero_nbt_root(struct img *m)
 {
-	return zero_page(m, T_NBT, -1, false);
+	return zero_page(m, T_NBT, false);
 }
 
 int r_zero_bbt_root(struct img *m)
 {
-	return zero_page(m, T_BBT, -1, false);
+	return zero_page(m, T_BBT, false);
 }
 
 int r_zero_nbt_leaf(struct img *m)
 {
-	return zero_page(m, T_NBT, 1, true);
+	return zero_page(m, T_NBT, true);
 }
 
 int r_zero_bbt_leaf(struct img *m)
 {
-	return zero_page(m, T_BBT, 1, true);
+	return zero_page(m, T_BBT, true);
 }
 
 /* A byte of a BT page's unused entry slots (past cEnt) flipped, the CRC
@@ -155,7 +155,7 @@ int r_page_crc(struct img *m)
 
 	if (arg_tree(m, &tree) != 0)
 		return -1;
-	rc = pick_page(m, tree, -1, false, true, &pi);
+	rc = pick_page(m, tree, PK_SLACK, 0, &pi);
 	if (rc != 0)
 		return rc < 0 ? rc : fail("no B-tree page has unused slots");
 	slack = m->l->bt_entries - m->pg[pi].cent * m->pg[pi].cb_ent;
@@ -178,7 +178,7 @@ int r_btree_cycle(struct img *m)
 
 	if (arg_tree(m, &tree) != 0)
 		return -1;
-	rc = pick_page(m, tree, 0, false, false, &pi);
+	rc = pick_page(m, tree, PK_BRANCH, 1, &pi);
 	if (rc != 0)
 		return rc < 0 ? rc : fail("no branch page (one-page trees)");
 	tree = m->pg[pi].tree;
@@ -339,26 +339,16 @@ int r_orphan_messages(struct img *m)
 
 /* ---- a folder's contents table (MS-PST 2.3.1 HN, 2.3.4 TC) ---- */
 
-/* Where TCINFO lives in block 0 of the table's heap: hidUserRoot through
- * the HNPAGEMAP.  0 when the block is not a TC heap. */
+/* Where TCINFO lives in block 0 of the table's heap (MS-PST 2.3.4.1):
+ * hidUserRoot of a TC heap (bClientSig 0x7C).  0 when not found. */
 static uint32_t tcinfo_at(const uint8_t *d, uint16_t cb)
 {
-	uint32_t hnpm, hid, idx, cAlloc, beg;
+	uint32_t beg;
 
-	if (cb < 12 || d[2] != 0xEC || d[3] != 0x7C)
+	if (cb < 12 || d[3] != 0x7C)
 		return 0;
-	hnpm = pf_le16(d);
-	hid = pf_le32(d + 4);
-	idx = PF_HID_INDEX(hid);
-	if (hnpm + 4 > cb || PF_HID_BLOCK(hid) != 0 || idx == 0)
-		return 0;
-	cAlloc = pf_le16(d + hnpm);
-	if (idx > cAlloc || hnpm + 4 + 2 * (cAlloc + 1) > cb)
-		return 0;
-	beg = pf_le16(d + hnpm + 4 + 2 * (idx - 1));
-	if (beg + 22 > cb || d[beg] != 0x7C)
-		return 0;
-	return beg;
+	beg = hn_hid_at(d, cb, pf_le32(d + 4));
+	return beg && beg + 22 <= cb && d[beg] == 0x7C ? beg : 0;
 }
 
 int r_broken_contents_table(struct img *m)

@@ -204,6 +204,14 @@ static void rec_message(struct pf_json *j, const struct img *m,
 	free(subject);
 }
 
+static bool has_nid(const uint32_t *v, size_t n, uint32_t nid)
+{
+	for (size_t i = 0; i < n; i++)
+		if (v[i] == nid)
+			return true;
+	return false;
+}
+
 /* kind 0: own blocks destroyed; 1: only the NBT leaf listing it. */
 static void rec_messages(struct pf_json *j, const struct img *m, int kind)
 {
@@ -215,10 +223,15 @@ static void rec_messages(struct pf_json *j, const struct img *m, int kind)
 		if (!is_message(n))
 			continue;
 		lost = tree_destroyed(m, n->e.bid_data, 0) ||
-		       tree_destroyed(m, n->e.bid_sub, 0);
+		       tree_destroyed(m, n->e.bid_sub, 0) ||
+		       has_nid(m->ruined, m->nruined, (uint32_t)n->e.nid);
 		if (kind == 1)
-			lost = !lost && m->pg[n->page].level == 0 &&
-			       page_state(m, &m->pg[n->page]) == S_DESTROYED;
+			lost = !lost &&
+			       ((m->pg[n->page].level == 0 &&
+				 page_state(m, &m->pg[n->page]) ==
+				 S_DESTROYED) ||
+				has_nid(m->cut_off, m->ncut_off,
+					(uint32_t)n->e.nid));
 		if (lost)
 			rec_message(j, m, (uint32_t)n->e.nid);
 	}
