@@ -11,6 +11,7 @@
  */
 #include <stdlib.h>
 
+#include "../util/pf_set.h"
 #include "ndb_internal.h"
 
 #define BID_KEY(b) ((b) & ~(uint64_t)1)
@@ -133,38 +134,102 @@ int pf_bbt_lookup(struct pf_ndb *ndb, uint64_t bid, struct pf_bbt_entry *out)
 	return lookup(ndb, PF_OBJ_BBT, BID_KEY(bid), NULL, out);
 }
 
-/* In-order walk of the NBT.  Levels strictly decrease, so recursion depth
- * is bounded by the root's level (itself bounded). */
-static int walk_nbt(struct pf_ndb *ndb, const struct pf_bref *bref,
-		    uint32_t want_level, pf_nbt_visit_fn fn, void *ctx)
-{
-	uint8_t *buf = malloc(ndb->layout.page_size);
-	struct pf_btpage bt;
-	int rc;
+/* In-order walk of one tree.  Levels strictly decrease, so recursion
+ * depth is bounded by the root's level (itself bounded), and a page
+ * reached twice ends the walk (a DAG of pages would otherwise be walked
+ * once per path). */
+struct walk {
+	enum pf_obj obj;
+	pf_nbt_visit_fn nbt;
+	pf_bbt_visit_fn bbt;
+	pf_bt_page_fn page;
+	void *ctx;
+	struct pf_set seen;     /* page offsets */
+};
 
+static int visit_leaf(struct pf_ndb *ndb, const struct walk *wk,
+		      const struct pf_btpage *bt, uint32_t i)
+{
+	if (wk->obj == PF_OBJ_NBT) {
+		struct pf_nbt_entry e;
+
+		pf_nbt_entry_get(&ndb->layout, bt, i, &e);
+		return wk->nbt(wk->ctx, &e);
+	} else {
+		struct pf_bbt_entry e;
+
+		pf_bbt_entry_get(&ndb->layout, bt, i, &e);
+		return wk->bbt(wk->ctx, &e);
+	}
+}
+
+static int walk_tree(struct pf_ndb *ndb, struct walk *wk,
+		     const struct pf_bref *bref, uint32_t want_level)
+{
+	const char *name = wk->obj == PF_OBJ_NBT ? "NBT" : "BBT";
+	uint8_t *buf;
+	struct pf_btpage bt;
+	int rc = pf_set_add(&wk->seen, bref->ib);
+
+	if (rc < 0)
+		return rc;
+	if (rc == 0)
+		return pf_error_set(PF_E_CORRUPT, "%s page at 0x%llx is "
+				    "reached twice", name,
+				    (unsigned long long)bref->ib);
+	buf = malloc(ndb->layout.page_size);
 	if (!buf)
 		return pf_error_set(PF_E_NOMEM, "out of memory");
-	rc = load_page(ndb, bref, PF_OBJ_NBT, buf, &bt);
+	rc = load_page(ndb, bref, wk->obj, buf, &bt);
 	if (rc == 0 && want_level != UINT32_MAX && bt.level != want_level)
-		rc = pf_error_set(PF_E_CORRUPT, "NBT page level mismatch");
+		rc = pf_error_set(PF_E_CORRUPT, "%s page level mismatch",
+				  name);
+	if (rc == 0 && wk->page)
+		rc = wk->page(wk->ctx, bref, bt.level);
 	for (uint32_t i = 0; rc == 0 && i < bt.cent; i++) {
+		if (!wk->nbt && !wk->bbt && bt.level == 0)
+			break;
 		if (bt.level == 0) {
-			struct pf_nbt_entry e;
-
-			pf_nbt_entry_get(&ndb->layout, &bt, i, &e);
-			rc = fn(ctx, &e);
+			rc = visit_leaf(ndb, wk, &bt, i);
 		} else {
 			struct pf_bt_branch br;
 
 			pf_bt_branch_get(&ndb->layout, &bt, i, &br);
-			rc = walk_nbt(ndb, &br.bref, bt.level - 1, fn, ctx);
+			rc = walk_tree(ndb, wk, &br.bref, bt.level - 1);
 		}
 	}
 	free(buf);
 	return rc;
 }
 
+static int walk_root(struct pf_ndb *ndb, struct walk *wk)
+{
+	const struct pf_root *r = &ndb->header.root;
+	int rc = walk_tree(ndb, wk, wk->obj == PF_OBJ_NBT ? &r->nbt : &r->bbt,
+			   UINT32_MAX);
+
+	pf_set_free(&wk->seen);
+	return rc;
+}
+
 int pf_nbt_foreach(struct pf_ndb *ndb, pf_nbt_visit_fn fn, void *ctx)
 {
-	return walk_nbt(ndb, &ndb->header.root.nbt, UINT32_MAX, fn, ctx);
+	struct walk wk = { .obj = PF_OBJ_NBT, .nbt = fn, .ctx = ctx };
+
+	return walk_root(ndb, &wk);
+}
+
+int pf_bbt_foreach(struct pf_ndb *ndb, pf_bbt_visit_fn fn, void *ctx)
+{
+	struct walk wk = { .obj = PF_OBJ_BBT, .bbt = fn, .ctx = ctx };
+
+	return walk_root(ndb, &wk);
+}
+
+int pf_bt_foreach_page(struct pf_ndb *ndb, enum pf_obj obj,
+		       pf_bt_page_fn fn, void *ctx)
+{
+	struct walk wk = { .obj = obj, .page = fn, .ctx = ctx };
+
+	return walk_root(ndb, &wk);
 }

@@ -6,6 +6,8 @@
  * what is needed to tell the variant apart; it computes both CRCs so the
  * checker can compare.  It returns PF_E_NOTPST when the bytes are not a PST
  * header (short, wrong magic, unknown wVer) and PF_E_UNSUPPORTED for WIP.
+ * pf_header_encode() is its inverse for the fields a repair may change,
+ * with the same offset tables, and seals the result with both CRCs.
  */
 #include <string.h>
 
@@ -28,6 +30,14 @@ static const struct header_offsets unicode_offsets = {
 	.bid_next_b = 516, .bid_next_p = 32, .unique = 40, .rgnid = 44,
 	.root = 180, .sentinel = 512, .bid_size = 8,
 };
+
+static void put_id(uint8_t *p, uint32_t width, uint64_t v)
+{
+	if (width == 4)
+		pf_put32(p, (uint32_t)v);
+	else
+		pf_put64(p, v);
+}
 
 static uint64_t get_id(const uint8_t *p, uint32_t width)
 {
@@ -113,5 +123,45 @@ int pf_header_decode(struct pf_header *h, const uint8_t *buf, size_t n)
 		return pf_error_set(PF_E_UNSUPPORTED,
 				    "protected by Windows Information Protection "
 				    "(bCryptMethod 0x10): cannot be read");
+	return 0;
+}
+
+/* The inverse of decode_root(); dwReserved and the bytes after fAMapValid
+ * are left as they are. */
+static void encode_root(uint8_t *p, const struct pf_root *r, uint32_t w)
+{
+	p += 4;
+	put_id(p, w, r->ib_file_eof);
+	put_id(p + w, w, r->ib_amap_last);
+	put_id(p + 2 * w, w, r->cb_amap_free);
+	put_id(p + 3 * w, w, r->cb_pmap_free);
+	put_id(p + 4 * w, w, r->nbt.bid);
+	put_id(p + 5 * w, w, r->nbt.ib);
+	put_id(p + 6 * w, w, r->bbt.bid);
+	put_id(p + 7 * w, w, r->bbt.ib);
+	p[8 * w] = r->f_amap_valid;
+}
+
+int pf_header_encode(uint8_t *buf, size_t n, const struct pf_header *h)
+{
+	const struct header_offsets *o = h->variant == PF_ANSI ?
+					 &ansi_offsets : &unicode_offsets;
+
+	if (n < (h->variant == PF_ANSI ? 512u : PF_HEADER_CB))
+		return pf_error_set(PF_E_USAGE, "header buffer of %zu bytes "
+				    "is too small", n);
+	pf_put16(buf + 8, h->magic_client);
+	put_id(buf + o->bid_next_b, o->bid_size, h->bid_next_b);
+	put_id(buf + o->bid_next_p, o->bid_size, h->bid_next_p);
+	pf_put32(buf + o->unique, h->unique);
+	for (int i = 0; i < 32; i++)
+		pf_put32(buf + o->rgnid + 4 * i, h->rgnid[i]);
+	encode_root(buf + o->root, &h->root, o->bid_size);
+	buf[o->sentinel] = h->sentinel;
+	buf[o->sentinel + 1] = h->crypt_method;
+	/* the CRCs last: they cover what was just written (MS-PST 2.2.2.6) */
+	pf_put32(buf + 4, pf_crc(buf + 8, 471));
+	if (h->variant != PF_ANSI)
+		pf_put32(buf + 524, pf_crc(buf + 8, 516));
 	return 0;
 }

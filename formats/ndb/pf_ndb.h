@@ -162,6 +162,10 @@ int pf_ndb_pread(struct pf_ndb *ndb, uint64_t ib, void *buf, size_t n);
  * truncated).  Used by pf_ndb_open() and by unit tests and repair. */
 #define PF_HEADER_CB 564u
 int pf_header_decode(struct pf_header *h, const uint8_t *buf, size_t n);
+/* Write H's changeable fields (wMagicClient, bidNextB/P, dwUnique, rgnid,
+ * ROOT, bSentinel, bCryptMethod) into the raw header BUF of N bytes, at
+ * H->variant's offsets, and recompute dwCRCPartial (and dwCRCFull). */
+int pf_header_encode(uint8_t *buf, size_t n, const struct pf_header *h);
 bool pf_layout_for(struct pf_layout *l, enum pf_variant v);
 
 /* ---- pages (MS-PST 2.2.2.7) ---- */
@@ -240,6 +244,15 @@ int pf_bbt_lookup(struct pf_ndb *ndb, uint64_t bid, struct pf_bbt_entry *out);
  * what is needed to walk safely: use pstfix/check for that). */
 typedef int (*pf_nbt_visit_fn)(void *ctx, const struct pf_nbt_entry *e);
 int pf_nbt_foreach(struct pf_ndb *ndb, pf_nbt_visit_fn fn, void *ctx);
+typedef int (*pf_bbt_visit_fn)(void *ctx, const struct pf_bbt_entry *e);
+int pf_bbt_foreach(struct pf_ndb *ndb, pf_bbt_visit_fn fn, void *ctx);
+/* Visit every page of OBJ's tree (PF_OBJ_NBT or PF_OBJ_BBT), parents
+ * before children.  The walks end with PF_E_CORRUPT at a page that does
+ * not validate or is reached twice. */
+typedef int (*pf_bt_page_fn)(void *ctx, const struct pf_bref *bref,
+			     uint32_t level);
+int pf_bt_foreach_page(struct pf_ndb *ndb, enum pf_obj obj,
+		       pf_bt_page_fn fn, void *ctx);
 
 /* ---- blocks (MS-PST 2.2.2.8) ---- */
 
@@ -337,6 +350,13 @@ struct pf_slblock {
 bool pf_slblock_parse(const struct pf_layout *l, const uint8_t *data,
 		      size_t cb, uint64_t bid, const struct pf_sink *sink,
 		      struct pf_slblock *out);
+
+/* The BIDs internal block BID names (its data, CB bytes, as read):
+ * XBLOCK/XXBLOCK rgbid, SLENTRY bidData and bidSub (zero ones left out),
+ * SIENTRY bid; at most cEnt * 2.  *kids is malloc'd (NULL when none).
+ * PF_E_CORRUPT when the block does not parse. */
+int pf_block_kids(const struct pf_layout *l, const uint8_t *data,
+		  size_t cb, uint64_t bid, uint64_t **kids, uint32_t *n);
 
 /* Bounds kept in one place. */
 #define PF_BT_MAX_DEPTH 16        /* far above any real tree (<= 4) */

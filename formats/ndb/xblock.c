@@ -6,6 +6,8 @@
  * block's data; entries are only read through the returned pointer within
  * cEnt.  No I/O here: the caller read the block.
  */
+#include <stdlib.h>
+
 #include "../util/pf_le.h"
 #include "pf_ndb.h"
 
@@ -85,4 +87,63 @@ bool pf_slblock_parse(const struct pf_layout *l, const uint8_t *data,
 		return false;
 	}
 	return true;
+}
+
+static uint64_t id_at(const struct pf_layout *l, const uint8_t *p)
+{
+	return l->bid_size == 4 ? pf_le32(p) : pf_le64(p);
+}
+
+/* SLENTRY: nid, bidData, bidSub; SIENTRY: nid, bid. */
+static uint32_t sl_kids(const struct pf_layout *l, const struct pf_slblock *s,
+			uint64_t *v)
+{
+	uint32_t n = 0, w = l->bid_size;
+
+	for (uint32_t i = 0; i < s->cent; i++) {
+		const uint8_t *e = s->rgentries + (size_t)i * s->cb_entry;
+		uint64_t a = id_at(l, e + w);
+		uint64_t b = s->level == 0 ? id_at(l, e + 2 * w) : 0;
+
+		if (a)
+			v[n++] = a;
+		if (b)
+			v[n++] = b;
+	}
+	return n;
+}
+
+int pf_block_kids(const struct pf_layout *l, const uint8_t *data,
+		  size_t cb, uint64_t bid, uint64_t **kids, uint32_t *n)
+{
+	struct pf_xblock x;
+	struct pf_slblock s;
+	uint64_t *v;
+
+	*kids = NULL;
+	*n = 0;
+	if (cb > 0 && data[0] == 0x01 &&
+	    pf_xblock_parse(l, data, cb, bid, NULL, &x)) {
+		if (x.cent == 0)
+			return 0;
+		v = malloc((size_t)x.cent * sizeof(*v));
+		if (!v)
+			return pf_error_set(PF_E_NOMEM, "out of memory");
+		for (uint32_t i = 0; i < x.cent; i++)
+			v[i] = id_at(l, x.rgbid + (size_t)i * l->bid_size);
+		*kids = v;
+		*n = x.cent;
+		return 0;
+	}
+	if (!pf_slblock_parse(l, data, cb, bid, NULL, &s))
+		return pf_error_set(PF_E_CORRUPT, "internal block 0x%llx does "
+				    "not parse", (unsigned long long)bid);
+	if (s.cent == 0)
+		return 0;
+	v = malloc((size_t)s.cent * 2 * sizeof(*v));
+	if (!v)
+		return pf_error_set(PF_E_NOMEM, "out of memory");
+	*n = sl_kids(l, &s, v);
+	*kids = v;
+	return 0;
 }

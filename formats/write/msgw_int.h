@@ -63,7 +63,8 @@ struct pf_storew {
 	uint8_t record_key[16];
 	struct pf_wfolder *f;
 	size_t nf, capf;
-	uint32_t std[PF_FOLDER__COUNT];
+	uint32_t std[PF_FOLDER__COUNT];   /* 0: none (repair) */
+	bool borrowed;            /* w belongs to the caller (attach) */
 };
 
 /* The column sets of the tables (MS-PST 2.4.4.4.1, 2.4.4.5.1, 2.4.5.3.1,
@@ -89,6 +90,38 @@ int msgw_contents_row(struct pf_storew *s, struct pf_wfolder *f,
 		      uint32_t nid, const struct pf_plist *props);
 
 struct pf_wfolder *msgw_folder(struct pf_storew *s, uint32_t nid);
+
+/* ---- what repair (pstfix/repair) builds with: see pf_storew_attach() */
+
+/* A folder of a minimum PST with a fixed NID (root, IPM subtree, search
+ * root, spam search folder, Deleted Items); NULL for other NIDs. */
+struct msgw_std_folder {
+	uint32_t nid, parent;
+	const char *name, *cls;
+};
+const struct msgw_std_folder *msgw_std_folder(uint32_t nid);
+
+/* Write a mandatory node of MS-PST 2.7.1 that is neither a folder nor a
+ * folder's table: the store (its EntryIDs name s->std, 0 left out), the
+ * name-to-ID map, the queues, the table templates.  PF_E_USAGE else. */
+int msgw_put_mandatory(struct pf_storew *s, uint32_t nid);
+
+/* Write PROPS as node NID's PC; values too big for the heap become new
+ * subnodes in KEEP (NULL: a list of its own), whose entries written
+ * elsewhere (pf_subw_add) are kept in the node's subnode tree. */
+int msgw_write_pc(struct pf_storew *s, uint32_t nid, uint32_t parent,
+		  const struct pf_plist *props, struct pf_subw *keep);
+/* Write a table context as node NID: COLS, NROWS rows of CELLS (row-major,
+ * column order, absent cells p NULL), ROW_IDS. */
+int msgw_write_tc(struct pf_storew *s, uint32_t nid, uint32_t parent,
+		  const uint32_t *cols, uint32_t ncols,
+		  const uint32_t *row_ids, const struct pf_plist *cells,
+		  uint32_t nrows);
+/* The properties a folder's PC and its hierarchy-table row hold
+ * (MS-PST 2.4.4.1.1). */
+void msgw_folder_props(struct pf_plist *l, const char *name,
+		       const char *container_class, uint32_t nmsgs,
+		       uint32_t nunread, bool subfolders);
 
 /* An EntryID (MS-PST 2.4.3.2) for NID in this store: 24 bytes. */
 void msgw_entryid(const struct pf_storew *s, uint32_t nid, uint8_t out[24]);

@@ -88,6 +88,25 @@ static void fill_key(uint8_t key[16], uint32_t seed)
 	}
 }
 
+/* The folders of a minimum PST (MS-PST 2.7.1) with fixed NIDs: the root
+ * is its own parent; the spam search folder is a search folder. */
+static const struct msgw_std_folder std_fixed[] = {
+	{ PF_NID_ROOT_FOLDER, PF_NID_ROOT_FOLDER, "", NULL },
+	{ NID_IPM_SUBTREE, PF_NID_ROOT_FOLDER, "Top of Personal Folders",
+	  NULL },
+	{ NID_SEARCH_ROOT, PF_NID_ROOT_FOLDER, "Search Root", NULL },
+	{ NID_SPAM_FOLDER, PF_NID_ROOT_FOLDER, "SPAM Search Folder 2", NULL },
+	{ NID_DELETED_ITEMS, NID_IPM_SUBTREE, "Deleted Items", "IPF.Note" },
+};
+
+const struct msgw_std_folder *msgw_std_folder(uint32_t nid)
+{
+	for (size_t i = 0; i < sizeof(std_fixed) / sizeof(std_fixed[0]); i++)
+		if (std_fixed[i].nid == nid)
+			return &std_fixed[i];
+	return NULL;
+}
+
 static int std_folders(struct pf_storew *s)
 {
 	static const struct { enum pf_std_folder which; const char *name; }
@@ -97,21 +116,12 @@ static int std_folders(struct pf_storew *s)
 		{ PF_FOLDER_SENT, "Sent Items" },
 		{ PF_FOLDER_DRAFTS, "Drafts" },
 	};
-	int rc = new_folder(s, PF_NID_ROOT_FOLDER, PF_NID_ROOT_FOLDER, "",
-			    NULL);
+	int rc = 0;
 
-	if (rc == 0)
-		rc = new_folder(s, NID_IPM_SUBTREE, PF_NID_ROOT_FOLDER,
-				"Top of Personal Folders", NULL);
-	if (rc == 0)
-		rc = new_folder(s, NID_SEARCH_ROOT, PF_NID_ROOT_FOLDER,
-				"Search Root", NULL);
-	if (rc == 0)
-		rc = new_folder(s, NID_SPAM_FOLDER, PF_NID_ROOT_FOLDER,
-				"SPAM Search Folder 2", NULL);
-	if (rc == 0)
-		rc = new_folder(s, NID_DELETED_ITEMS, NID_IPM_SUBTREE,
-				"Deleted Items", "IPF.Note");
+	for (size_t i = 0; rc == 0 &&
+	     i < sizeof(std_fixed) / sizeof(std_fixed[0]); i++)
+		rc = new_folder(s, std_fixed[i].nid, std_fixed[i].parent,
+				std_fixed[i].name, std_fixed[i].cls);
 	s->std[PF_FOLDER_IPM] = NID_IPM_SUBTREE;
 	s->std[PF_FOLDER_DELETED] = NID_DELETED_ITEMS;
 	for (size_t i = 0; rc == 0 && i < sizeof(mail) / sizeof(mail[0]); i++)
@@ -146,6 +156,30 @@ int pf_storew_open(struct pf_storew **out, const char *path,
 		pf_storew_abort(s);
 		return rc;
 	}
+	*out = s;
+	return 0;
+}
+
+int pf_storew_attach(struct pf_storew **out, struct pf_writer *w,
+		     const struct pf_storew_opts *opts,
+		     const uint8_t record_key[16])
+{
+	struct pf_storew *s = calloc(1, sizeof(*s));
+
+	*out = NULL;
+	if (!s)
+		return pf_error_set(PF_E_NOMEM, "out of memory");
+	if (opts)
+		s->opts = *opts;
+	if (!s->opts.display_name)
+		s->opts.display_name = "Personal Folders";
+	s->w = w;
+	s->borrowed = true;
+	s->unicode = pf_writer_layout(w)->bid_size == 8;
+	if (record_key)
+		memcpy(s->record_key, record_key, 16);
+	else
+		fill_key(s->record_key, s->opts.seed);
 	*out = s;
 	return 0;
 }
@@ -206,7 +240,8 @@ void pf_storew_abort(struct pf_storew *s)
 {
 	if (!s)
 		return;
-	pf_writer_abort(s->w);
+	if (!s->borrowed)
+		pf_writer_abort(s->w);
 	for (size_t i = 0; i < s->nf; i++) {
 		free(s->f[i].name);
 		free(s->f[i].container_class);
@@ -219,27 +254,34 @@ void pf_storew_abort(struct pf_storew *s)
 
 /* ---- commit: what indexes the messages ---- */
 
-/* Write PROPS as node NID's PC (with subnodes for big values). */
-static int write_pc(struct pf_storew *s, uint32_t nid, uint32_t parent,
-		    const struct pf_plist *props)
+int msgw_write_pc(struct pf_storew *s, uint32_t nid, uint32_t parent,
+		  const struct pf_plist *props, struct pf_subw *keep)
 {
-	struct pf_subw sub;
+	struct pf_subw own, *sub = keep ? keep : &own;
 	uint64_t bid_data = 0, bid_sub = 0;
 	int rc = props->err;
 
-	pf_subw_init(&sub, s->w);
+	if (!keep)
+		pf_subw_init(&own, s->w);
 	if (rc == 0)
-		rc = pf_pcw_write(s->w, props->v, (uint32_t)props->n, &sub,
+		rc = pf_pcw_write(s->w, props->v, (uint32_t)props->n, sub,
 				  &bid_data);
 	if (rc == 0)
-		rc = pf_writer_put_subnodes(s->w, sub.v, sub.n, &bid_sub);
+		rc = pf_writer_put_subnodes(s->w, sub->v, sub->n, &bid_sub);
 	if (rc == 0)
 		rc = pf_writer_add_node(s->w, nid, bid_data, bid_sub, parent);
-	pf_subw_free(&sub);
+	if (!keep)
+		pf_subw_free(&own);
 	return rc;
 }
 
-static int write_tc(struct pf_storew *s, uint32_t nid, uint32_t parent,
+static int write_pc(struct pf_storew *s, uint32_t nid, uint32_t parent,
+		    const struct pf_plist *props)
+{
+	return msgw_write_pc(s, nid, parent, props, NULL);
+}
+
+int msgw_write_tc(struct pf_storew *s, uint32_t nid, uint32_t parent,
 		    const uint32_t *cols, uint32_t ncols,
 		    const uint32_t *row_ids, const struct pf_plist *cells,
 		    uint32_t nrows)
@@ -273,15 +315,23 @@ static uint32_t count_children(const struct pf_storew *s, uint32_t nid)
 
 /* The properties a folder shows in its PC and in its parent's
  * hierarchy table (MS-PST 2.4.4.1.1). */
+void msgw_folder_props(struct pf_plist *l, const char *name,
+		       const char *container_class, uint32_t nmsgs,
+		       uint32_t nunread, bool subfolders)
+{
+	pf_plist_str(l, PF_TAG_DISPLAY_NAME, name);
+	pf_plist_i32(l, PF_TAG_CONTENT_COUNT, (int32_t)nmsgs);
+	pf_plist_i32(l, PF_TAG_CONTENT_UNREAD, (int32_t)nunread);
+	pf_plist_bool(l, PF_TAG_SUBFOLDERS, subfolders);
+	if (container_class)
+		pf_plist_str(l, PF_TAG_CONTAINER_CLASS, container_class);
+}
+
 static void folder_props(const struct pf_storew *s,
 			 const struct pf_wfolder *f, struct pf_plist *l)
 {
-	pf_plist_str(l, PF_TAG_DISPLAY_NAME, f->name);
-	pf_plist_i32(l, PF_TAG_CONTENT_COUNT, (int32_t)f->nmsgs);
-	pf_plist_i32(l, PF_TAG_CONTENT_UNREAD, (int32_t)f->nunread);
-	pf_plist_bool(l, PF_TAG_SUBFOLDERS, count_children(s, f->nid) > 0);
-	if (f->container_class)
-		pf_plist_str(l, PF_TAG_CONTAINER_CLASS, f->container_class);
+	msgw_folder_props(l, f->name, f->container_class, f->nmsgs,
+			  f->nunread, count_children(s, f->nid) > 0);
 }
 
 static int write_hierarchy(struct pf_storew *s, const struct pf_wfolder *f)
@@ -307,8 +357,8 @@ static int write_hierarchy(struct pf_storew *s, const struct pf_wfolder *f)
 	}
 	/* a folder's tables have nidParent 0, as in Outlook's files: readers
 	 * (libpst) take every node whose parent is the folder for an item */
-	rc = write_tc(s, pf_nid_with_type(f->nid, PF_NT_HIERARCHY_TABLE), 0,
-		      cols, ncols, ids, &cells, nrows);
+	rc = msgw_write_tc(s, pf_nid_with_type(f->nid, PF_NT_HIERARCHY_TABLE),
+			   0, cols, ncols, ids, &cells, nrows);
 	pf_plist_free(&cells);
 	free(ids);
 	return rc;
@@ -329,9 +379,10 @@ static int write_folder(struct pf_storew *s, struct pf_wfolder *f)
 	rc = write_hierarchy(s, f);
 	ncols = msgw_contents_cols(s, cols);
 	if (rc == 0)
-		rc = write_tc(s, pf_nid_with_type(f->nid, PF_NT_CONTENTS_TABLE),
-			      0, cols, ncols, f->row_ids, &f->rows,
-			      (uint32_t)f->nrows);
+		rc = msgw_write_tc(s, pf_nid_with_type(f->nid,
+					   PF_NT_CONTENTS_TABLE), 0, cols,
+				   ncols, f->row_ids, &f->rows,
+				   (uint32_t)f->nrows);
 	if (rc == 0)
 		rc = msgw_empty_table(s, pf_nid_with_type(f->nid,
 				      PF_NT_ASSOC_CONTENTS_TABLE), 0, cols,
@@ -357,6 +408,8 @@ static int write_store(struct pf_storew *s)
 	pf_plist_bin(&l, PF_TAG_RECORD_KEY, s->record_key, 16);
 	pf_plist_str(&l, PF_TAG_DISPLAY_NAME, s->opts.display_name);
 	for (size_t i = 0; i < sizeof(eids) / sizeof(eids[0]); i++) {
+		if (s->std[eids[i].folder] == 0)
+			continue;   /* repair: a folder the file lacks */
 		msgw_entryid(s, s->std[eids[i].folder], eid);
 		pf_plist_bin(&l, eids[i].id, eid, sizeof(eid));
 	}
@@ -425,43 +478,52 @@ static int write_nameid(struct pf_storew *s)
 	return rc;
 }
 
-static int write_templates(struct pf_storew *s)
-{
-	uint32_t cols[MSGW_MAX_COLS], n;
-	int rc;
+/* The mandatory nodes that are not folders: which columns each table
+ * template takes (MS-PST 2.7.1). */
+static const struct { uint32_t nid; char cols; } mandatory_other[] = {
+	{ PF_NID_MESSAGE_STORE, 's' },
+	{ PF_NID_NAME_TO_ID_MAP, 'n' },
+	{ PF_NID_HIERARCHY_TEMPLATE, 'h' },
+	{ PF_NID_CONTENTS_TEMPLATE, 'c' },
+	{ PF_NID_ASSOC_TEMPLATE, 'c' },
+	{ PF_NID_SEARCH_CONTENTS_TEMPLATE, 'c' },
+	{ PF_NID_ATTACHMENT_TABLE, 'a' },
+	{ PF_NID_RECIPIENT_TABLE, 'r' },
+	{ NID_SEARCH_MGMT_QUEUE, 'q' },   /* queues: no data (2.4.8.4) */
+	{ NID_SEARCH_ACTIVITY, 'q' },
+};
 
-	n = msgw_hierarchy_cols(s, cols);
-	rc = msgw_empty_table(s, PF_NID_HIERARCHY_TEMPLATE, 0, cols, n);
-	n = msgw_contents_cols(s, cols);
-	if (rc == 0)
-		rc = msgw_empty_table(s, PF_NID_CONTENTS_TEMPLATE, 0, cols, n);
-	if (rc == 0)
-		rc = msgw_empty_table(s, PF_NID_ASSOC_TEMPLATE, 0, cols, n);
-	if (rc == 0)
-		rc = msgw_empty_table(s, PF_NID_SEARCH_CONTENTS_TEMPLATE, 0,
-				      cols, n);
-	n = msgw_attachment_cols(s, cols);
-	if (rc == 0)
-		rc = msgw_empty_table(s, PF_NID_ATTACHMENT_TABLE, 0, cols, n);
-	n = msgw_recipient_cols(s, cols);
-	if (rc == 0)
-		rc = msgw_empty_table(s, PF_NID_RECIPIENT_TABLE, 0, cols, n);
-	/* the search queues exist with no data (MS-PST 2.4.8.4) */
-	if (rc == 0)
-		rc = pf_writer_add_node(s->w, NID_SEARCH_MGMT_QUEUE, 0, 0, 0);
-	if (rc == 0)
-		rc = pf_writer_add_node(s->w, NID_SEARCH_ACTIVITY, 0, 0, 0);
-	return rc;
+int msgw_put_mandatory(struct pf_storew *s, uint32_t nid)
+{
+	uint32_t cols[MSGW_MAX_COLS], n = 0;
+	char kind = 0;
+
+	for (size_t i = 0; i < sizeof(mandatory_other) /
+	     sizeof(mandatory_other[0]); i++)
+		if (mandatory_other[i].nid == nid)
+			kind = mandatory_other[i].cols;
+	switch (kind) {
+	case 's': return write_store(s);
+	case 'n': return write_nameid(s);
+	case 'q': return pf_writer_add_node(s->w, nid, 0, 0, 0);
+	case 'h': n = msgw_hierarchy_cols(s, cols); break;
+	case 'c': n = msgw_contents_cols(s, cols); break;
+	case 'a': n = msgw_attachment_cols(s, cols); break;
+	case 'r': n = msgw_recipient_cols(s, cols); break;
+	default:
+		return pf_error_set(PF_E_USAGE, "node 0x%x is not a mandatory "
+				    "node the writer makes alone", nid);
+	}
+	return msgw_empty_table(s, nid, 0, cols, n);
 }
 
 int pf_storew_commit(struct pf_storew *s)
 {
-	int rc = write_store(s);
+	int rc = 0;
 
-	if (rc == 0)
-		rc = write_nameid(s);
-	if (rc == 0)
-		rc = write_templates(s);
+	for (size_t i = 0; rc == 0 && i < sizeof(mandatory_other) /
+	     sizeof(mandatory_other[0]); i++)
+		rc = msgw_put_mandatory(s, mandatory_other[i].nid);
 	for (size_t i = 0; rc == 0 && i < s->nf; i++)
 		rc = write_folder(s, &s->f[i]);
 	if (rc != 0) {

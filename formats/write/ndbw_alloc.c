@@ -242,6 +242,43 @@ int ndbw_alloc(struct pf_writer *w, uint64_t size, uint32_t align,
 	return 0;
 }
 
+static bool any_set(const uint8_t *bits, uint64_t first, uint64_t count)
+{
+	for (uint64_t u = first; u < first + count; u++)
+		if (bits[u >> 3] & (0x80u >> (u & 7)))
+			return true;
+	return false;
+}
+
+/* The map pages are marked when their range is made, so the overlap test
+ * also keeps kept things off them. */
+int ndbw_claim(struct pf_writer *w, uint64_t ib, uint64_t size,
+	       uint32_t align)
+{
+	uint64_t k, start, unit = w->l.amap_unit;
+
+	if (size == 0 || ib % align != 0 || ib < w->l.amap_first ||
+	    ib > w->cb_copy || size > w->cb_copy - ib)
+		return pf_error_set(PF_E_CORRUPT, "0x%llx+%llu is not a "
+				    "place in the file's copy",
+				    (unsigned long long)ib,
+				    (unsigned long long)size);
+	k = (ib - w->l.amap_first) / w->l.amap_span;
+	start = ndbw_range_ib(w, k);
+	if (k >= w->nranges || ib + size > start + w->l.amap_span)
+		return pf_error_set(PF_E_CORRUPT, "0x%llx+%llu crosses an "
+				    "AMap range", (unsigned long long)ib,
+				    (unsigned long long)size);
+	if (any_set(ndbw_range_bits(w, k), (ib - start) / unit,
+		    (size + unit - 1) / unit))
+		return pf_error_set(PF_E_CORRUPT, "0x%llx+%llu overlaps a map "
+				    "page or something kept already",
+				    (unsigned long long)ib,
+				    (unsigned long long)size);
+	mark(w, ib, size, true);
+	return 0;
+}
+
 void ndbw_free(struct pf_writer *w, uint64_t ib, uint64_t size)
 {
 	mark(w, ib, size, false);

@@ -112,9 +112,10 @@ static int maybe_compress(struct pf_writer *w, const uint8_t *src,
 	return 0;
 }
 
-static int record(struct pf_writer *w, enum ndbw_kind kind, uint64_t bid,
-		  uint64_t ib, uint16_t cb, uint16_t cb_inflated,
-		  const uint64_t *kids, uint32_t nkids)
+int ndbw_block_record(struct pf_writer *w, enum ndbw_kind kind,
+		      uint64_t bid, uint64_t ib, uint16_t cb,
+		      uint16_t cb_inflated, const uint64_t *kids,
+		      uint32_t nkids)
 {
 	struct ndbw_block *b;
 
@@ -146,6 +147,9 @@ static int check_put(struct pf_writer *w, size_t cb, const uint64_t *kids,
 
 	if (rc != 0)
 		return rc;
+	if (w->keep_trees)
+		return ndbw_fail(w, pf_error_set(PF_E_USAGE, "writer: the old "
+				 "BBT is kept: no block can be added"));
 	if (cb == 0 || cb > ndbw_data_max(w))
 		return ndbw_fail(w, pf_error_set(PF_E_USAGE, "writer: a block "
 				 "holds 1 to %zu bytes, not %zu",
@@ -176,6 +180,7 @@ int ndbw_block_put(struct pf_writer *w, enum ndbw_kind kind,
 
 	if (rc != 0)
 		return rc;
+	w->puts_started = true;
 	memcpy(blk, data, cb);
 	if (kind == NDBW_DATA)
 		pf_encode(w->crypt, bid, blk, cb);
@@ -201,8 +206,8 @@ int ndbw_block_put(struct pf_writer *w, enum ndbw_kind kind,
 		    (uint16_t)cb, ib, bid, pf_crc(blk, scb));
 	rc = ndbw_write(w, ib, blk, size);
 	if (rc == 0)
-		rc = record(w, kind, bid, ib, (uint16_t)scb, (uint16_t)cb,
-			    kids, nkids);
+		rc = ndbw_block_record(w, kind, bid, ib, (uint16_t)scb,
+				       (uint16_t)cb, kids, nkids);
 	if (rc != 0)
 		return rc;
 	w->bid_next_b += 4;
@@ -224,6 +229,8 @@ int ndbw_check_ref(struct pf_writer *w, uint64_t bid, bool sub)
 				 (unsigned long long)bid));
 	ok = sub ? b->kind == NDBW_SLBLOCK || b->kind == NDBW_SIBLOCK :
 		   b->kind <= NDBW_XXBLOCK;
+	if (b->kind == NDBW_KEPT_INT)
+		ok = true;         /* parsed by the caller that kept it */
 	if (!ok)
 		return ndbw_fail(w, pf_error_set(PF_E_USAGE, "writer: BID "
 				 "0x%llx is not a %s", (unsigned long long)bid,

@@ -136,8 +136,8 @@ static int alloc_buffers(struct pf_writer *w)
 	return 0;
 }
 
-int pf_writer_open(struct pf_writer **out, const char *path,
-		   const struct pf_write_opts *opts)
+int ndbw_new(struct pf_writer **out, const char *path,
+	     const struct pf_write_opts *opts)
 {
 	static const struct pf_write_opts defaults;
 	struct pf_writer *w;
@@ -174,6 +174,12 @@ int pf_writer_open(struct pf_writer **out, const char *path,
 	}
 	*out = w;
 	return 0;
+}
+
+int pf_writer_open(struct pf_writer **out, const char *path,
+		   const struct pf_write_opts *opts)
+{
+	return ndbw_new(out, path, opts);
 }
 
 /* fsync the directory holding PATH so the rename is durable. */
@@ -231,9 +237,10 @@ int pf_writer_commit(struct pf_writer *w)
 	if (!w)
 		return rc;
 	w->committing = true;
-	if (rc == 0)
+	/* over mode may keep the old trees: then only maps and header */
+	if (rc == 0 && !w->keep_trees)
 		rc = ndbw_refcount(w);
-	if (rc == 0)
+	if (rc == 0 && !w->keep_trees)
 		rc = ndbw_write_trees(w);
 	if (rc == 0)
 		rc = ndbw_ensure_range(w, 0);

@@ -30,6 +30,8 @@ enum ndbw_kind {
 	NDBW_XXBLOCK,       /* 2.2.2.8.3.2.2 */
 	NDBW_SLBLOCK,       /* 2.2.2.8.3.3.1 */
 	NDBW_SIBLOCK,       /* 2.2.2.8.3.3.2 */
+	NDBW_KEPT_INT,      /* an internal block kept in place (over mode):
+			       data or subnode tree, the caller parsed it */
 };
 
 /* One BBT leaf entry, plus what the commit needs to count references. */
@@ -105,7 +107,13 @@ struct pf_writer {
 	uint8_t *zbuf;           /* 4K: a compressed block */
 	size_t zbuf_cap;
 
-	/* set by the commit */
+	/* over mode (ndbw_over.c): the file started as a copy */
+	bool over;
+	bool keep_trees;         /* the old NBT/BBT stay: maps + header only */
+	bool puts_started;       /* a new block was written: no more keeps */
+	uint64_t cb_copy;
+
+	/* set by the commit (or by pf_writer_keep_trees) */
 	struct pf_bref nbt_root, bbt_root;
 
 	int err;                 /* first error, or 0 */
@@ -113,6 +121,9 @@ struct pf_writer {
 };
 
 /* ---- ndbw_file.c ---- */
+/* A writer with its buffers and PATH's temporary sibling (both opens). */
+int ndbw_new(struct pf_writer **out, const char *path,
+	     const struct pf_write_opts *opts);
 /* Remember the first error (code and message) and return it. */
 int ndbw_fail(struct pf_writer *w, int rc);
 /* 0, or the error the writer already failed with (message set again). */
@@ -133,6 +144,11 @@ int ndbw_pwrite(struct pf_writer *w, uint64_t ib, const void *p, size_t n);
 /* SIZE bytes aligned to ALIGN (both multiples of the AMap unit). */
 int ndbw_alloc(struct pf_writer *w, uint64_t size, uint32_t align,
 	       uint64_t *ib);
+/* Claim [IB, IB+SIZE) for something already in the file (over mode):
+ * PF_E_CORRUPT, without failing the writer, when it is misaligned,
+ * crosses a range or a map page, or overlaps something claimed. */
+int ndbw_claim(struct pf_writer *w, uint64_t ib, uint64_t size,
+	       uint32_t align);
 /* Mark [IB, IB+SIZE) free again (a block the commit drops). */
 void ndbw_free(struct pf_writer *w, uint64_t ib, uint64_t size);
 /* Make sure range K exists (the commit wants at least one). */
@@ -154,6 +170,11 @@ size_t ndbw_data_max(const struct pf_writer *w);
 int ndbw_block_put(struct pf_writer *w, enum ndbw_kind kind,
 		   const uint8_t *data, size_t cb, const uint64_t *kids,
 		   uint32_t nkids, uint64_t *bid);
+/* Append a BBT entry (BIDs ascending) and the child BIDs it names. */
+int ndbw_block_record(struct pf_writer *w, enum ndbw_kind kind,
+		      uint64_t bid, uint64_t ib, uint16_t cb,
+		      uint16_t cb_inflated, const uint64_t *kids,
+		      uint32_t nkids);
 /* The entry for BID (bit 0 ignored), or NULL. */
 struct ndbw_block *ndbw_block_find(struct pf_writer *w, uint64_t bid);
 /* BID is 0 or a block written here of the right kind: data (data, XBLOCK,

@@ -31,6 +31,9 @@ int pf_writer_add_node(struct pf_writer *w, uint32_t nid, uint64_t bid_data,
 
 	if (rc == 0 && nid == 0)
 		rc = ndbw_fail(w, pf_error_set(PF_E_USAGE, "writer: NID 0"));
+	if (rc == 0 && w->keep_trees)
+		rc = ndbw_fail(w, pf_error_set(PF_E_USAGE, "writer: the old "
+				 "NBT is kept: no node can be added"));
 	if (rc == 0)
 		rc = ndbw_check_ref(w, bid_data, false);
 	if (rc == 0)
@@ -73,6 +76,10 @@ static int reach(struct pf_writer *w, uint64_t bid, uint64_t **stack,
 	if (bid == 0)
 		return 0;
 	b = ndbw_block_find(w, bid);   /* checked when referenced */
+	if (!b)                        /* a kept block's child (over mode) */
+		return ndbw_fail(w, pf_error_set(PF_E_USAGE, "writer: a kept "
+				 "block names 0x%llx, which is not in the BBT",
+				 (unsigned long long)bid));
 	if (b->refs == UINT16_MAX - 1)
 		return ndbw_fail(w, pf_error_set(PF_E_LIMIT, "writer: block "
 				 "0x%llx is referenced more than %u times",

@@ -103,6 +103,15 @@ int pf_storew_add_folder(struct pf_storew *s, uint32_t parent,
 int pf_storew_add_message(struct pf_storew *s, uint32_t folder,
 			  const struct pf_msgw_message *m, uint32_t *nid);
 
+/* A store over writer W that W's owner commits or aborts (repair: W
+ * was opened over an existing file).  No folders are made; the builders
+ * of msgw_int.h write single nodes.  RECORD_KEY is the store's provider
+ * UID for EntryIDs (NULL: made from opts->seed).  Free it with
+ * pf_storew_abort(), which leaves W alone. */
+int pf_storew_attach(struct pf_storew **out, struct pf_writer *w,
+		     const struct pf_storew_opts *opts,
+		     const uint8_t record_key[16]);
+
 /* UNIX seconds to FILETIME. */
 static inline uint64_t pf_filetime_from_unix(int64_t secs)
 {

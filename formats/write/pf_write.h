@@ -84,6 +84,44 @@ int pf_writer_add_node(struct pf_writer *w, uint32_t nid, uint64_t bid_data,
 /* The next NID of TYPE from the header's counters (rgnid). */
 uint32_t pf_writer_new_nid(struct pf_writer *w, unsigned type);
 
+/* ==== over mode: repairs keep what survives in place (ndbw_over.c) ==== */
+
+/* The header counters to start from (MS-PST 2.2.2.6); the writer moves
+ * them past every BID kept and every NID added. */
+struct pf_over_counters {
+	uint64_t bid_next_b;
+	uint64_t bid_next_p;
+	uint32_t unique;
+	uint32_t rgnid[32];
+};
+
+/* Start PATH's temporary sibling (as pf_writer_open) as a copy of the
+ * first CB_COPY bytes of SRC_FD, with OPTS' variant, crypt and ost flag
+ * (the source's).  New space is allocated after the copy; COUNTERS may be
+ * NULL.  Then keep blocks, add nodes, put new blocks, commit. */
+int pf_writer_open_over(struct pf_writer **out, const char *path,
+			int src_fd, uint64_t cb_copy,
+			const struct pf_write_opts *opts,
+			const struct pf_over_counters *counters);
+
+/* A block that stays where it is: BID, IB, stored CB (CB_INFLATED for
+ * 4K, 0 = same) and, for internal blocks (XBLOCK, XXBLOCK, SLBLOCK,
+ * SIBLOCK), the child BIDs it names, so the commit counts cRef and frees
+ * what no node reaches.  Ascending BIDs, before any new block or node.
+ * PF_E_CORRUPT (writer still usable) when its place is impossible:
+ * misaligned, past the copy, on a map page, overlapping a kept one. */
+int pf_writer_keep_block(struct pf_writer *w, uint64_t bid, uint64_t ib,
+			 uint16_t cb, uint16_t cb_inflated,
+			 const uint64_t *kids, uint32_t nkids);
+
+/* MAPS-only repair: keep an old NBT/BBT page allocated where it is (same
+ * PF_E_CORRUPT rule), and keep both trees as the ROOT names them.  After
+ * pf_writer_keep_trees() no node or new block can be added; the commit
+ * writes the maps, the DList and the header only. */
+int pf_writer_keep_page(struct pf_writer *w, uint64_t ib, uint64_t bid);
+int pf_writer_keep_trees(struct pf_writer *w, const struct pf_bref *nbt,
+			 const struct pf_bref *bbt);
+
 /* ==== LTP builders ===================================================== */
 
 /* Heap-on-node (MS-PST 2.3.1): allocations packed into blocks of at most

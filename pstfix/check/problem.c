@@ -65,7 +65,8 @@ const struct pf_problem pf_problems[] = {
 	  "rebuild from what remains" },
 	{ 1013, W, 0, 0, "ROOT_FILE_PADDED",
 	  "ROOT.ibFileEof is %G but the file has %W bytes (trailing bytes "
-	  "ignored)", "truncate to ibFileEof" },
+	  "ignored)", "set ibFileEof to the file size, or cut the trailing "
+	  "bytes when no AMap covers them" },
 	{ 1014, E, PF_OBJ_ROOT, PF_F_ALIGN, "ROOT_ALIGN",
 	  "ROOT: %F %G is not aligned", "rebuild from a scan of the file" },
 	{ 1015, E, 0, 0, "ROOT_AMAP_INVALID",
@@ -73,7 +74,7 @@ const struct pf_problem pf_problems[] = {
 	  "(a write was interrupted)", "rebuild the allocation maps" },
 	{ 1016, W, 0, 0, "ROOT_AMAP_VALID1",
 	  "ROOT.fAMapValid is 1 (VALID_AMAP1, written by older Outlook)",
-	  "set fAMapValid to 2" },
+	  "none needed (a maps rebuild writes 2)" },
 	{ 1017, E, 0, 0, "ROOT_AMAP_FLAG",
 	  "ROOT.fAMapValid is %G, not 0, 1 or 2", "rebuild the allocation maps" },
 	{ 1020, E, 0, 0, "HEADER_BID_NEXT_B",
@@ -110,17 +111,18 @@ const struct pf_problem pf_problems[] = {
 	  "DList page: %F is %G, expected %W", "rebuild the DList" },
 	{ 2047, W, 0, 0, "DLIST_ZERO",
 	  "DList page at 0x4200 is all zeros (Outlook writes such files)",
-	  "rebuild the DList" },
+	  "none needed (rebuilt with the maps)" },
 	{ 2050, E, 0, 0, "AMAP_FREE_IN_USE",
 	  "space in use is marked free in the AMap: %g bytes, first at %W",
 	  "rebuild the allocation maps" },
 	{ 2051, W, 0, 0, "AMAP_LEAKED",
 	  "allocated space is referenced by nothing: %g bytes in %w runs",
-	  "rebuild the allocation maps (frees the space)" },
+	  "none needed (a maps rebuild frees the space)" },
 	{ 2052, E, 0, 0, "SPACE_OVERLAP",
 	  "space at %G is claimed twice (%S)", "drop the damaged copy" },
 	{ 2053, W, 0, 0, "AMAP_FREE_STALE",
-	  "ROOT.cbAMapFree is %g, the AMaps add up to %w", "recompute" },
+	  "ROOT.cbAMapFree is %g, the AMaps add up to %w",
+	  "none needed (recomputed when the header is rewritten)" },
 	{ 2054, I, 0, 0, "AMAP_SKIPPED",
 	  "allocation maps not compared with the B-trees: %S", NULL },
 
@@ -249,7 +251,8 @@ const struct pf_problem pf_problems[] = {
 	  "block: cRef is %g, but %w references were found (expected %w+1)",
 	  "set cRef" },
 	{ 5031, W, 0, 0, "BLOCK_UNREFERENCED",
-	  "block is referenced by nothing (cRef %g)", "free the block" },
+	  "block is referenced by nothing (cRef %g)",
+	  "none needed (a nodes rebuild frees it)" },
 	{ 5032, E, 0, 0, "BLOCK_TREE_CYCLE",
 	  "data or subnode tree reaches block %G twice",
 	  "truncate the tree" },
@@ -317,7 +320,7 @@ const struct pf_problem pf_problems[] = {
 	{ 6085, W, PF_OBJ_NAMEID, PF_F_MISSING, "NAMEID_HASH_MISMATCH",
 	  "name-to-id map: named property %G has no matching record in the "
 	  "%F (hash bucket %W); lookups by name miss or misdirect",
-	  "rebuild the hash table from the entry stream" },
+	  "not repaired yet (a rebuild of the hash table is planned)" },
 	{ 6086, E, PF_OBJ_NAMEID, PF_F_TYPE, "NAMEID_TYPE",
 	  "name-to-id map: %F has property type %G, expected %W "
 	  "(PtypBinary)", "rebuild the name-to-id map" },
@@ -383,7 +386,7 @@ const struct pf_problem pf_problems[] = {
 
 	{ 7022, W, 0, 0, "OLD_NODE_MISSING",
 	  "node %G (%S) is missing (files from Outlook before 2003 lack it)",
-	  "recreate it" },
+	  "none needed (valid in older files)" },
 
 	{ 7023, W, 0, 0, "TABLE_NODE_PARENT",
 	  "folder table node has nidParent %G (Outlook writes 0); readpst "

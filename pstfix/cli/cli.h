@@ -25,6 +25,7 @@
 
 /* The sub-commands (main.c holds the table). */
 int cmd_scan(int argc, char **argv);
+int cmd_repair(int argc, char **argv);
 int cmd_problems(int argc, char **argv);
 int cmd_info(int argc, char **argv);
 int cmd_ls(int argc, char **argv);

@@ -7,18 +7,20 @@
  * --markdown is docs/problems.md (`pstfix problems --markdown >
  * docs/problems.md`), so the documentation cannot drift from the code.
  * Template escapes are shown as named placeholders ({field}, {read},
- * {expected}, {detail}) rather than printf-like codes.
+ * {expected}, {detail}) rather than printf-like codes.  Each row also
+ * names the repair level that fixes it (pstfix/repair/repair_level.c).
  */
 #include <getopt.h>
 #include <string.h>
 
+#include "../repair/repair_run.h"
 #include "cli.h"
 #include "json.h"
 
 static const char usage_text[] =
 "usage: pstfix problems [--json | --markdown]\n"
 "List every problem `pstfix scan` can report: code, severity, name,\n"
-"message and what repair does about it.\n"
+"message, what repair does about it and the repair level that does it.\n"
 "\n"
 "      --json       JSON Lines, one object per problem\n"
 "      --markdown   the Markdown reference (docs/problems.md)\n"
@@ -58,12 +60,18 @@ static void render(char *out, size_t cap, const char *tmpl)
 	out[n] = '\0';
 }
 
+static const char *level_of(const struct pf_problem *p)
+{
+	return pf_repair_level_name(pf_repair_level_of_code(p->code));
+}
+
 static void print_text(const struct pf_problem *p, const char *text)
 {
 	printf("PF%04u %-7s %-25s %s", (unsigned)p->code,
 	       pf_severity_name(p->sev), p->id, text);
 	if (p->fix)
 		printf(" (fix: %s)", p->fix);
+	printf(" [%s]", level_of(p));
 	putchar('\n');
 }
 
@@ -83,6 +91,7 @@ static void print_json(const struct pf_problem *p, const char *text)
 	pf_json_kv_str(&j, "text", text);
 	pf_json_kv_str(&j, "template", p->text);
 	pf_json_kv_str(&j, "fix", p->fix);    /* null: nothing to repair */
+	pf_json_kv_str(&j, "level", level_of(p));
 	pf_json_object_end(&j);
 	pf_json_newline(&j);
 }
@@ -108,7 +117,14 @@ static void md_header(void)
 	      "*info* do not. In the messages, {field} is the structure "
 	      "field\n(MS-PST spelling), {read} the value read from the file, "
 	      "{expected} the value\nexpected or computed, and {detail} "
-	      "further text.\n", stdout);
+	      "further text.\n\n"
+	      "Level is the `pstfix repair` stage that fixes the problem "
+	      "(a repair runs\nthe highest level its file's findings ask "
+	      "for): *header* rewrites header\nfields and CRCs, *maps* "
+	      "rebuilds the allocation maps, *btree* rebuilds the\nnode "
+	      "and block B-trees from a scan of the file, *nodes* also "
+	      "drops what is\nunreadable, *messaging* repairs folders, "
+	      "tables and counts; *none*: nothing\nto repair.\n", stdout);
 }
 
 static void md_row(const struct pf_problem *p, const char *text,
@@ -117,15 +133,17 @@ static void md_row(const struct pf_problem *p, const char *text,
 	if (p->code / 1000u != *pass) {
 		*pass = p->code / 1000u;
 		printf("\n## Pass %u: %s\n\n", *pass, cli_pass_title(*pass));
-		fputs("| Code | Name | Severity | Message | Repair |\n", stdout);
-		fputs("|------|------|----------|---------|--------|\n", stdout);
+		fputs("| Code | Name | Severity | Message | Repair | Level |\n",
+		      stdout);
+		fputs("|------|------|----------|---------|--------|-------|\n",
+		      stdout);
 	}
 	printf("| PF%04u | `%s` | %s | ", (unsigned)p->code, p->id,
 	       pf_severity_name(p->sev));
 	md_cell(text);
 	fputs(" | ", stdout);
 	md_cell(p->fix ? p->fix : "-");
-	fputs(" |\n", stdout);
+	printf(" | %s |\n", level_of(p));
 }
 
 static void print_table(enum format fmt)

@@ -31,6 +31,7 @@ static const struct command commands[] = {
 	{ "scan",     cmd_scan,     "check PST/OST files and report damage" },
 	{ "info",     cmd_info,     "show a file's format, sizes and counts" },
 	{ "ls",       cmd_ls,       "list the folders, or a folder's items" },
+	{ "repair",   cmd_repair,   "repair damaged files, keeping the original" },
 	{ "problems", cmd_problems, "list every problem code scan reports" },
 	{ "create",   cmd_create,   "write a new PST with generated content" },
 	{ "import",   cmd_import,   "make a PST from mbox files and .eml folders" },

@@ -271,18 +271,7 @@ static void read_back(const char *path, const struct expect *x)
 /* No finding below 6000: header, maps, B-trees, blocks, cRef clean. */
 static void check_clean(const char *path)
 {
-	struct tu_findings *t = tu_check(path);
-	char codes[1024];
-	uint32_t low = 0;
-
-	ck_assert_ptr_nonnull(t);
-	ck_assert_msg(t->rc == 0, "check %s: %s", path, pf_error_msg());
-	ck_assert_uint_eq(t->bad_rows, 0);
-	for (unsigned c = 0; c < 6000; c++)
-		low += t->by_code[c];
-	ck_assert_msg(low == 0, "%s: %s", path,
-		      tu_codes_str(t, false, codes, sizeof(codes)));
-	free(t);
+	tu_assert_clean_below(path, 6000);
 }
 
 static void commit_and_verify(struct pf_writer *w, const char *path,

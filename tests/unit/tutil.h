@@ -22,6 +22,7 @@
 #ifndef TUTIL_H
 #define TUTIL_H
 
+#include <check.h>
 #include <dirent.h>
 #include <errno.h>
 #include <fcntl.h>
@@ -193,6 +194,24 @@ static inline const char *tu_codes_str(const struct tu_findings *t,
 	return buf;
 }
 
+/* No finding with a code below LIMIT (6000: header, maps, B-trees,
+ * blocks, cRef; 0x10000: none at all). */
+static inline void tu_assert_clean_below(const char *path, unsigned limit)
+{
+	struct tu_findings *t = tu_check(path);
+	char codes[1024];
+	uint32_t low = 0;
+
+	ck_assert_ptr_nonnull(t);
+	ck_assert_msg(t->rc == 0, "check %s: %s", path, pf_error_msg());
+	ck_assert_uint_eq(t->bad_rows, 0);
+	for (unsigned c = 0; c < limit && c < TU_MAX_CODE; c++)
+		low += t->by_code[c];
+	ck_assert_msg(low == 0, "%s: %s", path,
+		      tu_codes_str(t, false, codes, sizeof(codes)));
+	free(t);
+}
+
 /* ---- files ---- */
 
 static inline bool tu_corpus_present(void)
@@ -303,6 +322,28 @@ static inline void tu_rm_dir(const char *dir)
 	}
 	closedir(d);
 	rmdir(dir);
+}
+
+/* Run suite S with a scratch directory /tmp/PREFIX-XXXXXX in DIR (kept
+ * with PF_TEST_KEEP=1); 0 when every test passed. */
+static inline int tu_run_suite(Suite *s, char *dir, size_t cap,
+			       const char *prefix)
+{
+	SRunner *sr;
+	int failed;
+
+	snprintf(dir, cap, "/tmp/%s-XXXXXX", prefix);
+	if (!mkdtemp(dir)) {
+		perror("mkdtemp");
+		return 1;
+	}
+	sr = srunner_create(s);
+	srunner_run_all(sr, CK_NORMAL);
+	failed = srunner_ntests_failed(sr);
+	srunner_free(sr);
+	if (!getenv("PF_TEST_KEEP"))
+		tu_rm_dir(dir);
+	return failed == 0 ? 0 : 1;
 }
 
 /* ---- page trailers (MS-PST 2.2.2.7.1) ---- */

@@ -1,0 +1,341 @@
+/*
+ * repair_run.c - pf_repair_file(): the repair pipeline.
+ *
+ * Contract (repair_run.h)
+ * - Scan IN.  The NDB level is the highest level below MESSAGING any
+ *   finding asks for; MESSAGING is asked for separately.  A file whose
+ *   header does not open as a PST goes straight to pf_repair_ndb at
+ *   BTREE (it probes the layout; a file that is no PST at all fails
+ *   there with PF_E_NOTPST).
+ * - Stages, each into a temporary sibling of the final path, each
+ *   followed by a rescan:
+ *     HEADER            pf_repair_header
+ *     MAPS..NODES       pf_repair_ndb; when IN's ibFileEof is not the
+ *                       file size (PF1012, PF1013) the header stage runs
+ *                       first and the level is taken again from its
+ *                       rescan: a wrong ibFileEof alone makes every page
+ *                       after it look lost, or the file look truncated
+ *     MESSAGING         pf_repair_messaging, when the last rescan (or the
+ *                       first scan, if no NDB stage ran) asks for it and
+ *                       the NDB has no findings left that ask for more
+ *                       (repair.h: stage 3 needs a sound NDB)
+ * - The result is installed only when it is better than IN: fewer errors,
+ *   or as many and fewer findings asking for repair.  Otherwise nothing
+ *   is written and the exit is 4 (0 when IN had warnings only).  Temporary files are removed on every
+ *   path.
+ * - Scans list at most REPAIR_MAX_PER_CODE findings per code (the counts
+ *   stay exact); the final scan's findings are kept and handed to
+ *   on_after once the pipeline knows which scan was the last.
+ */
+#include <errno.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include "../../formats/util/pf_err.h"
+#include "../../formats/util/pf_grow.h"
+#include "repair.h"
+#include "repair_run.h"
+
+#define REPAIR_MAX_PER_CODE 50
+#define PROBLEM_TRUNCATED 1012  /* ROOT.ibFileEof past the file's end */
+#define PROBLEM_PADDED 1013     /* ROOT.ibFileEof short of the file */
+#define NSTAGES 3
+
+/* One scan: the findings (when kept), counted by level. */
+struct scan {
+	pf_finding_fn fwd;              /* live forwarding, or NULL */
+	void *fwd_ctx;
+	bool keep;
+	struct pf_finding *v;
+	size_t n, cap;
+	uint64_t asking[PF_REPAIR_MESSAGING + 1];
+	bool eof_off, nomem;
+	struct pf_check_summary sum;
+};
+
+struct run {
+	const char *in;
+	const struct pf_repair_opts *o;
+	struct pf_repair_result *res;
+	struct pf_repair_ctx ctx;
+	const char *final;
+	char *tmp[NSTAGES];
+	unsigned ntmp;
+	const char *cur;                /* the newest complete file */
+};
+
+static void on_finding(void *arg, const struct pf_finding *f)
+{
+	struct scan *s = arg;
+
+	s->asking[pf_repair_level_of(f)]++;
+	if (f->problem && (f->problem->code == PROBLEM_PADDED ||
+			   f->problem->code == PROBLEM_TRUNCATED))
+		s->eof_off = true;
+	if (s->fwd)
+		s->fwd(s->fwd_ctx, f);
+	if (!s->keep)
+		return;
+	if (pf_grow(&s->v, s->n, &s->cap, sizeof(*s->v)) != 0) {
+		s->nomem = true;
+		return;
+	}
+	s->v[s->n] = *f;
+	s->v[s->n].field = NULL;  /* may not outlive the scan; in message */
+	s->n++;
+}
+
+static int scan_file(struct run *r, const char *path, struct scan *s)
+{
+	struct pf_check_opts co = {
+		.max_per_code = REPAIR_MAX_PER_CODE,
+		.progress = r->o->progress,
+		.progress_ctx = r->o->progress_ctx,
+	};
+
+	return pf_check_file(path, &co, on_finding, s, &s->sum);
+}
+
+static void scan_free(struct scan *s)
+{
+	free(s->v);
+	memset(s, 0, sizeof(*s));
+}
+
+/* The highest level below MESSAGING the scan asks for. */
+static enum pf_repair_level ndb_level(const struct scan *s)
+{
+	for (int lv = PF_REPAIR_NODES; lv > PF_REPAIR_NONE; lv--)
+		if (s->asking[lv])
+			return (enum pf_repair_level)lv;
+	return PF_REPAIR_NONE;
+}
+
+static uint64_t asking_total(const struct scan *s)
+{
+	uint64_t n = 0;
+
+	for (int lv = PF_REPAIR_HEADER; lv <= PF_REPAIR_MESSAGING; lv++)
+		n += s->asking[lv];
+	return n;
+}
+
+static int fail(struct run *r, int rc)
+{
+	snprintf(r->res->error, sizeof(r->res->error), "%s",
+		 pf_error_msg()[0] ? pf_error_msg() : pf_error_name(rc));
+	r->res->exit = PF_EXIT_OPERATIONAL;
+	return rc;
+}
+
+/* Run one stage from r->cur into a new temporary file. */
+static int stage(struct run *r, enum pf_repair_level level, const char *tag)
+{
+	char *out;
+	int rc;
+
+	if (r->ntmp >= NSTAGES)
+		return pf_error_set(PF_E_USAGE, "repair: too many stages");
+	out = pf_repair_tmp_name(r->final, tag);
+	if (!out)
+		return pf_error_set(PF_E_NOMEM, "out of memory");
+	r->tmp[r->ntmp++] = out;
+	if (level == PF_REPAIR_HEADER)
+		rc = pf_repair_header(&r->ctx, r->cur, out);
+	else if (level == PF_REPAIR_MESSAGING)
+		rc = pf_repair_messaging(&r->ctx, r->cur, out);
+	else
+		rc = pf_repair_ndb(&r->ctx, r->cur, out, level);
+	if (rc != 0)
+		return rc;
+	r->cur = out;
+	if (level > r->res->done)
+		r->res->done = level;
+	return 0;
+}
+
+/* Rescan r->cur into *s (kept findings, for on_after). */
+static int rescan(struct run *r, struct scan *s)
+{
+	int rc;
+
+	scan_free(s);
+	s->keep = true;
+	rc = scan_file(r, r->cur, s);
+	if (rc != 0)
+		return pf_error_set(rc, "the repaired file does not open: %s",
+				    pf_error_msg());
+	return s->nomem ? pf_error_set(PF_E_NOMEM, "out of memory") : 0;
+}
+
+/* The NDB stages.  *s is the scan that decides; it becomes the rescan of
+ * the last stage that ran. */
+static int ndb_stages(struct run *r, struct scan *s, bool unreadable)
+{
+	enum pf_repair_level lv = unreadable ? PF_REPAIR_BTREE : ndb_level(s);
+	int rc = 0;
+
+	if (lv == PF_REPAIR_HEADER || (lv > PF_REPAIR_HEADER && s->eof_off)) {
+		rc = stage(r, PF_REPAIR_HEADER, "header");
+		if (rc == 0)
+			rc = rescan(r, s);
+		lv = rc == 0 ? ndb_level(s) : lv;
+		if (lv == PF_REPAIR_HEADER)
+			return rc;  /* what the header stage could not fix */
+	}
+	if (rc == 0 && lv >= PF_REPAIR_MAPS) {
+		rc = stage(r, lv, "ndb");
+		if (rc == 0)
+			rc = rescan(r, s);
+	}
+	return rc;
+}
+
+static int msg_stage(struct run *r, struct scan *s)
+{
+	int rc;
+
+	if (!s->asking[PF_REPAIR_MESSAGING] || ndb_level(s) != PF_REPAIR_NONE)
+		return 0;
+	rc = stage(r, PF_REPAIR_MESSAGING, "msg");
+	return rc != 0 ? rc : rescan(r, s);
+}
+
+static bool better(const struct run *r, const struct scan *first,
+		   const struct scan *last)
+{
+	uint64_t e0 = first->sum.findings[PF_SEV_ERROR];
+	uint64_t e1 = last->sum.findings[PF_SEV_ERROR];
+
+	if (r->res->header_unreadable)
+		return true;
+	return e1 < e0 || (e1 <= e0 && asking_total(last) <
+				       asking_total(first));
+}
+
+static int install(struct run *r)
+{
+	if (r->o->out)
+		return pf_repair_install_out(r->cur, r->o->out, r->in);
+	return pf_repair_install_inplace(r->cur, r->in, r->o->backup);
+}
+
+/* Where the result goes must be free before any stage runs (install()
+ * checks again, atomically). */
+static int target_free(const struct run *r)
+{
+	const char *target = r->o->out ? r->o->out : r->o->backup;
+	struct stat st;
+
+	if (!target)
+		return pf_error_set(PF_E_USAGE, "repair: no output and no "
+				    "backup name");
+	if (lstat(target, &st) == 0)
+		return pf_error_set(PF_E_IO, r->o->out ?
+				    "%s exists: not replaced" :
+				    "%s exists: move it away, or repair with "
+				    "-o OUT", target);
+	return 0;
+}
+
+static void emit_after(struct run *r, const struct scan *s)
+{
+	r->res->after = s->sum;
+	for (size_t i = 0; r->o->on_after && i < s->n; i++)
+		r->o->on_after(r->o->finding_ctx, &s->v[i]);
+}
+
+/* After the first scan: decide, run the stages, install. */
+static int repair(struct run *r, struct scan *first, bool unreadable)
+{
+	struct scan last = *first;
+	int rc;
+
+	last.v = NULL;
+	last.n = last.cap = 0;
+	rc = target_free(r);
+	if (rc == 0)
+		rc = ndb_stages(r, &last, unreadable);
+	if (rc == 0)
+		rc = msg_stage(r, &last);
+	if (rc == 0 && r->res->done == PF_REPAIR_NONE)
+		rc = pf_error_set(PF_E_USAGE, "repair: no stage ran");
+	if (rc != 0) {
+		scan_free(&last);
+		return fail(r, rc);
+	}
+	emit_after(r, &last);
+	if (!better(r, first, &last)) {
+		/* only warnings asked, and they stay: the file is as sound as
+		 * before, not worse */
+		r->res->exit = first->sum.findings[PF_SEV_ERROR] ?
+			       PF_EXIT_ERRORS : PF_EXIT_CLEAN;
+		snprintf(r->res->error, sizeof(r->res->error), "the repair "
+			 "did not improve the file: nothing written");
+		scan_free(&last);
+		return 0;
+	}
+	rc = install(r);
+	if (rc != 0) {
+		scan_free(&last);
+		return fail(r, rc);
+	}
+	r->res->installed = true;
+	r->res->exit = last.sum.findings[PF_SEV_ERROR] ? PF_EXIT_ERRORS :
+							 PF_EXIT_FIXED;
+	scan_free(&last);
+	return 0;
+}
+
+static void cleanup(struct run *r)
+{
+	for (unsigned i = 0; i < r->ntmp; i++) {
+		if (unlink(r->tmp[i]) != 0 && errno != ENOENT)
+			pf_repair_note(&r->ctx, PF_REPAIR_NONE, "could not "
+				       "remove %s: %s", r->tmp[i],
+				       strerror(errno));
+		free(r->tmp[i]);
+	}
+}
+
+int pf_repair_file(const char *in, const struct pf_repair_opts *o,
+		   struct pf_repair_result *res)
+{
+	struct run r = { .in = in, .o = o, .res = res, .cur = in,
+			 .final = o->out ? o->out : in };
+	struct scan first = { .fwd = o->on_before,
+			      .fwd_ctx = o->finding_ctx };
+	bool unreadable;
+	int rc;
+
+	memset(res, 0, sizeof(*res));
+	r.ctx.note = o->note;
+	r.ctx.note_ctx = o->note_ctx;
+	rc = scan_file(&r, in, &first);
+	res->before = first.sum;
+	memcpy(res->asking, first.asking, sizeof(res->asking));
+	/* PF_E_NOTPST after the file was read: no magic, a zeroed header;
+	 * the NDB stage probes for the layout or says it is no PST */
+	unreadable = rc == PF_E_NOTPST;
+	if (rc != 0 && !unreadable)
+		return fail(&r, rc);
+	res->header_unreadable = unreadable;
+	res->level = unreadable ? PF_REPAIR_BTREE :
+		     first.asking[PF_REPAIR_MESSAGING] ? PF_REPAIR_MESSAGING :
+		     ndb_level(&first);
+	if (unreadable)
+		snprintf(res->unreadable, sizeof(res->unreadable), "%s",
+			 pf_error_msg());
+	if (res->level == PF_REPAIR_NONE || o->dry_run) {
+		res->exit = res->level == PF_REPAIR_NONE ? PF_EXIT_CLEAN :
+							   PF_EXIT_ERRORS;
+		return 0;
+	}
+	rc = repair(&r, &first, unreadable);
+	res->counts = r.ctx.counts;
+	cleanup(&r);
+	return rc;
+}

@@ -1,0 +1,97 @@
+/*
+ * rmsg.h - what the messaging repair's files share (stage 3 of repair.h,
+ * MS-PST 2.4 and 2.7): the plan the analysis makes and the writer
+ * carries out.
+ *
+ * Contract
+ * - rmsg_plan_make() reads IN (an NDB-sound file) through formats/msg and
+ *   decides everything before a byte is written: the mandatory nodes to
+ *   recreate, the folders (kept, recreated, "Recovered Items"), each
+ *   node's final nidParent, the counts every folder must show, the
+ *   folder PCs to rewrite and the tables to rebuild, each with a reason.
+ * - rmsg_plan_write() carries the plan out through the writer's over
+ *   mode: every block of IN is kept where it is, every node keeps its NBT
+ *   entry except a moved orphan's nidParent, replaced nodes (rebuilt
+ *   tables, rewritten PCs) get new blocks, the commit frees the old ones.
+ * - Every walk is bounded: parent chains by a per-folder state (a folder
+ *   is entered once), the NBT by its own walk.
+ */
+#ifndef PF_RMSG_H
+#define PF_RMSG_H
+
+#include <stdbool.h>
+#include <stdint.h>
+
+#include "../../formats/msg/pf_msg.h"
+#include "repair.h"
+
+#define RMSG_RECOVERED_NAME "Recovered Items"
+
+/* One NBT entry of IN and what becomes of it. */
+struct rmsg_node {
+	uint32_t nid;
+	uint32_t parent;          /* nidParent in OUT */
+	uint32_t parent_in;       /* nidParent in IN */
+	uint64_t bid_data, bid_sub;
+	bool replaced;            /* rewritten: new blocks (PC or table) */
+	bool unreadable;          /* a message whose PC does not open */
+	bool read;                /* a message with MSGFLAG_READ */
+};
+
+/* Table kinds, as bits of rmsg_folder.rebuild. */
+enum { RMSG_T_HIER = 0, RMSG_T_CONTENTS, RMSG_T_FAI, RMSG_T__COUNT };
+
+struct rmsg_folder {
+	uint32_t nid;
+	uint32_t parent;          /* in OUT */
+	char *name;               /* NULL: PC unreadable */
+	bool is_new;              /* recreated or "Recovered Items" */
+	bool pc_ok;               /* its PC opens */
+	bool rewrite_pc;          /* counts fixed (or PC recreated) */
+	/* what the PC says */
+	bool has_count, has_unread, has_subfolders_prop;
+	int32_t count_in, unread_in;
+	bool subfolders_in;
+	/* what the NBT says after the plan */
+	uint32_t nmsgs, nunread, nassoc, nsubs;
+	unsigned rebuild;         /* bits 1 << RMSG_T_* */
+	char why[RMSG_T__COUNT][64];
+	uint8_t state;            /* parent walk: 0 new, 1 on path, 2 done */
+};
+
+struct rmsg_plan {
+	struct rmsg_node *nodes;  /* IN's NBT, by NID */
+	uint32_t nnodes;
+	struct rmsg_folder *f;    /* by NID */
+	uint32_t nf;
+	uint32_t missing[32];     /* mandatory non-folder nodes to create */
+	uint32_t nmissing;
+	uint32_t recovered;       /* "Recovered Items" NID, 0: not needed */
+	bool recovered_new;
+	uint32_t orphan_msgs, orphan_folders, unreadable_msgs, messages;
+	uint32_t std[8];          /* PF_FOLDER_*: for a recreated store */
+	uint8_t record_key[16];
+	bool has_record_key;
+};
+
+int rmsg_plan_make(struct rmsg_plan *p, struct pf_ndb *ndb,
+		   struct pf_repair_ctx *ctx);
+void rmsg_plan_free(struct rmsg_plan *p);
+struct rmsg_node *rmsg_node(const struct rmsg_plan *p, uint32_t nid);
+struct rmsg_folder *rmsg_folder(const struct rmsg_plan *p, uint32_t nid);
+/* A folder's name for notes: its display name or "0x8082". */
+const char *rmsg_folder_label(const struct rmsg_folder *f, char *buf,
+			      size_t cb);
+
+/* "hierarchy", "contents", "FAI contents" for RMSG_T_*. */
+const char *rmsg_table_name(int k);
+
+/* Write OUT from IN (open as NDB) following P. */
+int rmsg_plan_write(struct rmsg_plan *p, struct pf_ndb *ndb,
+		    const char *out, struct pf_repair_ctx *ctx);
+
+/* One note line (until pf_repair_note() lands: the cli's). */
+void rmsg_note(struct pf_repair_ctx *ctx, const char *fmt, ...)
+	__attribute__((format(printf, 2, 3)));
+
+#endif
