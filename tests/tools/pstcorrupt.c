@@ -113,17 +113,17 @@ static int write_out(const struct img *m, const char *out)
 
 	if ((size_t)snprintf(tmp, sizeof(tmp), "%s.tmpXXXXXX", out) >=
 	    sizeof(tmp))
-		return fail("%s: path too long", out);
+		return pc_fail("%s: path too long", out);
 	fd = mkstemp(tmp);
 	if (fd < 0)
-		return fail("%s: cannot create a temporary file", out);
+		return pc_fail("%s: cannot create a temporary file", out);
 	ok = write(fd, m->buf, (size_t)m->new_size) ==
 	     (ssize_t)m->new_size;
 	ok = fsync(fd) == 0 && ok;
 	ok = close(fd) == 0 && ok;
 	if (!ok || rename(tmp, out) != 0) {
 		unlink(tmp);
-		return fail("%s: write error", out);
+		return pc_fail("%s: write error", out);
 	}
 	return 0;
 }

@@ -69,7 +69,7 @@ struct img {
 extern char errbuf[300];
 
 /* One line into errbuf; returns -1. */
-int fail(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
+int pc_fail(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
 /* What the recipe picked, in words (m->target). */
 void say(struct img *m, const char *fmt, ...)
 	__attribute__((format(printf, 2, 3)));

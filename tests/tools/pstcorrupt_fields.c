@@ -27,7 +27,7 @@ static const char *field_of(struct img *m, const char *const *names)
 	for (size_t i = 0; i < n; i++)
 		if (strcmp(m->arg, names[i]) == 0)
 			return names[i];
-	fail("no field '%s' here (one of %s, ...)", m->arg, names[0]);
+	pc_fail("no field '%s' here (one of %s, ...)", m->arg, names[0]);
 	return NULL;
 }
 
@@ -132,7 +132,7 @@ static int bt_field(struct img *m, int tree)
 		       (below ? PK_NOT_ROOT : 0),
 		       strcmp(f, "order") == 0 ? 3 : leafy ? 2 : 0, &pi);
 	if (rc != 0)
-		return rc < 0 ? rc : fail("no %s page fits %s",
+		return rc < 0 ? rc : pc_fail("no %s page fits %s",
 					  tree_name(tree), f);
 	p = &m->pg[pi];
 	pg = m->buf + p->ib;
@@ -293,7 +293,7 @@ int r_node_field(struct img *m)
 	n = strcmp(f, "folder-cycle") == 0 ? folder_with_child(m, &child)
 					   : pick_message(m);
 	if (!n)
-		return fail("node-field %s: no eligible node", f);
+		return pc_fail("node-field %s: no eligible node", f);
 	if (strcmp(f, "data-missing") == 0) {
 		nbt_put(m, n, 1, unused_bid(m, false));
 		note_nid(m->cut_off, &m->ncut_off, (uint32_t)n->e.nid);
@@ -336,7 +336,7 @@ int r_internal_block(struct img *m)
 			v[n++] = &m->bbt[i];
 	}
 	if (!n)
-		return fail("internal-block %s: no such block", f);
+		return pc_fail("internal-block %s: no such block", f);
 	b = v[pick(m, n)];
 	d = m->buf + b->e.bref.ib;
 	if (strcmp(f + (want == 1 ? 2 : 3), "btype") == 0) {
@@ -405,7 +405,7 @@ int r_pc_field(struct img *m)
 			nid = (uint32_t)m->nbt[i].e.nid;
 	d = malloc(b->e.cb + 1u);
 	if (!d)
-		return fail("out of memory");
+		return pc_fail("out of memory");
 	memcpy(d, m->buf + b->e.bref.ib, b->e.cb);
 	pf_decode(cm, b->e.bref.bid, d, b->e.cb);
 	if (strcmp(f, "hn-sig") == 0) {
@@ -425,7 +425,7 @@ int r_pc_field(struct img *m)
 			rec = hn_hid_at(d, b->e.cb, pf_le32(d + bth + 4));
 		if (!rec || rec + 8 > b->e.cb) {
 			free(d);
-			return fail("pc-field: no first BTH record");
+			return pc_fail("pc-field: no first BTH record");
 		}
 		pf_put16(d + rec + 2, 0x0999);
 	}

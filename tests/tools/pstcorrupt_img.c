@@ -9,7 +9,7 @@
 char errbuf[300];
 
 __attribute__((format(printf, 1, 2)))
-int fail(const char *fmt, ...)
+int pc_fail(const char *fmt, ...)
 {
 	va_list ap;
 
@@ -54,21 +54,21 @@ static int read_all(const char *path, uint8_t **out, uint64_t *size)
 	long n;
 
 	if (!f)
-		return fail("%s: cannot open", path);
+		return pc_fail("%s: cannot open", path);
 	if (fseek(f, 0, SEEK_END) != 0 || (n = ftell(f)) < 0 ||
 	    fseek(f, 0, SEEK_SET) != 0) {
 		fclose(f);
-		return fail("%s: cannot size", path);
+		return pc_fail("%s: cannot size", path);
 	}
 	if ((uint64_t)n > (1ull << 31)) {
 		fclose(f);
-		return fail("%s: larger than 2 GiB, not a test image", path);
+		return pc_fail("%s: larger than 2 GiB, not a test image", path);
 	}
 	p = malloc((size_t)n + 1);
 	if (!p || fread(p, 1, (size_t)n, f) != (size_t)n) {
 		free(p);
 		fclose(f);
-		return fail("%s: cannot read", path);
+		return pc_fail("%s: cannot read", path);
 	}
 	fclose(f);
 	*out = p;
@@ -94,7 +94,7 @@ static int add_page(struct img *m, struct pf_set *seen, struct pf_bref br,
 		return 0;        /* a damaged IN: walk what is sound */
 	if (pf_set_add(seen, br.ib) < 0 ||
 	    pf_grow(&m->pg, m->npg, &m->cpg, sizeof(*m->pg)) != 0)
-		return fail("out of memory");
+		return pc_fail("out of memory");
 	p = &m->pg[m->npg++];
 	*p = (struct bt_page){ .ib = br.ib, .bid = br.bid, .tree = tree,
 			       .level = bt.level, .cent = bt.cent,
@@ -112,14 +112,14 @@ static int add_leaf_entries(struct img *m, uint32_t pi,
 		if (p->tree == T_NBT) {
 			if (pf_grow(&m->nbt, m->nnbt, &m->cnbt,
 				    sizeof(*m->nbt)) != 0)
-				return fail("out of memory");
+				return pc_fail("out of memory");
 			pf_nbt_entry_get(m->l, bt, i, &m->nbt[m->nnbt].e);
 			m->nbt[m->nnbt].page = pi;
 			m->nbt[m->nnbt++].slot = i;
 		} else {
 			if (pf_grow(&m->bbt, m->nbbt, &m->cbbt,
 				    sizeof(*m->bbt)) != 0)
-				return fail("out of memory");
+				return pc_fail("out of memory");
 			pf_bbt_entry_get(m->l, bt, i, &m->bbt[m->nbbt].e);
 			m->bbt[m->nbbt].page = pi;
 			m->bbt[m->nbbt++].slot = i;
@@ -166,7 +166,7 @@ static int walk_tree(struct img *m, int tree)
 
 	rc = add_page(m, &seen, tree == T_NBT ? r->nbt : r->bbt, tree, -1, 0);
 	if (rc == 0 && m->npg == first)
-		rc = fail("the %s root page is not readable: IN is damaged",
+		rc = pc_fail("the %s root page is not readable: IN is damaged",
 			  tree == T_NBT ? "NBT" : "BBT");
 	if (rc == 0)
 		rc = walk_page(m, &seen, (uint32_t)first, 0);
@@ -206,16 +206,16 @@ int img_open(struct img *m, const char *in)
 	if (read_all(in, &m->old, &m->size) != 0)
 		return -1;
 	if (pf_ndb_open(&m->ndb, in) != 0)
-		return fail("%s: %s", in, pf_error_msg());
+		return pc_fail("%s: %s", in, pf_error_msg());
 	m->l = pf_ndb_layout(m->ndb);
 	m->h = pf_ndb_header(m->ndb);
 	if (m->l->page_size != 512)
-		return fail("%s: 4 KiB-page files are not supported", in);
+		return pc_fail("%s: 4 KiB-page files are not supported", in);
 	m->ansi = m->h->variant == PF_ANSI;
 	m->hl = tu_hdr_layout(m->ansi);
 	m->buf = malloc((size_t)m->size + 1);
 	if (!m->buf)
-		return fail("out of memory");
+		return pc_fail("out of memory");
 	memcpy(m->buf, m->old, (size_t)m->size);
 	m->new_size = m->size;
 	if (walk_tree(m, T_NBT) != 0 || walk_tree(m, T_BBT) != 0)
@@ -290,7 +290,7 @@ static int tree_arg(struct img *m, int *tree)
 	else if (strcmp(m->arg, "bbt") == 0)
 		*tree = T_BBT;
 	else
-		return fail("ARG must be nbt or bbt, not '%s'", m->arg);
+		return pc_fail("ARG must be nbt or bbt, not '%s'", m->arg);
 	return 0;
 }
 
@@ -308,7 +308,7 @@ int pick_page(struct img *m, int tree, unsigned want, uint32_t min_cent,
 	uint32_t n = 0;
 
 	if (!v)
-		return fail("out of memory");
+		return pc_fail("out of memory");
 	for (size_t i = 0; i < m->npg; i++) {
 		const struct bt_page *p = &m->pg[i];
 
@@ -343,11 +343,11 @@ int message_block(struct img *m, const struct bbt_ent **out)
 	size_t n;
 
 	if (!v)
-		return fail("out of memory");
+		return pc_fail("out of memory");
 	n = message_blocks(m, v, m->nnbt);
 	*out = n ? v[pick(m, n)] : NULL;
 	free(v);
-	return *out ? 0 : fail("no message with a one-block PC");
+	return *out ? 0 : pc_fail("no message with a one-block PC");
 }
 
 /* Keep btkeyMin right after the first entry of a page changed: each

@@ -33,7 +33,7 @@ int r_truncate(struct img *m)
 	unsigned pct = m->arg ? (unsigned)atoi(m->arg) : 1 + pick(m, 30);
 
 	if (pct < 1 || pct > 99)
-		return fail("truncate: ARG is a percentage 1..99");
+		return pc_fail("truncate: ARG is a percentage 1..99");
 	m->new_size = m->size - m->size * pct / 100;
 	say(m, "last %u%% cut: %" PRIu64 " of %" PRIu64 " bytes kept", pct,
 	    m->new_size, m->size);
@@ -75,7 +75,7 @@ int r_amap_invalid(struct img *m)
 	bool page = m->arg ? strcmp(m->arg, "page") == 0 : pick(m, 2);
 
 	if (m->arg && !page && strcmp(m->arg, "flag") != 0)
-		return fail("amap-invalid: ARG is flag or page");
+		return pc_fail("amap-invalid: ARG is flag or page");
 	if (!page) {
 		m->buf[tu_root_off(&m->hl, TU_ROOT_AMAP_VALID)] = 0;
 		header_reseal(m);
@@ -116,7 +116,7 @@ static int zero_page(struct img *m, int tree, bool not_root)
 		rc = pick_page(m, tree, PK_LEAF | PK_NOT_ROOT, 0, &pi);
 	}
 	if (rc != 0)
-		return rc < 0 ? rc : fail("no %s leaf page below the root "
+		return rc < 0 ? rc : pc_fail("no %s leaf page below the root "
 					  "(one-page tree)", tree_name(tree));
 	memset(m->buf + m->pg[pi].ib, 0, m->l->page_size);
 	say(m, "%s %s page at 0x%" PRIx64 " (bid 0x%" PRIx64 ", level %u) "
@@ -157,7 +157,7 @@ int r_page_crc(struct img *m)
 		return -1;
 	rc = pick_page(m, tree, PK_SLACK, 0, &pi);
 	if (rc != 0)
-		return rc < 0 ? rc : fail("no B-tree page has unused slots");
+		return rc < 0 ? rc : pc_fail("no B-tree page has unused slots");
 	slack = m->l->bt_entries - m->pg[pi].cent * m->pg[pi].cb_ent;
 	off = m->pg[pi].cent * m->pg[pi].cb_ent + pick(m, slack);
 	mask = (uint8_t)(1 + pick(m, 255));
@@ -180,7 +180,7 @@ int r_btree_cycle(struct img *m)
 		return -1;
 	rc = pick_page(m, tree, PK_BRANCH, 1, &pi);
 	if (rc != 0)
-		return rc < 0 ? rc : fail("no branch page (one-page trees)");
+		return rc < 0 ? rc : pc_fail("no branch page (one-page trees)");
 	tree = m->pg[pi].tree;
 	slot = pick(m, m->pg[pi].cent);
 	for (int32_t a = (int32_t)pi; a >= 0; a = m->pg[a].parent)
@@ -207,7 +207,7 @@ int r_cref(struct img *m)
 	uint16_t cref;
 
 	if (!m->nbbt)
-		return fail("cref: the BBT is empty");
+		return pc_fail("cref: the BBT is empty");
 	b = &m->bbt[pick(m, m->nbbt)];
 	cref = (uint16_t)(b->e.cref + 1 + pick(m, 3));
 	at = m->pg[b->page].ib + (uint64_t)b->slot * m->l->bbt_leaf_cb +
@@ -273,7 +273,7 @@ int r_missing_mandatory(struct img *m)
 			v[k++] = n;
 	}
 	if (!k)
-		return fail("missing-mandatory: no such node%s%s",
+		return pc_fail("missing-mandatory: no such node%s%s",
 			    m->arg ? " " : "", m->arg ? m->arg : "");
 	n = v[pick(m, k)];
 	slot = n->slot;
@@ -307,14 +307,14 @@ int r_orphan_messages(struct img *m)
 	}
 	want = m->arg ? (size_t)atoi(m->arg) : 1 + pick(m, 3);
 	if (!nmsg || want < 1)
-		return fail("orphan-messages: no messages (or ARG < 1)");
+		return pc_fail("orphan-messages: no messages (or ARG < 1)");
 	if (want > nmsg)
 		want = nmsg;
 	/* a folder-type NID above every index in use: no such folder */
 	bogus = ((maxidx + 1 + pick(m, 64)) << 5) | PF_NT_NORMAL_FOLDER;
 	m->moved = calloc(want, sizeof(*m->moved));
 	if (!m->moved)
-		return fail("out of memory");
+		return pc_fail("out of memory");
 	while (m->nmoved < want) {
 		size_t k = pick(m, nmsg), i;
 		bool dup = false;
@@ -374,19 +374,19 @@ int r_broken_contents_table(struct img *m)
 		}
 	}
 	if (!n)
-		return fail("no folder contents table in one block");
+		return pc_fail("no folder contents table in one block");
 	k = pick(m, n);
 	b = v[k];
 	d = malloc(b->e.cb + 1u);
 	if (!d)
-		return fail("out of memory");
+		return pc_fail("out of memory");
 	memcpy(d, m->buf + b->e.bref.ib, b->e.cb);
 	pf_decode((enum pf_crypt)m->h->crypt_method, b->e.bref.bid, d,
 		  b->e.cb);
 	at = tcinfo_at(d, b->e.cb);
 	if (!at) {
 		free(d);
-		return fail("contents table 0x%x: no TCINFO found", nid[k]);
+		return pc_fail("contents table 0x%x: no TCINFO found", nid[k]);
 	}
 	/* TCINFO: bType cCols rgib[4] hidRowIndex hnidRows: a HID with an
 	 * hidIndex no allocation has (2047, block 0) resolves nowhere */

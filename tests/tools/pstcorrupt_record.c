@@ -256,7 +256,7 @@ int write_record(const struct img *m, const char *path,
 	char h[65];
 
 	if (!f)
-		return fail("%s: cannot create", path);
+		return pc_fail("%s: cannot create", path);
 	for (size_t i = 0; i < m->nnbt; i++)
 		nmsg += is_message(&m->nbt[i]);
 	pf_json_init(&j, f);
@@ -297,6 +297,6 @@ int write_record(const struct img *m, const char *path,
 	pf_json_object_end(&j);
 	fputc('\n', f);
 	if (ferror(f) | (fclose(f) != 0))
-		return fail("%s: write error", path);
+		return pc_fail("%s: write error", path);
 	return 0;
 }
