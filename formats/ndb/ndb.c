@@ -101,7 +101,23 @@ static void probe_wver37(struct pf_ndb *ndb)
 		ndb->header.variant = PF_UNICODE4K;
 }
 
-int pf_ndb_open(struct pf_ndb **out, const char *path)
+/* A header that does not decode, under a layout the caller found by
+ * probing (pf_ndb_probe): zero fields, the variant and crypt given. */
+static int assume_header(struct pf_ndb *ndb, const struct pf_ndb_opts *o,
+			 int rc)
+{
+	if (!o || o->variant == 0 || rc != PF_E_NOTPST)
+		return rc;
+	memset(&ndb->header, 0, sizeof(ndb->header));
+	ndb->header.variant = o->variant;
+	ndb->header.crypt_method = (uint8_t)o->crypt;
+	ndb->header.ver = o->variant == PF_ANSI ? 14 :
+			  o->variant == PF_UNICODE ? 23 : 36;
+	return 0;
+}
+
+int pf_ndb_open_ex(struct pf_ndb **out, const char *path,
+		   const struct pf_ndb_opts *opts)
 {
 	struct pf_ndb *ndb;
 	struct stat st;
@@ -128,9 +144,13 @@ int pf_ndb_open(struct pf_ndb **out, const char *path)
 	}
 	ndb->size = (uint64_t)st.st_size;
 	rc = read_header(ndb);
+	ndb->header_ok = rc == 0;
+	rc = assume_header(ndb, opts, rc);
 	if (rc != 0)
 		goto fail;
 	probe_wver37(ndb);
+	if (opts && opts->variant != 0)
+		ndb->header.variant = opts->variant;
 	pf_layout_for(&ndb->layout, ndb->header.variant);
 	ndb->cache = calloc(PF_PAGE_CACHE_SLOTS, sizeof(*ndb->cache));
 	ndb->cache_data = malloc((size_t)PF_PAGE_CACHE_SLOTS *
@@ -144,6 +164,16 @@ int pf_ndb_open(struct pf_ndb **out, const char *path)
 fail:
 	pf_ndb_close(ndb);
 	return rc;
+}
+
+int pf_ndb_open(struct pf_ndb **out, const char *path)
+{
+	return pf_ndb_open_ex(out, path, NULL);
+}
+
+bool pf_ndb_header_ok(const struct pf_ndb *ndb)
+{
+	return ndb->header_ok;
 }
 
 void pf_ndb_close(struct pf_ndb *ndb)

@@ -18,6 +18,7 @@ struct pf_ndb {
 	char *path;
 	uint64_t size;
 	struct pf_header header;
+	bool header_ok;          /* decoded from the file (pf_ndb_open_ex) */
 	struct pf_layout layout;
 	struct pf_cache_slot *cache;
 	uint8_t *cache_data;

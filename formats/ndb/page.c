@@ -191,3 +191,22 @@ void pf_bbt_entry_get(const struct pf_layout *l, const struct pf_btpage *p,
 		out->cref = pf_le16(e + 2 * w + 4);
 	}
 }
+
+bool pf_page_self_valid(const struct pf_layout *l, const uint8_t *page,
+			uint64_t ib, uint8_t *ptype)
+{
+	struct pf_page_trailer t;
+	bool map;
+
+	pf_page_trailer_get(l, page, &t);
+	map = is_map_page(t.ptype);
+	if (t.ptype < PF_PTYPE_BBT || t.ptype > PF_PTYPE_DL ||
+	    t.ptype_repeat != t.ptype)
+		return false;
+	if (map ? t.bid != ib || t.sig != 0 : t.sig != pf_sig(ib, t.bid))
+		return false;
+	if (t.crc != pf_crc(page, l->page_size - l->page_trailer))
+		return false;
+	*ptype = t.ptype;
+	return true;
+}

@@ -149,6 +149,27 @@ struct pf_ndb;
 int pf_ndb_open(struct pf_ndb **out, const char *path);
 void pf_ndb_close(struct pf_ndb *ndb);
 
+/* pf_ndb_open() for repair: with VARIANT set, that layout is used, and a
+ * header that does not decode (magic or wVer gone) still opens with every
+ * field zero but the variant and bCryptMethod (CRYPT) given; the root
+ * BREFs are then 0 and pf_ndb_header_ok() is false.  Find VARIANT with
+ * pf_ndb_probe(). */
+struct pf_ndb_opts {
+	enum pf_variant variant;    /* 0: from wVer, as pf_ndb_open() */
+	enum pf_crypt crypt;        /* used only when the header is gone */
+};
+int pf_ndb_open_ex(struct pf_ndb **out, const char *path,
+		   const struct pf_ndb_opts *opts);
+bool pf_ndb_header_ok(const struct pf_ndb *ndb);
+
+/* Find the layout of a file whose header cannot be trusted (probe.c):
+ * the variant whose first AMap pages validate (ptype, BID = offset, CRC;
+ * MS-PST 2.2.2.7.2), else the one under which most B-tree pages of the
+ * first MiBs validate; *crypt from bCryptMethod when the header's tail
+ * (bSentinel 0x80) survived, else -1 (pf_probe_crypt decides later).
+ * PF_E_NOTPST when nothing fits. */
+int pf_ndb_probe(const char *path, enum pf_variant *variant, int *crypt);
+
 const struct pf_header *pf_ndb_header(const struct pf_ndb *ndb);
 const struct pf_layout *pf_ndb_layout(const struct pf_ndb *ndb);
 uint64_t pf_ndb_file_size(const struct pf_ndb *ndb);
@@ -189,6 +210,12 @@ void pf_page_trailer_get(const struct pf_layout *l, const uint8_t *page,
 bool pf_page_check(const struct pf_layout *l, const uint8_t *page,
 		   uint64_t ib, uint8_t ptype, uint64_t want_bid,
 		   enum pf_obj obj, const struct pf_sink *sink);
+
+/* A page that proves itself without a referrer (scavenging, probing):
+ * ptype known and repeated, wSig (0 and BID == IB for map pages) and CRC
+ * right.  *ptype gets the type. */
+bool pf_page_self_valid(const struct pf_layout *l, const uint8_t *page,
+			uint64_t ib, uint8_t *ptype);
 
 /* Read a page into BUF (page_size bytes) through a small cache. */
 int pf_page_read(struct pf_ndb *ndb, uint64_t ib, uint8_t *buf);

@@ -302,3 +302,33 @@ int pf_writer_put_subnodes(struct pf_writer *w, const struct pf_subnode *v,
 	free(s);
 	return rc;
 }
+
+int pf_writer_put_xblock(struct pf_writer *w, unsigned level,
+			 const uint64_t *bids, uint32_t n, uint64_t lcb_total,
+			 uint64_t *bid)
+{
+	int rc = ndbw_check(w);
+	uint32_t max = (uint32_t)((ndbw_data_max(w) - 8) / w->l.bid_size);
+
+	if (rc != 0)
+		return rc;
+	if ((level != 1 && level != 2) || n == 0 || n > max ||
+	    lcb_total > UINT32_MAX)
+		return ndbw_fail(w, pf_error_set(PF_E_USAGE, "writer: an "
+				 "XBLOCK of level %u with %u entries and %llu "
+				 "bytes", level, n,
+				 (unsigned long long)lcb_total));
+	for (uint32_t i = 0; i < n; i++) {
+		const struct ndbw_block *b = ndbw_block_find(w, bids[i]);
+		bool ok = b && (level == 1 ? b->kind == NDBW_DATA :
+				b->kind == NDBW_XBLOCK ||
+				b->kind == NDBW_KEPT_INT);
+
+		if (!ok)
+			return ndbw_fail(w, pf_error_set(PF_E_USAGE, "writer: "
+					 "0x%llx cannot be an entry of an "
+					 "XBLOCK of level %u",
+					 (unsigned long long)bids[i], level));
+	}
+	return put_xblock(w, level, bids, n, lcb_total, bid);
+}

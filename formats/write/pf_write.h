@@ -77,6 +77,13 @@ int pf_writer_put_blocks(struct pf_writer *w, uint8_t *const *blocks,
 int pf_writer_put_subnodes(struct pf_writer *w, const struct pf_subnode *v,
 			   uint32_t n, uint64_t *bid);
 
+/* One XBLOCK (LEVEL 1: N data blocks) or XXBLOCK (LEVEL 2: N XBLOCKs)
+ * over blocks already in the BBT, with the given lcbTotal: a repair that
+ * cuts a data tree to its readable prefix. */
+int pf_writer_put_xblock(struct pf_writer *w, unsigned level,
+			 const uint64_t *bids, uint32_t n, uint64_t lcb_total,
+			 uint64_t *bid);
+
 /* Put a node in the NBT.  Each NID once. */
 int pf_writer_add_node(struct pf_writer *w, uint32_t nid, uint64_t bid_data,
 		       uint64_t bid_sub, uint32_t nid_parent);

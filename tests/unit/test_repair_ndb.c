@@ -1,0 +1,492 @@
+/*
+ * test_repair_ndb.c - the NDB repair stage (pstfix/repair/ndb_*.c) on
+ * files the writer made and this test damaged, and on the corpus's
+ * half-written file.
+ *
+ * Each case: make a sample store (folders, messages, attachments), damage
+ * it, run pf_repair_ndb(), then pf_check_file() on the output: no error
+ * at all, or (when a message was lost and the messaging stage has yet to
+ * fix its folder's table) nothing below code 6000; and the checker's
+ * message count says which messages survived.  The damages: a zeroed NBT
+ * leaf page (its nodes come back from the trailer scan), a wrong NBT root
+ * BREF, a block with a bad CRC (its message is dropped, counted), a cycle
+ * in the NBT, a node deleted by the user (must not come back unless
+ * keep_deleted), a zeroed header (layout probed; with bCryptMethod gone
+ * too), stale maps (MAPS keeps the trees in place).  The corpus file
+ * must come out clean and open in pffinfo and readpst.
+ */
+#include <check.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "../../formats/write/pf_msgw.h"
+#include "../../pstfix/create/sample.h"
+#include "../../pstfix/repair/repair.h"
+#include "tutil.h"
+
+static char g_dir[64];
+
+#define SPEC "folders=3,messages=80,attachments=0-2,attach-size=100-30000"
+
+struct notes {
+	unsigned n;
+	char all[16384];
+};
+
+static void on_note(void *ctx, enum pf_repair_level level, const char *line)
+{
+	struct notes *nt = ctx;
+	size_t len = strlen(nt->all);
+
+	(void)level;
+	nt->n++;
+	if (len + strlen(line) + 2 < sizeof(nt->all))
+		snprintf(nt->all + len, sizeof(nt->all) - len, "%s\n", line);
+	if (getenv("TU_VERBOSE"))
+		fprintf(stderr, "  note: %s\n", line);
+}
+
+static void make_sample(const char *path, enum pf_variant v,
+			enum pf_crypt crypt)
+{
+	struct pf_write_opts wo = { .variant = v, .crypt = crypt,
+				    .ost = v == PF_UNICODE4K };
+	struct pf_storew_opts so = { .now = pf_filetime_from_unix(1767225600),
+				     .seed = 7 };
+	struct pf_sample_spec sp;
+	struct pf_storew *s;
+
+	ck_assert_int_eq(pf_sample_parse(SPEC, &sp), 0);
+	ck_assert_msg(pf_storew_open(&s, path, &wo, &so) == 0, "%s",
+		      pf_error_msg());
+	ck_assert_msg(pf_sample_generate(s, &sp, NULL, NULL) == 0, "%s",
+		      pf_error_msg());
+	ck_assert_msg(pf_storew_commit(s) == 0, "%s", pf_error_msg());
+}
+
+/* No error-severity finding at all. */
+static void no_errors(const char *path)
+{
+	struct tu_findings *t = tu_check(path);
+	char codes[1024];
+
+	ck_assert_ptr_nonnull(t);
+	ck_assert_int_eq(t->rc, 0);
+	ck_assert_msg(t->by_sev[PF_SEV_ERROR] == 0, "%s: %s", path,
+		      tu_codes_str(t, true, codes, sizeof(codes)));
+	free(t);
+}
+
+/* A file whose NBT pages were rewritten once, the old ones left behind
+ * as stale bytes, as Outlook's copy-on-write updates leave them: the
+ * sample, repaired (a clean file's repair keeps every node and block and
+ * writes new trees after the copy).  TMP is scratch. */
+static struct pf_repair_ctx run(const char *in, const char *out,
+				enum pf_repair_level level, bool keep_deleted,
+				struct notes *nt);
+
+static void make_aged_sample(const char *path, const char *tmp,
+			     enum pf_variant v, enum pf_crypt crypt)
+{
+	struct notes nt;
+	struct pf_repair_ctx ctx;
+
+	make_sample(tmp, v, crypt);
+	ctx = run(tmp, path, PF_REPAIR_BTREE, false, &nt);
+	ck_assert_uint_eq(ctx.counts.nodes_dropped, 0);
+	ck_assert_uint_eq(ctx.counts.nodes_scavenged, 0);
+	ck_assert_uint_eq(ctx.counts.blocks_dropped, 0);
+	ck_assert_uint_eq(ctx.counts.trees_truncated, 0);
+	no_errors(path);
+}
+
+static void paths(const char *name, char *in, char *out, size_t cap)
+{
+	snprintf(in, cap, "%s/%s.pst", g_dir, name);
+	snprintf(out, cap, "%s/%s-fixed.pst", g_dir, name);
+}
+
+static uint32_t messages_in(const char *path)
+{
+	struct tu_findings *t = tu_check(path);
+	uint32_t n;
+
+	ck_assert_ptr_nonnull(t);
+	n = t->sum.messages;
+	free(t);
+	return n;
+}
+
+static struct pf_repair_ctx run(const char *in, const char *out,
+				enum pf_repair_level level, bool keep_deleted,
+				struct notes *nt)
+{
+	struct pf_repair_ctx ctx = { .note = on_note, .note_ctx = nt,
+				     .keep_deleted = keep_deleted };
+	int rc;
+
+	memset(nt, 0, sizeof(*nt));
+	rc = pf_repair_ndb(&ctx, in, out, level);
+	ck_assert_msg(rc == 0, "repair %s: %s", in, pf_error_msg());
+	ck_assert_uint_gt(nt->n, 0);
+	return ctx;
+}
+
+/* The leaf page holding the message with the Nth message NID. */
+static uint32_t nth_message_nid(struct pf_ndb *ndb, uint32_t want)
+{
+	struct tu_loc loc;
+	uint32_t seen = 0;
+
+	for (uint32_t idx = 0x10000; idx < 0x10000 + 100000; idx++) {
+		uint32_t nid = (idx << 5) | PF_NT_NORMAL_MESSAGE;
+
+		if (tu_find_leaf(ndb, PF_OBJ_NBT, nid, &loc) == 0 &&
+		    seen++ == want)
+			return nid;
+	}
+	ck_abort_msg("no message %u", want);
+	return 0;
+}
+
+static struct pf_ndb *open_ndb(const char *path)
+{
+	struct pf_ndb *ndb;
+
+	ck_assert_msg(pf_ndb_open(&ndb, path) == 0, "%s", pf_error_msg());
+	return ndb;
+}
+
+static void zero_at(const char *path, uint64_t ib, size_t n)
+{
+	uint8_t *z = calloc(1, n);
+
+	ck_assert_int_eq(tu_write_at(path, ib, z, n), 0);
+	free(z);
+}
+
+/* BTREE repair of IN brings every one of its BEFORE messages back, some
+ * from scavenged NBT pages, and the output has no error. */
+static void all_back(const char *in, const char *out, uint32_t before,
+		     struct notes *nt)
+{
+	struct pf_repair_ctx ctx = run(in, out, PF_REPAIR_BTREE, false, nt);
+
+	ck_assert_uint_gt(ctx.counts.nodes_scavenged, 0);
+	ck_assert_uint_eq(ctx.counts.messages_lost, 0);
+	no_errors(out);
+	ck_assert_uint_eq(messages_in(out), before);
+}
+
+/* ---- the cases ---- */
+
+static const struct {
+	enum pf_variant v;
+	enum pf_crypt c;
+} kinds[] = {
+	{ PF_UNICODE, PF_CRYPT_PERMUTE },
+	{ PF_ANSI, PF_CRYPT_NONE },
+	{ PF_UNICODE4K, PF_CRYPT_CYCLIC },
+};
+
+START_TEST(zeroed_nbt_leaf)
+{
+	char in[128], out[128], name[32];
+	struct notes nt;
+	struct pf_ndb *ndb;
+	struct tu_loc loc;
+	uint32_t before;
+
+	snprintf(name, sizeof(name), "leaf%d", _i);
+	paths(name, in, out, sizeof(in));
+	make_aged_sample(in, out, kinds[_i].v, kinds[_i].c);
+	before = messages_in(in);
+	ndb = open_ndb(in);
+	ck_assert_int_eq(tu_find_leaf(ndb, PF_OBJ_NBT,
+				      nth_message_nid(ndb, 40), &loc), 0);
+	zero_at(in, loc.page_ib, pf_ndb_layout(ndb)->page_size);
+	pf_ndb_close(ndb);
+	all_back(in, out, before, &nt);
+	ck_assert_ptr_nonnull(strstr(nt.all, "restored"));
+}
+END_TEST
+
+START_TEST(wrong_root_bref)
+{
+	char in[128], out[128];
+	struct notes nt;
+	struct tu_hdr_layout h = tu_hdr_layout(false);
+	struct pf_ndb *ndb;
+	uint64_t bid;
+	uint32_t before;
+
+	paths("root", in, out, sizeof(in));
+	make_sample(in, PF_UNICODE, PF_CRYPT_PERMUTE);
+	before = messages_in(in);
+	ndb = open_ndb(in);
+	bid = pf_ndb_header(ndb)->root.nbt.bid;
+	pf_ndb_close(ndb);
+	ck_assert_int_eq(tu_header_set(in, tu_root_off(&h, TU_ROOT_NBT_BID),
+				       8, bid + 4), 0);
+	all_back(in, out, before, &nt);
+}
+END_TEST
+
+/* A byte of a message's data block flipped: the block's CRC fails, the
+ * message node goes; the NDB of the output is clean. */
+START_TEST(bad_block_crc)
+{
+	char in[128], out[128];
+	struct notes nt;
+	struct pf_repair_ctx ctx;
+	struct pf_ndb *ndb;
+	struct pf_nbt_entry ne;
+	struct pf_bbt_entry be;
+	uint32_t before;
+
+	paths("crc", in, out, sizeof(in));
+	make_sample(in, PF_UNICODE, PF_CRYPT_PERMUTE);
+	before = messages_in(in);
+	ndb = open_ndb(in);
+	ck_assert_int_eq(pf_nbt_lookup(ndb, nth_message_nid(ndb, 10), &ne), 0);
+	ck_assert_int_eq(pf_bbt_lookup(ndb, ne.bid_data, &be), 0);
+	pf_ndb_close(ndb);
+	ck_assert_int_eq(tu_xor_byte(in, be.bref.ib + 5, 0x40), 0);
+	ctx = run(in, out, PF_REPAIR_NODES, false, &nt);
+	ck_assert_uint_eq(ctx.counts.messages_lost, 1);
+	ck_assert_uint_ge(ctx.counts.blocks_dropped, 1);
+	ck_assert_ptr_nonnull(strstr(nt.all, "dropped node"));
+	tu_assert_clean_below(out, 6000);
+	ck_assert_uint_eq(messages_in(out), before - 1);
+}
+END_TEST
+
+/* An NBT branch entry pointing back at the root page. */
+START_TEST(btree_cycle)
+{
+	char in[128], out[128];
+	struct notes nt;
+	struct pf_ndb *ndb;
+	const struct pf_layout *l;
+	struct pf_bref root;
+	uint8_t page[512];
+	uint32_t before;
+
+	paths("cycle", in, out, sizeof(in));
+	make_sample(in, PF_UNICODE, PF_CRYPT_NONE);
+	before = messages_in(in);
+	ndb = open_ndb(in);
+	l = pf_ndb_layout(ndb);
+	root = pf_ndb_header(ndb)->root.nbt;
+	ck_assert_int_eq(tu_read_at(in, root.ib, page, l->page_size), 0);
+	ck_assert_uint_ge(page[l->bt_entries + 3], 1);      /* cLevel */
+	ck_assert_uint_ge(page[l->bt_entries], 2);          /* cEnt */
+	/* entry 1's BREF := the root's own */
+	pf_put64(page + l->branch_cb + 8, root.bid);
+	pf_put64(page + l->branch_cb + 16, root.ib);
+	tu_page_fix(l, page, root.ib);
+	pf_ndb_close(ndb);
+	ck_assert_int_eq(tu_write_at(in, root.ib, page, l->page_size), 0);
+	all_back(in, out, before, &nt);
+	ck_assert_ptr_nonnull(strstr(nt.all, "reached twice"));
+}
+END_TEST
+
+/* The user deleted node X: its leaf was rewritten without it (a new page
+ * BID) and the old page's bytes stayed in the file.  X must not come
+ * back, unless keep_deleted. */
+START_TEST(deleted_node_stays_deleted)
+{
+	char in[128], out[128];
+	struct notes nt;
+	struct pf_repair_ctx ctx;
+	struct pf_ndb *ndb;
+	const struct pf_layout *l;
+	struct tu_trailer_at ta;
+	struct tu_loc loc;
+	struct pf_nbt_entry ne;
+	uint8_t page[512];
+	uint64_t stale_ib, bid;
+	uint32_t nid = 0;
+
+	paths("deleted", in, out, sizeof(in));
+	make_sample(in, PF_UNICODE, PF_CRYPT_PERMUTE);
+	ndb = open_ndb(in);
+	l = pf_ndb_layout(ndb);
+	ta = tu_trailer_at(l);
+	for (uint32_t k = 30; k < 60 && !nid; k++) {
+		uint32_t x = nth_message_nid(ndb, k);
+
+		ck_assert_int_eq(tu_find_leaf(ndb, PF_OBJ_NBT, x, &loc), 0);
+		if (loc.index > 0 && loc.index + 1 < loc.cent)
+			nid = x;
+	}
+	ck_assert_uint_ne(nid, 0);
+	ck_assert_int_eq(tu_read_at(in, loc.page_ib, page, 512), 0);
+	/* the old copy, past the end of the file, an older page BID */
+	bid = tu_get(page + ta.bid, 8);
+	stale_ib = (tu_file_size(in) + 511) / 512 * 512;
+	tu_page_seal(l, page, stale_ib, PF_PTYPE_NBT, bid - 4);
+	ck_assert_int_eq(tu_write_at(in, stale_ib, page, 512), 0);
+	/* the current leaf without X */
+	memmove(page + loc.index * l->nbt_leaf_cb,
+		page + (loc.index + 1) * l->nbt_leaf_cb,
+		(loc.cent - loc.index - 1) * l->nbt_leaf_cb);
+	memset(page + (loc.cent - 1) * l->nbt_leaf_cb, 0, l->nbt_leaf_cb);
+	page[l->bt_entries] = (uint8_t)(loc.cent - 1);
+	tu_page_seal(l, page, loc.page_ib, PF_PTYPE_NBT, bid);
+	ck_assert_int_eq(tu_write_at(in, loc.page_ib, page, 512), 0);
+	pf_ndb_close(ndb);
+
+	ctx = run(in, out, PF_REPAIR_BTREE, false, &nt);
+	ck_assert_uint_eq(ctx.counts.nodes_scavenged, 0);
+	tu_assert_clean_below(out, 6000);
+	ndb = open_ndb(out);
+	ck_assert_int_eq(pf_nbt_lookup(ndb, nid, &ne), PF_E_NOTFOUND);
+	pf_ndb_close(ndb);
+
+	ctx = run(in, out, PF_REPAIR_BTREE, true, &nt);
+	ck_assert_uint_eq(ctx.counts.nodes_scavenged, 1);
+	tu_assert_clean_below(out, 6000);
+	ndb = open_ndb(out);
+	ck_assert_int_eq(pf_nbt_lookup(ndb, nid, &ne), 0);
+	pf_ndb_close(ndb);
+}
+END_TEST
+
+/* The first 64 bytes zeroed (magic, CRCs, wVer gone); then the whole
+ * header, bCryptMethod with it. */
+START_TEST(zeroed_header)
+{
+	char in[128], out[128], name[32];
+	struct notes nt;
+	struct pf_ndb *ndb;
+	uint32_t before;
+	size_t n = _i % 2 ? 564 : 64;
+	int k = _i / 2;
+
+	snprintf(name, sizeof(name), "hdr%d", _i);
+	paths(name, in, out, sizeof(in));
+	make_sample(in, kinds[k].v, kinds[k].c);
+	before = messages_in(in);
+	zero_at(in, 0, kinds[k].v == PF_ANSI && n > 64 ? 512 : n);
+	ck_assert_int_eq(pf_ndb_open(&ndb, in), PF_E_NOTPST);
+	run(in, out, PF_REPAIR_BTREE, false, &nt);
+	ck_assert_ptr_nonnull(strstr(nt.all, "header unreadable"));
+	no_errors(out);
+	ck_assert_uint_eq(messages_in(out), before);
+	ndb = open_ndb(out);
+	ck_assert_uint_eq(pf_ndb_header(ndb)->crypt_method, kinds[k].c);
+	ck_assert_uint_eq(pf_ndb_header(ndb)->variant, kinds[k].v);
+	pf_ndb_close(ndb);
+}
+END_TEST
+
+/* AMap bits cleared and a stale fAMapValid: MAPS keeps both trees where
+ * they are. */
+START_TEST(maps_only)
+{
+	char in[128], out[128];
+	struct notes nt;
+	struct tu_hdr_layout h = tu_hdr_layout(false);
+	struct pf_ndb *ndb;
+	struct pf_root before;
+	uint32_t msgs;
+
+	paths("maps", in, out, sizeof(in));
+	make_sample(in, PF_UNICODE, PF_CRYPT_PERMUTE);
+	msgs = messages_in(in);
+	ndb = open_ndb(in);
+	before = pf_ndb_header(ndb)->root;
+	zero_at(in, pf_ndb_layout(ndb)->amap_first + 16, 64);
+	ck_assert_int_eq(tu_page_fix_file(in, pf_ndb_layout(ndb),
+					  pf_ndb_layout(ndb)->amap_first), 0);
+	pf_ndb_close(ndb);
+	ck_assert_int_eq(tu_header_set(in, tu_root_off(&h, TU_ROOT_AMAP_VALID),
+				       1, 0), 0);
+	run(in, out, PF_REPAIR_MAPS, false, &nt);
+	ck_assert_ptr_nonnull(strstr(nt.all, "kept"));
+	no_errors(out);
+	ck_assert_uint_eq(messages_in(out), msgs);
+	ndb = open_ndb(out);
+	ck_assert_uint_eq(pf_ndb_header(ndb)->root.nbt.ib, before.nbt.ib);
+	ck_assert_uint_eq(pf_ndb_header(ndb)->root.bbt.ib, before.bbt.ib);
+	pf_ndb_close(ndb);
+}
+END_TEST
+
+struct have {
+	uint64_t nodes, messages;
+};
+
+static int count_node(void *ctx, const struct pf_nbt_entry *e)
+{
+	struct have *h = ctx;
+
+	h->nodes++;
+	h->messages += PF_NID_TYPE(e->nid) == PF_NT_NORMAL_MESSAGE;
+	return 0;
+}
+
+/* The corpus's half-written file: BBT root BREF at a page whose trailer
+ * BID differs, both header CRCs bad, fAMapValid 0.  Every message of its
+ * intact NBT must survive, and both oracles must open the output. */
+START_TEST(corpus_halfwritten)
+{
+	char in[256], out[128], cmd[512];
+	struct notes nt;
+	struct pf_repair_ctx ctx;
+	struct pf_ndb *ndb;
+	struct have have = { 0, 0 };
+
+	tu_corpus_path(in, sizeof(in), "CORRUPT-aspose-bulk-halfwritten.pst");
+	if (!tu_file_present(in)) {
+		printf(TU_SKIP_CORPUS_MSG "\n");
+		return;
+	}
+	snprintf(out, sizeof(out), "%s/halfwritten-fixed.pst", g_dir);
+	ndb = open_ndb(in);
+	ck_assert_int_eq(pf_nbt_foreach(ndb, count_node, &have), 0);
+	pf_ndb_close(ndb);
+	ctx = run(in, out, PF_REPAIR_BTREE, false, &nt);
+	ck_assert_uint_eq(ctx.counts.nodes_dropped, 0);
+	ck_assert_uint_eq(ctx.counts.nodes_kept, have.nodes);
+	ck_assert_uint_eq(ctx.counts.messages_kept, have.messages);
+	no_errors(out);
+	ck_assert_uint_eq(messages_in(out), have.messages);
+	if (system("command -v pffinfo >/dev/null && "
+		   "command -v readpst >/dev/null") != 0) {
+		printf("SKIP: pffinfo or readpst absent\n");
+		return;
+	}
+	snprintf(cmd, sizeof(cmd), "pffinfo %s >/dev/null 2>&1", out);
+	ck_assert_msg(system(cmd) == 0, "pffinfo cannot open %s", out);
+	snprintf(cmd, sizeof(cmd), "mkdir -p %s/rp && readpst -q -o %s/rp %s "
+		 ">/dev/null 2>&1", g_dir, g_dir, out);
+	ck_assert_msg(system(cmd) == 0, "readpst cannot read %s", out);
+}
+END_TEST
+
+static Suite *repair_suite(void)
+{
+	Suite *s = suite_create("repair_ndb");
+	TCase *tc = tcase_create("ndb");
+
+	tcase_set_timeout(tc, 300);
+	tcase_add_loop_test(tc, zeroed_nbt_leaf, 0, 3);
+	tcase_add_test(tc, wrong_root_bref);
+	tcase_add_test(tc, bad_block_crc);
+	tcase_add_test(tc, btree_cycle);
+	tcase_add_test(tc, deleted_node_stays_deleted);
+	tcase_add_loop_test(tc, zeroed_header, 0, 6);
+	tcase_add_test(tc, maps_only);
+	tcase_add_test(tc, corpus_halfwritten);
+	suite_add_tcase(s, tc);
+	return s;
+}
+
+int main(void)
+{
+	return tu_run_suite(repair_suite(), g_dir, sizeof(g_dir), "pfr");
+}
