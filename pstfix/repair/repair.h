@@ -67,6 +67,7 @@ struct pf_repair_counts {
 	uint64_t orphans_recovered;    /* moved to "Recovered Items" */
 	uint64_t messages_kept;        /* in the output (normal messages) */
 	uint64_t messages_lost;        /* message nodes dropped */
+	uint64_t messages_unreadable;  /* kept, but their PC does not open */
 };
 
 typedef void (*pf_repair_note_fn)(void *ctx, enum pf_repair_level level,

@@ -38,13 +38,21 @@ struct rmsg_node {
 	bool read;                /* a message with MSGFLAG_READ */
 };
 
+/* The store PC's required properties (MS-PST 2.4.3.1, 2.7.1). */
+enum {
+	RMSG_STORE_RECORD_KEY = 1u << 0,
+	RMSG_STORE_DISPLAY_NAME = 1u << 1,
+	RMSG_STORE_IPM_ENTRYID = 1u << 2,
+};
+
 /* Table kinds, as bits of rmsg_folder.rebuild. */
 enum { RMSG_T_HIER = 0, RMSG_T_CONTENTS, RMSG_T_FAI, RMSG_T__COUNT };
 
 struct rmsg_folder {
 	uint32_t nid;
 	uint32_t parent;          /* in OUT */
-	char *name;               /* NULL: PC unreadable */
+	char *name;               /* NULL: PC unreadable, no row names it */
+	char *cls;                /* PC unreadable: from the parent's row */
 	bool is_new;              /* recreated or "Recovered Items" */
 	bool pc_ok;               /* its PC opens */
 	bool rewrite_pc;          /* counts fixed (or PC recreated) */
@@ -57,18 +65,31 @@ struct rmsg_folder {
 	unsigned rebuild;         /* bits 1 << RMSG_T_* */
 	char why[RMSG_T__COUNT][64];
 	uint8_t state;            /* parent walk: 0 new, 1 on path, 2 done */
+	const char *moved_why;    /* an orphan folder: why it moved */
+};
+
+/* The nodes by their parent in OUT, then NID: children without a scan. */
+struct rmsg_kid {
+	uint32_t parent, nid, idx;   /* idx: into rmsg_plan.nodes */
 };
 
 struct rmsg_plan {
 	struct rmsg_node *nodes;  /* IN's NBT, by NID */
 	uint32_t nnodes;
+	struct rmsg_kid *kids;    /* nnodes of them, by (parent, nid) */
 	struct rmsg_folder *f;    /* by NID */
 	uint32_t nf;
 	uint32_t missing[32];     /* mandatory non-folder nodes to create */
+	bool missing_there[32];   /* ... that are there but do not open */
 	uint32_t nmissing;
+	unsigned store_lacks;     /* RMSG_STORE_* the store PC lacks */
+	uint32_t ipm;             /* the IPM subtree: the store's
+				     PidTagIpmSubTreeEntryId (OSTs have
+				     their own), else 0x8022 */
 	uint32_t recovered;       /* "Recovered Items" NID, 0: not needed */
 	bool recovered_new;
 	uint32_t orphan_msgs, orphan_folders, unreadable_msgs, messages;
+	uint32_t tables_reparented;   /* folder tables given nidParent 0 */
 	uint32_t std[8];          /* PF_FOLDER_*: for a recreated store */
 	uint8_t record_key[16];
 	bool has_record_key;
@@ -79,19 +100,27 @@ int rmsg_plan_make(struct rmsg_plan *p, struct pf_ndb *ndb,
 void rmsg_plan_free(struct rmsg_plan *p);
 struct rmsg_node *rmsg_node(const struct rmsg_plan *p, uint32_t nid);
 struct rmsg_folder *rmsg_folder(const struct rmsg_plan *p, uint32_t nid);
+/* The children of PARENT in OUT: kids[*first, *first + return). */
+uint32_t rmsg_kids(const struct rmsg_plan *p, uint32_t parent,
+		   uint32_t *first);
 /* A folder's name for notes: its display name or "0x8082". */
 const char *rmsg_folder_label(const struct rmsg_folder *f, char *buf,
 			      size_t cb);
 
-/* "hierarchy", "contents", "FAI contents" for RMSG_T_*. */
+/* "name-to-id map" for 0x61: a mandatory node's name (MS-PST 2.7.1). */
+const char *rmsg_mandatory_name(uint32_t nid);
+
+/* "hierarchy", "contents", "FAI contents" for RMSG_T_*, and the NID
+ * type of that table (MS-PST 2.4.4.1). */
 const char *rmsg_table_name(int k);
+unsigned rmsg_table_type(int k);
 
 /* Write OUT from IN (open as NDB) following P. */
 int rmsg_plan_write(struct rmsg_plan *p, struct pf_ndb *ndb,
 		    const char *out, struct pf_repair_ctx *ctx);
 
-/* One note line (until pf_repair_note() lands: the cli's). */
-void rmsg_note(struct pf_repair_ctx *ctx, const char *fmt, ...)
-	__attribute__((format(printf, 2, 3)));
+/* One note line at this stage's level (repair_note.c). */
+#define rmsg_note(ctx, ...) \
+	pf_repair_note((ctx), PF_REPAIR_MESSAGING, __VA_ARGS__)
 
 #endif

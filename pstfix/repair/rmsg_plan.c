@@ -19,7 +19,11 @@
  *    its folder and listed in the rebuilt contents table by row ID only;
  * 4. counts (PidTagContentCount, PidTagContentUnreadCount,
  *    PidTagSubfolders) from the NBT; a folder whose values differ gets
- *    its PC rewritten, one whose PC does not open gets a new one;
+ *    its PC rewritten (an absent count is not a difference: Outlook
+ *    leaves them out on some folders; an absent PidTagSubfolders is
+ *    false), one whose PC does not open gets a new one;
+ *    (a folder table whose nidParent is not 0, as Outlook writes it, gets
+ *    0: readpst lists such a node as an item of the folder);
  * 5. a table that is missing, unreadable or lists other row IDs than the
  *    NBT's children is rebuilt; a hierarchy table is also rebuilt when a
  *    subfolder's PC is rewritten (its row shows the counts).
@@ -57,6 +61,14 @@ mandatory[] = {
 	{ 0x806D, 'T', "" }, { 0x806E, 'T', "" }, { 0x806F, 'T', "" },
 };
 
+const char *rmsg_mandatory_name(uint32_t nid)
+{
+	for (size_t i = 0; i < sizeof(mandatory) / sizeof(mandatory[0]); i++)
+		if (mandatory[i].nid == nid)
+			return mandatory[i].name;
+	return "";
+}
+
 static const unsigned table_type[RMSG_T__COUNT] = {
 	PF_NT_HIERARCHY_TABLE, PF_NT_CONTENTS_TABLE,
 	PF_NT_ASSOC_CONTENTS_TABLE,
@@ -78,6 +90,15 @@ static bool is_item_nid(uint32_t nid)
 	unsigned t = PF_NID_TYPE(nid);
 
 	return t == PF_NT_NORMAL_MESSAGE || t == PF_NT_ASSOC_MESSAGE;
+}
+
+/* A folder's hierarchy, contents or FAI table (MS-PST 2.4.4.1). */
+static bool is_table_nid(uint32_t nid)
+{
+	unsigned t = PF_NID_TYPE(nid);
+
+	return t == PF_NT_HIERARCHY_TABLE || t == PF_NT_CONTENTS_TABLE ||
+	       t == PF_NT_ASSOC_CONTENTS_TABLE;
 }
 
 static int cmp_node(const void *a, const void *b)
@@ -110,6 +131,46 @@ struct rmsg_folder *rmsg_folder(const struct rmsg_plan *p, uint32_t nid)
 
 	return p->nf ? bsearch(&key, p->f, p->nf, sizeof(key),
 			       cmp_folder) : NULL;
+}
+
+static int cmp_kid(const void *a, const void *b)
+{
+	const struct rmsg_kid *x = a, *y = b;
+
+	if (x->parent != y->parent)
+		return x->parent < y->parent ? -1 : 1;
+	return x->nid < y->nid ? -1 : x->nid > y->nid;
+}
+
+static int index_kids(struct rmsg_plan *p)
+{
+	p->kids = malloc(((size_t)p->nnodes + 1) * sizeof(*p->kids));
+	if (!p->kids)
+		return pf_error_set(PF_E_NOMEM, "out of memory");
+	for (uint32_t i = 0; i < p->nnodes; i++)
+		p->kids[i] = (struct rmsg_kid){ p->nodes[i].parent,
+						p->nodes[i].nid, i };
+	qsort(p->kids, p->nnodes, sizeof(*p->kids), cmp_kid);
+	return 0;
+}
+
+uint32_t rmsg_kids(const struct rmsg_plan *p, uint32_t parent,
+		   uint32_t *first)
+{
+	uint32_t lo = 0, hi = p->nnodes, end;
+
+	while (lo < hi) {   /* the first entry with parent >= PARENT */
+		uint32_t mid = lo + (hi - lo) / 2;
+
+		if (p->kids[mid].parent < parent)
+			lo = mid + 1;
+		else
+			hi = mid;
+	}
+	*first = lo;
+	for (end = lo; end < p->nnodes && p->kids[end].parent == parent;)
+		end++;
+	return end - lo;
 }
 
 const char *rmsg_folder_label(const struct rmsg_folder *f, char *buf,
@@ -240,6 +301,28 @@ static void read_folder_pc(struct rmsg_folder *f, struct pf_ndb *ndb)
 	}
 }
 
+/* A folder whose PC does not open: its name and container class from the
+ * row its parent's hierarchy table has for it, when there is one. */
+static void name_from_parent_row(struct rmsg_folder *f, struct pf_ndb *ndb)
+{
+	uint32_t tnid = pf_nid_with_type(f->parent, PF_NT_HIERARCHY_TABLE);
+	struct pf_nbt_entry e;
+	struct pf_table t;
+	uint32_t row;
+
+	if (!is_folder_nid(f->parent) || pf_nbt_lookup(ndb, tnid, &e) != 0 ||
+	    pf_table_open(&t, ndb, tnid, e.bid_data, e.bid_sub) != 0)
+		return;
+	if (pf_tc_find_row(&t.tc, f->nid, &row) == 0) {
+		pf_tc_get_string(&t.tc, row, PF_PROP_TAG(PF_TAG_DISPLAY_NAME,
+							 0), &f->name);
+		pf_tc_get_string(&t.tc, row,
+				 PF_PROP_TAG(PF_TAG_CONTAINER_CLASS, 0),
+				 &f->cls);
+	}
+	pf_table_close(&t);
+}
+
 static int load_folders(struct rmsg_plan *p, struct pf_ndb *ndb,
 			uint32_t *cap)
 {
@@ -252,24 +335,57 @@ static int load_folders(struct rmsg_plan *p, struct pf_ndb *ndb,
 		if (!f)
 			return PF_E_NOMEM;
 		read_folder_pc(f, ndb);
+		if (!f->pc_ok)
+			name_from_parent_row(f, ndb);
 	}
 	return 0;
 }
 
 /* ---- 1. mandatory nodes ---- */
 
-static int plan_mandatory(struct rmsg_plan *p, uint32_t *cap)
+/* A mandatory node is there and reads as what it is: the store and the
+ * map as PCs, the templates as tables; the queues have no data. */
+static bool node_opens(const struct rmsg_plan *p, struct pf_ndb *ndb,
+		       uint32_t nid)
+{
+	const struct rmsg_node *n = rmsg_node(p, nid);
+	struct pf_message m;
+	struct pf_table t;
+
+	if (!n)
+		return false;
+	if (nid == PF_NID_MESSAGE_STORE || nid == PF_NID_NAME_TO_ID_MAP) {
+		if (pf_message_open(&m, ndb, nid) != 0)
+			return false;
+		pf_message_close(&m);
+		return true;
+	}
+	if (nid == 0x1E1 || nid == 0x201)
+		return true;
+	if (pf_table_open(&t, ndb, nid, n->bid_data, n->bid_sub) != 0)
+		return false;
+	pf_table_close(&t);
+	return true;
+}
+
+static int plan_mandatory(struct rmsg_plan *p, struct pf_ndb *ndb,
+			  uint32_t *cap)
 {
 	for (size_t i = 0; i < sizeof(mandatory) / sizeof(mandatory[0]); i++) {
 		const struct msgw_std_folder *sf;
 		struct rmsg_folder *f;
 
-		if (mandatory[i].kind == 'T' || rmsg_node(p, mandatory[i].nid))
+		if (mandatory[i].kind == 'T')
 			continue;
-		if (mandatory[i].kind == 'N') {
+		if (mandatory[i].kind == 'N' && !node_opens(p, ndb,
+							     mandatory[i].nid)) {
+			p->missing_there[p->nmissing] =
+				rmsg_node(p, mandatory[i].nid) != NULL;
 			p->missing[p->nmissing++] = mandatory[i].nid;
 			continue;
 		}
+		if (rmsg_node(p, mandatory[i].nid))
+			continue;
 		sf = msgw_std_folder(mandatory[i].nid);
 		if (!sf)
 			continue;   /* the writer knows every 'F' above */
@@ -288,6 +404,58 @@ static int plan_mandatory(struct rmsg_plan *p, uint32_t *cap)
 
 /* ---- 2. orphans ---- */
 
+/* The folder named NAME with the most subfolders, or NULL. */
+static struct rmsg_folder *busiest_named(struct rmsg_plan *p,
+					 const char *name)
+{
+	struct rmsg_folder *best = NULL;
+	uint32_t best_n = 0;
+
+	for (uint32_t i = 0; i < p->nf; i++) {
+		uint32_t n = 0;
+
+		if (!p->f[i].name || strcmp(p->f[i].name, name) != 0 ||
+		    PF_NID_TYPE(p->f[i].nid) != PF_NT_NORMAL_FOLDER)
+			continue;
+		for (uint32_t j = 0; j < p->nf; j++)
+			n += p->f[j].parent == p->f[i].nid;
+		if (!best || n > best_n) {
+			best = &p->f[i];
+			best_n = n;
+		}
+	}
+	return best;
+}
+
+/* The store names its IPM subtree.  An OST's EntryIDs are Exchange's
+ * (not the 24-byte PST form), so there the folder Exchange names
+ * "IPM_SUBTREE" (under "Root - Mailbox") stands in; else 0x8022. */
+static void find_ipm(struct rmsg_plan *p, struct pf_ndb *ndb)
+{
+	struct pf_store_info si;
+	struct rmsg_folder *f = NULL;
+
+	p->ipm = 0x8022;
+	if (pf_store_read(ndb, &si) == 0) {
+		f = rmsg_folder(p, si.nid_ipm_subtree);
+		pf_store_info_free(&si);
+	}
+	if (!f && pf_ndb_header(ndb)->magic_client == PF_MAGIC_CLIENT_OST)
+		f = busiest_named(p, "IPM_SUBTREE");
+	if (f && PF_NID_TYPE(f->nid) == PF_NT_NORMAL_FOLDER)
+		p->ipm = f->nid;
+}
+
+/* NID types that share a folder's nidIndex (MS-PST 2.4.4.1). */
+static bool folder_index_type(uint32_t nid)
+{
+	unsigned t = PF_NID_TYPE(nid);
+
+	return is_folder_nid(nid) || t == PF_NT_HIERARCHY_TABLE ||
+	       t == PF_NT_CONTENTS_TABLE || t == PF_NT_ASSOC_CONTENTS_TABLE ||
+	       t == PF_NT_SEARCH_CONTENTS_TABLE;
+}
+
 /* An existing "Recovered Items" under the IPM subtree (a second repair
  * reuses it), else a new normal-folder NID above every one in use. */
 static int plan_recovered(struct rmsg_plan *p, struct pf_ndb *ndb,
@@ -298,14 +466,16 @@ static int plan_recovered(struct rmsg_plan *p, struct pf_ndb *ndb,
 	uint32_t nid;
 
 	for (uint32_t i = 0; i < p->nf; i++)
-		if (p->f[i].parent == 0x8022 && p->f[i].name &&
+		if (p->f[i].parent == p->ipm && p->f[i].name &&
 		    PF_NID_TYPE(p->f[i].nid) == PF_NT_NORMAL_FOLDER &&
 		    strcmp(p->f[i].name, RMSG_RECOVERED_NAME) == 0) {
 			p->recovered = p->f[i].nid;
 			return 0;
 		}
+	/* the new NID and its tables' NIDs (same index) must be free */
 	for (uint32_t i = 0; i < p->nnodes; i++)
-		if (PF_NID_INDEX(p->nodes[i].nid) > idx)
+		if (folder_index_type(p->nodes[i].nid) &&
+		    PF_NID_INDEX(p->nodes[i].nid) > idx)
 			idx = PF_NID_INDEX(p->nodes[i].nid);
 	if (idx < 0x403)
 		idx = 0x403;   /* past 0x8022, 0x8042 and 0x8062 */
@@ -313,7 +483,7 @@ static int plan_recovered(struct rmsg_plan *p, struct pf_ndb *ndb,
 		return pf_error_set(PF_E_LIMIT, "no folder NID left for "
 				    "'%s'", RMSG_RECOVERED_NAME);
 	nid = ((idx + 1) << 5) | PF_NT_NORMAL_FOLDER;
-	f = add_folder(p, nid, 0x8022, cap);
+	f = add_folder(p, nid, p->ipm, cap);
 	if (!f)
 		return PF_E_NOMEM;
 	f->is_new = true;
@@ -328,10 +498,12 @@ static int plan_recovered(struct rmsg_plan *p, struct pf_ndb *ndb,
 
 /* Where an unlinked folder goes: a standard one to its standard parent,
  * the root to itself, any other to "Recovered Items". */
-static void relink(struct rmsg_plan *p, struct rmsg_folder *f)
+static void relink(struct rmsg_plan *p, struct rmsg_folder *f,
+		   const char *why)
 {
 	const struct msgw_std_folder *sf = msgw_std_folder(f->nid);
 
+	f->moved_why = why;
 	f->parent = sf ? sf->parent : p->recovered;
 	if (!sf)
 		p->orphan_folders++;
@@ -347,13 +519,14 @@ static void link_one(struct rmsg_plan *p, struct rmsg_folder *f)
 		struct rmsg_folder *up;
 
 		if (cur->state == 1) {   /* a cycle: cut it here */
-			relink(p, cur);
+			relink(p, cur, "a parent cycle");
 			break;
 		}
 		cur->state = 1;
 		up = rmsg_folder(p, cur->parent);
 		if (!up || up == cur) {
-			relink(p, cur);
+			relink(p, cur, up ? "its own parent" :
+				       "parent missing or not a folder");
 			break;
 		}
 		cur = up;
@@ -387,6 +560,11 @@ static void plan_orphans(struct rmsg_plan *p)
 			n->parent = f ? f->parent : n->parent;
 			continue;
 		}
+		if (is_table_nid(n->nid) && n->parent != 0) {
+			n->parent = 0;   /* 2.4.4.1: readpst reads it as an item */
+			p->tables_reparented++;
+			continue;
+		}
 		if (!is_item_nid(n->nid) || rmsg_folder(p, n->parent))
 			continue;
 		n->parent = p->recovered;
@@ -404,6 +582,7 @@ static void drop_unused_recovered(struct rmsg_plan *p)
 	ri = rmsg_folder(p, p->recovered);
 	if (ri) {
 		free(ri->name);
+		free(ri->cls);
 		memmove(ri, ri + 1, (size_t)(p->f + p->nf - (ri + 1)) *
 			sizeof(*ri));
 		p->nf--;
@@ -452,9 +631,10 @@ static void plan_counts(struct rmsg_plan *p)
 		/* a search folder counts what it finds elsewhere */
 		if (PF_NID_TYPE(f->nid) != PF_NT_NORMAL_FOLDER)
 			continue;
-		if (!f->has_count || (uint32_t)f->count_in != f->nmsgs ||
-		    !f->has_unread || (uint32_t)f->unread_in != f->nunread ||
-		    !f->has_subfolders_prop ||
+		/* absent counts are left absent (Outlook omits them on
+		 * some folders); an absent PidTagSubfolders reads as false */
+		if ((f->has_count && (uint32_t)f->count_in != f->nmsgs) ||
+		    (f->has_unread && (uint32_t)f->unread_in != f->nunread) ||
 		    f->subfolders_in != (f->nsubs > 0))
 			f->rewrite_pc = true;
 	}
@@ -464,20 +644,20 @@ static void plan_counts(struct rmsg_plan *p)
 static void truth_set(const struct rmsg_plan *p, const struct rmsg_folder *f,
 		      int k, struct pf_set *s)
 {
+	unsigned want = k == RMSG_T_FAI ? PF_NT_ASSOC_MESSAGE :
+					  PF_NT_NORMAL_MESSAGE;
+	uint32_t first, n;
+
 	if (k == RMSG_T_HIER) {
 		for (uint32_t i = 0; i < p->nf; i++)
 			if (p->f[i].parent == f->nid && p->f[i].nid != f->nid)
 				pf_set_add(s, p->f[i].nid);
 		return;
 	}
-	for (uint32_t i = 0; i < p->nnodes; i++) {
-		unsigned t = PF_NID_TYPE(p->nodes[i].nid);
-
-		if (p->nodes[i].parent == f->nid &&
-		    t == (k == RMSG_T_FAI ? PF_NT_ASSOC_MESSAGE :
-					    PF_NT_NORMAL_MESSAGE))
-			pf_set_add(s, p->nodes[i].nid);
-	}
+	n = rmsg_kids(p, f->nid, &first);
+	for (uint32_t i = first; i < first + n; i++)
+		if (PF_NID_TYPE(p->kids[i].nid) == want)
+			pf_set_add(s, p->kids[i].nid);
 }
 
 static void plan_table(struct rmsg_plan *p, struct pf_ndb *ndb,
@@ -506,7 +686,7 @@ static void plan_table(struct rmsg_plan *p, struct pf_ndb *ndb,
 			extra++;
 	if (extra || listed.count != truth.count) {
 		snprintf(f->why[k], sizeof(f->why[k]),
-			 "had %u rows, %u of them wrong, for %zu children",
+			 "had %u (%u not its children), the NBT has %zu",
 			 count, extra, truth.count);
 		f->rebuild |= 1u << k;
 	}
@@ -535,7 +715,7 @@ static void plan_tables(struct rmsg_plan *p, struct pf_ndb *ndb)
 			continue;
 		up->rebuild |= 1u << RMSG_T_HIER;
 		snprintf(up->why[RMSG_T_HIER], sizeof(up->why[0]),
-			 "a subfolder's counts changed");
+			 "a subfolder's row changed");
 	}
 }
 
@@ -547,25 +727,38 @@ static void plan_store(struct rmsg_plan *p, struct pf_ndb *ndb)
 		[PF_FOLDER_INBOX] = "Inbox", [PF_FOLDER_OUTBOX] = "Outbox",
 		[PF_FOLDER_SENT] = "Sent Items", [PF_FOLDER_DRAFTS] = "Drafts",
 	};
+	struct pf_store_info si = { 0 };
 	struct pf_message m;
+	struct pf_value v;
 	uint8_t *key = NULL;
 	size_t cb = 0;
 
-	p->std[PF_FOLDER_IPM] = 0x8022;
+	p->std[PF_FOLDER_IPM] = p->ipm;
 	p->std[PF_FOLDER_DELETED] = 0x8062;
 	for (int k = PF_FOLDER_INBOX; k < PF_FOLDER__COUNT; k++)
 		for (uint32_t i = 0; i < p->nf; i++)
-			if (p->f[i].parent == 0x8022 && p->f[i].name &&
+			if (p->f[i].parent == p->ipm && p->f[i].name &&
 			    strcmp(p->f[i].name, names[k]) == 0)
 				p->std[k] = p->f[i].nid;
 	if (pf_message_open(&m, ndb, PF_NID_MESSAGE_STORE) != 0)
-		return;
+		return;   /* recreated whole (plan_mandatory) */
 	if (pf_pc_get_bin(&m.pc, PF_TAG_RECORD_KEY, &key, &cb) == 0 &&
 	    cb == 16) {
 		memcpy(p->record_key, key, 16);
 		p->has_record_key = true;
+	} else {
+		p->store_lacks |= RMSG_STORE_RECORD_KEY;
 	}
 	free(key);
+	if (pf_pc_get_value(&m.pc, PF_TAG_DISPLAY_NAME, &v) == 0)
+		pf_value_free(&v);
+	else
+		p->store_lacks |= RMSG_STORE_DISPLAY_NAME;
+	/* OSTs name their IPM subtree in Exchange's form (as the checker) */
+	if (pf_ndb_header(ndb)->magic_client != PF_MAGIC_CLIENT_OST &&
+	    (pf_store_read(ndb, &si) != 0 || !si.nid_ipm_subtree))
+		p->store_lacks |= RMSG_STORE_IPM_ENTRYID;
+	pf_store_info_free(&si);
 	pf_message_close(&m);
 }
 
@@ -588,10 +781,16 @@ static void note_plan(const struct rmsg_plan *p, struct pf_repair_ctx *ctx)
 
 		if (!n || n->parent_in == f->parent)
 			continue;
-		rmsg_note(ctx, "moved folder %s from parent 0x%x to 0x%x",
-			  rmsg_folder_label(f, label, sizeof(label)),
-			  n->parent_in, f->parent);
+		rmsg_note(ctx, "moved folder %s from parent 0x%x to 0x%x%s: "
+			  "%s", rmsg_folder_label(f, label, sizeof(label)),
+			  n->parent_in, f->parent,
+			  f->parent == p->recovered ? " ('" RMSG_RECOVERED_NAME
+			  "')" : "", f->moved_why ? f->moved_why : "");
 	}
+	if (p->tables_reparented)
+		rmsg_note(ctx, "set nidParent to 0 on %u folder table node%s "
+			  "(readers took them for items)", p->tables_reparented,
+			  p->tables_reparented == 1 ? "" : "s");
 	if (p->orphan_msgs)
 		rmsg_note(ctx, "moved %u orphan message%s to '%s'",
 			  p->orphan_msgs, p->orphan_msgs == 1 ? "" : "s",
@@ -600,10 +799,13 @@ static void note_plan(const struct rmsg_plan *p, struct pf_repair_ctx *ctx)
 
 void rmsg_plan_free(struct rmsg_plan *p)
 {
-	for (uint32_t i = 0; i < p->nf; i++)
+	for (uint32_t i = 0; i < p->nf; i++) {
 		free(p->f[i].name);
+		free(p->f[i].cls);
+	}
 	free(p->f);
 	free(p->nodes);
+	free(p->kids);
 	memset(p, 0, sizeof(*p));
 }
 
@@ -620,21 +822,33 @@ int rmsg_plan_make(struct rmsg_plan *p, struct pf_ndb *ndb,
 		rc = load_folders(p, ndb, &cap);
 	}
 	if (rc == 0)
-		rc = plan_mandatory(p, &cap);
-	if (rc == 0)
+		rc = plan_mandatory(p, ndb, &cap);
+	if (rc == 0) {
+		find_ipm(p, ndb);
 		rc = plan_recovered(p, ndb, &cap);
+	}
 	if (rc != 0) {
 		rmsg_plan_free(p);
 		return rc;
 	}
 	plan_orphans(p);
 	drop_unused_recovered(p);
+	rc = index_kids(p);
+	if (rc != 0) {
+		rmsg_plan_free(p);
+		return rc;
+	}
 	count_children(p);
 	plan_counts(p);
 	plan_tables(p, ndb);
 	plan_store(p, ndb);
 	note_plan(p, ctx);
 	return 0;
+}
+
+unsigned rmsg_table_type(int k)
+{
+	return table_type[k];
 }
 
 const char *rmsg_table_name(int k)
