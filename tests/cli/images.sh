@@ -6,7 +6,12 @@
 # messages with the oracles (tests/tools/recovery.py: libpff and readpst).
 # A case without expect.repair fails once repair exists
 # (tests/images/regen CASE writes it); before that the test checks the
-# scans and then skips, saying so.  IMAGES="case ..." selects cases.
+# scans and then skips, saying so.  A case whose recipe has a line
+# "xfail WHY" is one the repair does not fix yet (the rescan is not
+# clean or the oracle disagrees): its expect files must still match (they
+# record what it does now), and it fails as soon as the repair passes
+# (remove the line then).
+# IMAGES="case ..." selects cases.
 . "$(dirname "$0")/common.shlib"
 
 ROOT=$(cd "$(dirname "$0")/../.." && pwd)
@@ -18,6 +23,8 @@ WORK=$TMP
 
 bad=
 ncase=0
+nxfail=0
+xlist=
 # differ CASE RESULT: the result against tests/images/CASE/expect.RESULT.
 differ() {
 	_exp=$ROOT/tests/images/$1/expect.$2
@@ -55,21 +62,39 @@ for c in $(img_cases ${IMAGES:-}); do
 	img_repair "$WORK/$c"
 	differ "$c" repair || continue
 	differ "$c" rescan || continue
-	[ "$(tail -n 1 "$d/expect.rescan")" = "exit 0" ] || {
-		echo "$c: expect.rescan is not clean"; bad="$bad $c"; continue; }
-	python3 "$ROOT/tests/tools/recovery.py" --manifest \
-		"$WORK/$c/pristine.jsonl" --record "$WORK/$c/record.json" \
-		"$WORK/$c/damaged.pst" "$WORK/$c/repaired.pst" \
-		>"$WORK/$c/oracle" 2>&1 || {
-		echo "$c: the oracle disagrees:"
-		head -n 30 "$WORK/$c/oracle"
+	xfail=$(img_field "$d" xfail '')
+	ok=yes
+	why="expect.rescan is not clean"
+	[ "$(tail -n 1 "$d/expect.rescan")" = "exit 0" ] || ok=no
+	if [ $ok = yes ] && ! python3 "$ROOT/tests/tools/recovery.py" \
+		--manifest "$WORK/$c/pristine.jsonl" \
+		--record "$WORK/$c/record.json" "$WORK/$c/damaged.pst" \
+		"$WORK/$c/repaired.pst" >"$WORK/$c/oracle" 2>&1; then
+		ok=no
+		why="the oracle disagrees: $(grep -c '^DIFF' \
+			"$WORK/$c/oracle") difference(s)"
+	fi
+	if [ -n "$xfail" ]; then
+		[ $ok = no ] || { echo "$c: marked xfail but the repair" \
+			"now passes: remove the xfail line"
+			bad="$bad $c"; continue; }
+		echo "xfail $c: $why ($xfail)"
+		nxfail=$((nxfail + 1))
+		xlist="$xlist $c"
+		continue
+	fi
+	if [ $ok = no ]; then
+		echo "$c: $why"
+		[ -f "$WORK/$c/oracle" ] && head -n 30 "$WORK/$c/oracle"
 		bad="$bad $c"
-	}
+	fi
 done
 
 [ $ncase -gt 0 ] || fail "no case in tests/images"
 [ -z "$bad" ] || fail "cases failed:$bad"
 [ $repair = yes ] || skip "pstfix has no repair command yet; the $ncase" \
 	"expect.scan files match"
-echo "PASS: $ncase cases (scan, repair, rescan, oracle)"
+[ $nxfail -eq 0 ] || echo "XFAIL: $nxfail cases the repair does not" \
+	"pass yet (their expect files say what it does now):$xlist"
+echo "PASS: $ncase cases (scan, repair, rescan, oracle; $nxfail xfail)"
 exit 0

@@ -11,6 +11,7 @@
 #   encoding  none | permute | cyclic       (default permute)
 #   corrupt   RECIPE[:ARG] of pstcorrupt (tests/tools/pstcorrupt.c)
 #   seed      N                             (default 1)
+#   xfail     WHY: the repair does not fix this yet (tests/cli/images.sh)
 # and the expected results, each the program's stdout, then "--- stderr"
 # and its stderr when there is any, then "exit N":
 #   expect.scan    pstfix scan damaged.pst

@@ -23,12 +23,14 @@
  * - The record (JSON, one object) lists the changed byte ranges with the
  *   SHA-256 of their old and new bytes, the B-tree pages and blocks the
  *   edit destroyed (changed and no longer valid) or edited (changed and
- *   re-sealed), and, for the oracle, the normal messages whose own blocks
- *   were destroyed ("messages_destroyed": their PC, data tree or subnode
- *   tree lost a block, so no repair can bring them back whole) and those
- *   whose only NBT entry was on a destroyed leaf page
- *   ("messages_unlisted": their data is intact, a repair that finds a
- *   stale copy of the page may keep them), each with its subject.
+ *   re-sealed, or with intact data), and, for the oracle, the normal
+ *   messages whose own blocks were destroyed ("messages_destroyed": a
+ *   block of their PC, data tree or subnode tree lost or changed without
+ *   its CRC, so no repair can bring them back as they were; a damaged
+ *   trailer alone does not count) and those whose NBT entry was lost
+ *   ("messages_unlisted": on a destroyed leaf page, overwritten or pointed
+ *   elsewhere; their data is intact, a repair may find them again), each
+ *   with its subject.
  * - 512-byte-page files only (ANSI and Unicode PST/OST); 4 KiB-page OSTs
  *   are refused.  Every walk has a visited set and a depth bound.
  *

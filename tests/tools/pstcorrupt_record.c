@@ -33,23 +33,29 @@ static int page_state(const struct img *m, const struct bt_page *p)
 	return S_EDITED;
 }
 
+/* Destroyed: the data is gone or changed so that its CRC no longer
+ * matches (what the block held cannot be trusted).  A block whose data is
+ * intact but whose trailer was damaged (wSig, BID, cb), or whose data was
+ * changed with the CRC recomputed, is "edited": its bytes are all there. */
 static int block_state(const struct img *m, const struct pf_bbt_entry *e)
 {
 	uint64_t ib = e->bref.ib;
 	uint32_t size = pf_block_size(m->l, e->cb);
 	uint32_t c = block_crc_at(m, e->cb);
+	uint64_t tb;
 
 	if (!changed(m, ib, size))
 		return S_SAME;
-	if (ib + size > m->new_size ||
-	    pf_le32(m->buf + ib + c) != pf_crc(m->buf + ib, e->cb))
+	if (ib + size > m->new_size)
 		return S_DESTROYED;
-	/* padding and trailer rewritten other than the CRC: destroyed */
-	for (uint32_t i = e->cb; i < size; i++)
-		if (m->old[ib + i] != m->buf[ib + i] &&
-		    (i < c || i >= c + 4))
-			return S_DESTROYED;
-	return S_EDITED;
+	if (!changed(m, ib, e->cb))
+		return S_EDITED;
+	/* re-sealed: the CRC matches and the trailer still names the block
+	 * (a zeroed block has a matching zero CRC but no BID) */
+	tb = ib + size - m->l->block_trailer + (m->ansi ? 4 : 8);
+	return pf_le32(m->buf + ib + c) == pf_crc(m->buf + ib, e->cb) &&
+	       memcmp(m->buf + tb, m->old + tb, m->hl.w) == 0
+	       ? S_EDITED : S_DESTROYED;
 }
 
 /* Does the node with BID (data or subnode tree root) lose a block? */
