@@ -57,6 +57,13 @@ for c in $(img_cases ${IMAGES:-}); do
 	img_damage "$d" "$WORK/$c" || { bad="$bad $c"; continue; }
 	img_scan "$WORK/$c"
 	differ "$c" scan || continue
+	# the finding the recipe's comment names must be in the scan
+	for code in $(sed -n 's/^#.*\(PF[0-9][0-9][0-9][0-9]\).*/\1/p' \
+		"$d/recipe"); do
+		grep -q "^$code " "$WORK/$c/scan" || {
+			echo "$c: the scan lacks $code, the recipe's target"
+			bad="$bad $c"; }
+	done
 	[ $repair = yes ] || continue
 	[ -f "$d/expect.repair" ] || { differ "$c" repair; continue; }
 	img_repair "$WORK/$c"

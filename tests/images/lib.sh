@@ -5,7 +5,8 @@
 # (absolute), PSTCORRUPT and WORK (a scratch directory) first.
 #
 # A case is a directory tests/images/CASE/ with a file `recipe`:
-#   # one comment line or more: what is damaged, what should show
+#   # one comment line or more: what is damaged, and the finding it
+#   #   targets as PFnnnn (tests/cli/images.sh checks the scan shows it)
 #   base      SPEC for `pstfix create --sample` (default messages=20,folders=3)
 #   format    unicode | ansi | ost          (default unicode)
 #   encoding  none | permute | cyclic       (default permute)
