@@ -96,13 +96,19 @@ setup:
 	else echo "setup: all Debian packages present"; fi
 
 # ---- tests ----
+# tests/tools/pstcorrupt: the image tests' corruption tool (not installed)
+CORRUPT := $(BUILD)/tests/tools/pstcorrupt
+$(CORRUPT): $(call objs,$(BUILD),$(wildcard tests/tools/pstcorrupt*.c)) \
+            $(BUILD)/libpstfix.a
+	$(CC) $(CFLAGS) -o $@ $^ $(LIBS)
+
 unit: $(UNIT_BIN)
 	@tests/run-unit $(UNIT_BIN)
 
-clitest: bin/pstfix
+clitest: bin/pstfix $(CORRUPT)
 	@PSTFIX=bin/pstfix tests/run-cli
 
-san: $(SUNIT_BIN) $(SBUILD)/bin/pstfix
+san: $(SUNIT_BIN) $(SBUILD)/bin/pstfix $(CORRUPT)
 	@ASAN_OPTIONS=detect_leaks=1:abort_on_error=1 \
 	 UBSAN_OPTIONS=print_stacktrace=1:halt_on_error=1 \
 	 tests/run-unit $(SUNIT_BIN)
