@@ -59,10 +59,12 @@ static void put_id_part(struct pf_mimew_buf *b, const char *s, size_t n)
 
 	for (size_t i = 0; i < n; i++) {
 		unsigned char c = (unsigned char)s[i];
-		bool dot_ok = c == '.' && i > 0 && i + 1 < n && s[i + 1] != '.';
+		bool dot_ok = c == '.' && i > 0 && i + 1 < n &&
+			      s[i + 1] != '.';
+		bool atext = c > 32 && c < 127 &&
+			     !strchr("()<>[]:;@\\,.\" +", c);
 
-		if (dot_ok || (c > 32 && c < 127 && !strchr("()<>[]:;@\\,.\" +",
-							       c))) {
+		if (dot_ok || atext) {
 			pmw_putc(b, (char)c);
 			continue;
 		}

@@ -182,6 +182,11 @@ static const struct {
 	{ 51932, "euc-jp" }, { 51949, "euc-kr" }, { 874, "windows-874" },
 };
 
+static void set_charset(struct pf_mimew_msg *msg, const char *name)
+{
+	snprintf(msg->html_charset, sizeof(msg->html_charset), "%s", name);
+}
+
 static int html_body(struct pf_mimew_msg *msg, const struct pf_pc *pc,
 		     uint32_t icp)
 {
@@ -198,7 +203,7 @@ static int html_body(struct pf_mimew_msg *msg, const struct pf_pc *pc,
 			return 0;
 		msg->body_html = (uint8_t *)u;
 		msg->body_html_cb = strlen(u);
-		snprintf(msg->html_charset, sizeof(msg->html_charset), "utf-8");
+		set_charset(msg, "utf-8");
 		return 0;
 	}
 	rc = pf_value_bin(&v, &msg->body_html, &msg->body_html_cb);
@@ -207,8 +212,7 @@ static int html_body(struct pf_mimew_msg *msg, const struct pf_pc *pc,
 		return rc == PF_E_NOMEM ? rc : 0;
 	for (size_t i = 0; i < sizeof(cp_names) / sizeof(*cp_names); i++)
 		if (cp_names[i].cp == icp)
-			snprintf(msg->html_charset, sizeof(msg->html_charset),
-				 "%s", cp_names[i].name);
+			set_charset(msg, cp_names[i].name);
 	if (msg->html_charset[0] || icp == 0)
 		return 0;
 	/* a code page without a MIME name: to UTF-8 through iconv */
@@ -216,7 +220,7 @@ static int html_body(struct pf_mimew_msg *msg, const struct pf_pc *pc,
 		free(msg->body_html);
 		msg->body_html = (uint8_t *)u;
 		msg->body_html_cb = strlen(u);
-		snprintf(msg->html_charset, sizeof(msg->html_charset), "utf-8");
+		set_charset(msg, "utf-8");
 	}
 	return 0;
 }
@@ -243,7 +247,7 @@ static int rtf_body(struct pf_mimew_msg *msg)
 		msg->body_html = (uint8_t *)out;
 		msg->body_html_cb = n;
 		msg->html_from_rtf = true;
-		snprintf(msg->html_charset, sizeof(msg->html_charset), "utf-8");
+		set_charset(msg, "utf-8");
 	} else if (rc == PF_E_NOTFOUND && !msg->body_text) {
 		rc = pf_rtf_to_text(rtf, cb, &msg->body_text, &n);
 	}

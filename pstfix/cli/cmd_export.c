@@ -2,13 +2,14 @@
  * cmd_export.c - `pstfix export FILE -o DIR [--format eml|mbox|maildir]`:
  * every item of a PST/OST as standard files (pstfix/export).
  *
- * Contract: each item that cannot be exported is named on stderr with
- * its reason ("skipped 0x200024 in Inbox: ..."); a summary goes to stdout.
+ * Contract: each item that cannot be exported, or only without a part
+ * that cannot be read, is named on stderr with the reason ("0x200024 in
+ * Inbox: skipped: unreadable message: ..."); a summary goes to stdout.
  * Salvage (orphans into "Recovered Items") is on with --salvage, off with
  * --no-salvage, and by default on exactly when a quiet `scan` of the file
- * finds an error.  Exit 0 when every item was exported, 4 when some were
- * skipped (each with its reason), 8 on an operational error (the file or
- * DIR unusable), 16 on usage errors.
+ * finds an error.  Exit 0 when every item was exported whole, 4 when some
+ * were skipped or lost a part (each named with its reason), 8 on an
+ * operational error (the file or DIR unusable), 16 on usage errors.
  */
 #include <getopt.h>
 #include <inttypes.h>
@@ -35,8 +36,8 @@ static int usage(void)
 	       "  --format eml|mbox|maildir  (default eml: one .eml per\n"
 	       "                 message; mbox: one mboxrd file 'mbox' per\n"
 	       "                 folder; maildir: cur/new/tmp per folder)\n"
-	       "  --folder PATH  only this folder and its sub-folders (a path\n"
-	       "                 as 'pstfix ls' prints it, or a NID 0x8082)\n"
+	       "  --folder PATH  only this folder and its sub-folders (a\n"
+	       "                 path as 'pstfix ls' prints it, or a NID)\n"
 	       "  --since DATE, --until DATE  only items dated in the range\n"
 	       "                 (YYYY-MM-DD or 'YYYY-MM-DD HH:MM:SS', UTC)\n"
 	       "  --salvage      also export orphan items (their folder is\n"
@@ -46,8 +47,9 @@ static int usage(void)
 	       "  --bcc          write Bcc: headers (never by default)\n"
 	       "  --no-sync      do not fsync before renaming (faster)\n"
 	       "  -q, --quiet    no progress bar\n"
-	       "Exit: 0 all exported, 4 some skipped (each named on stderr\n"
-	       "with its reason), 8 operational error, 16 usage.\n");
+	       "Exit: 0 all exported, 4 some skipped or exported without an\n"
+	       "unreadable part (each named on stderr with the reason),\n"
+	       "8 operational error, 16 usage.\n");
 	return PF_EXIT_CLEAN;
 }
 
@@ -89,7 +91,7 @@ static void on_log(void *ctx, uint32_t nid, const char *where,
 	struct run *r = ctx;
 
 	progress_pause(r->bar);
-	fprintf(stderr, "pstfix export: skipped 0x%x in ", nid);
+	fprintf(stderr, "pstfix export: 0x%x in ", nid);
 	cli_put_safe(stderr, where);
 	fputs(": ", stderr);
 	cli_put_safe(stderr, why);
@@ -231,5 +233,5 @@ int cmd_export(int argc, char **argv)
 		return PF_EXIT_OPERATIONAL;
 	}
 	summary(file, &o, &sum);
-	return sum.skipped ? PF_EXIT_ERRORS : PF_EXIT_CLEAN;
+	return sum.skipped || sum.partial ? PF_EXIT_ERRORS : PF_EXIT_CLEAN;
 }

@@ -161,15 +161,15 @@ static int walk_tree(struct walk *w, uint32_t start)
 		uint32_t i = stack[--top], n = 0, k;
 
 		rc = export_folder(w, i);
-		for (uint32_t c = w->tree.f[i].first_child;
-		     rc == 0 && c != PF_TREE_NONE; c = w->tree.f[c].next_sibling) {
+		for (uint32_t c = w->tree.f[i].first_child; rc == 0 &&
+		     c != PF_TREE_NONE; c = w->tree.f[c].next_sibling) {
 			rc = child_dir(w, i, c);
 			n++;
 		}
 		top += n;
 		k = top;
-		for (uint32_t c = w->tree.f[i].first_child;
-		     rc == 0 && c != PF_TREE_NONE; c = w->tree.f[c].next_sibling)
+		for (uint32_t c = w->tree.f[i].first_child; rc == 0 &&
+		     c != PF_TREE_NONE; c = w->tree.f[c].next_sibling)
 			stack[--k] = c;
 	}
 	free(stack);
@@ -191,8 +191,9 @@ static void log_orphans(struct walk *w)
 		if (!is_orphan(w, w->refs[i].parent, &idx))
 			continue;
 		w->ex.sum->skipped++;
-		snprintf(why, sizeof(why), "orphan (parent 0x%x is not a "
-			 "reachable folder): not exported without --salvage",
+		snprintf(why, sizeof(why), "skipped: orphan (parent 0x%x is "
+			 "not a reachable folder): not exported without "
+			 "--salvage",
 			 w->refs[i].parent);
 		if (w->ex.o->log)
 			w->ex.o->log(w->ex.o->ctx, w->refs[i].nid, "-", why);

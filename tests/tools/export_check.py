@@ -373,6 +373,38 @@ def compare_one(rep, rp, it, where, cls):
                 where, sum(ra.values()), sum(oa.values())))
 
 
+def card(path):
+    """name -> [values] of a vCard / iCalendar file (lines unfolded)."""
+    with open(path, 'rb') as f:
+        text = f.read().decode('utf-8', 'replace')
+    text = re.sub(r'\r?\n[ \t]', '', text)
+    out = collections.defaultdict(list)
+    for line in text.splitlines():
+        if ':' in line:
+            k, v = line.split(':', 1)
+            out[k.split(';')[0].upper()].append(v)
+    return out
+
+
+def card_key(c, ext):
+    if ext == 'vcf':
+        return sorted(x.lower() for x in c.get('EMAIL', []))
+    return [x for x in c.get('SUMMARY', [])]
+
+
+def compare_card(rep, rp_path, it, where):
+    """Same e-mail addresses (vCard) or summary (iCalendar); readpst's
+    vCards say FN:(null) when the contact has no PidTagDisplayName-like
+    field it reads (a note where ours has the name)."""
+    a, b = card(rp_path), card(it['path'])
+    ext = it['ext']
+    if card_key(a, ext) != card_key(b, ext):
+        rep.diff('rp-' + ext, '%s: readpst %r, pstfix %r' % (
+            where, card_key(a, ext), card_key(b, ext)))
+    if ext == 'vcf' and a.get('FN') == ['(null)'] and b.get('FN'):
+        rep.note('readpst-worse: vCard FN:(null)', where)
+
+
 def classes(pstfix, file):
     """NID -> PidTagMessageClass, from `pstfix ls --json`."""
     out = {}
@@ -421,10 +453,15 @@ def check_readpst(rep, pstfix, items, file, workdir):
         if not name.endswith('.eml'):
             same = [it for it in cands if it['ext'] == name[-3:] and
                     id(it) not in used]
-            if same:
-                used.add(id(same[0]))
-            else:
+            key = card_key(card(path), name[-3:])
+            best = [it for it in same
+                    if card_key(card(it['path']), name[-3:]) == key]
+            it = (best or same or [None])[0]
+            if it is None:
                 rep.diff('rp-unmatched-' + name[-3:], where)
+                continue
+            used.add(id(it))
+            compare_card(rep, path, it, where)
             continue
         rp = rp_summary(path)
         it = match(rp, [c for c in cands if c['ext'] == 'eml'], used)

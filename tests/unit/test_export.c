@@ -121,7 +121,8 @@ static unsigned temps(const char *path)
 	while ((e = readdir(d)) != NULL) {
 		char sub[1024];
 
-		if (strcmp(e->d_name, ".") == 0 || strcmp(e->d_name, "..") == 0)
+		if (strcmp(e->d_name, ".") == 0 ||
+		    strcmp(e->d_name, "..") == 0)
 			continue;
 		if (strncmp(e->d_name, ".pstfix-tmp-", 12) == 0)
 			n++;

@@ -15,6 +15,8 @@
  * - RFC 2231 parameters: percent-encoding, continuations, quoted ASCII;
  * - base64 and quoted-printable line lengths and known answers (RFC 2045);
  * - Message-ID: made valid (two '@'), derived when absent;
+ * - vCard 4 and iCalendar: escapes, structured values, folding at 75,
+ *   dates in UTC and all-day, no card without a name or a start;
  * - a rendered message: 7-bit, CRLF only, lines <= 998, deterministic,
  *   no Bcc header unless asked, and read back by the import parser
  *   (pf_mail_parse, separate code) with every part and zero defects.
@@ -169,7 +171,8 @@ static const struct {
 	{ "J\xc3\xbcrgen", "j@example.org", "SMTP",
 	  "To: =?utf-8?B?SsO8cmdlbg==?= <j@example.org>\r\n" },
 	{ NULL, "a..b@example.org", "SMTP", "To: \"a..b\"@example.org\r\n" },
-	{ "X", "/O=ORG/CN=X", "EX", "To: X <IMCEAEX-_O=ORG_CN=X@invalid>\r\n" },
+	{ "X", "/O=ORG/CN=X", "EX",
+	  "To: X <IMCEAEX-_O=ORG_CN=X@invalid>\r\n" },
 	{ "Nobody", NULL, NULL, "To: Nobody <unknown@invalid>\r\n" },
 	{ "jd@example.org", "jd@example.org", "SMTP",
 	  "To: jd@example.org\r\n" },
@@ -393,6 +396,82 @@ START_TEST(test_message_id)
 }
 END_TEST
 
+START_TEST(test_vcard)
+{
+	struct pf_mimew_msg m = { 0 };
+	struct pf_mimew_buf b = { 0 };
+	char note[200];
+
+	memset(note, 'n', sizeof(note) - 1);
+	note[sizeof(note) - 1] = '\0';
+	m.nid = 0x200044;
+	m.message_class = "IPM.Contact";
+	m.subject = "Doe, Jane";
+	m.item.given = "Jane";
+	m.item.surname = "Doe";
+	m.item.email[0] = "jane@example.org";
+	m.item.phone_mobile = "+1 555 0100";
+	m.item.company = "ACME; Inc";
+	m.body_text = note;
+	ck_assert_int_eq(pf_mimew_kind_of(m.message_class), PF_MIMEW_VCARD);
+	ck_assert_int_eq(pf_mimew_vcard(&b, &m), 0);
+	/* RFC 6350: TEXT escapes (3.4), structured N (6.2.2), folding at 75
+	 * octets with CRLF SPACE (3.2) */
+	ck_assert(strncmp(b.p, "BEGIN:VCARD\r\nVERSION:4.0\r\n"
+			  "FN:Doe\\, Jane\r\nN:Doe;Jane;;;\r\n", 54) == 0);
+	ck_assert_ptr_nonnull(strstr(b.p, "\r\nORG:ACME\\; Inc\r\n"));
+	ck_assert_ptr_nonnull(strstr(b.p, "\r\nEMAIL:jane@example.org\r\n"));
+	ck_assert_ptr_nonnull(strstr(b.p,
+				     "\r\nTEL;TYPE=cell:+1 555 0100\r\n"));
+	/* "NOTE:" and 70 octets make the first line's 75 */
+	ck_assert_ptr_nonnull(strstr(b.p, "\r\nNOTE:" "nnnnnnnnnnnnnnnnnnnn"
+		"nnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnn"
+		"\r\n nnn"));
+	ck_assert_uint_le(longest(b.p), 75);
+	pf_mimew_buf_free(&b);
+	/* no name at all: not a vCard (the exporter writes mail instead) */
+	m.subject = NULL;
+	m.item.given = m.item.surname = m.item.company = NULL;
+	ck_assert_int_eq(pf_mimew_vcard(&b, &m), PF_E_NOTFOUND);
+	pf_mimew_buf_free(&b);
+}
+END_TEST
+
+START_TEST(test_ical)
+{
+	struct pf_mimew_msg m = { 0 };
+	struct pf_mimew_buf b = { 0 };
+
+	m.nid = 0x200064;
+	m.message_class = "IPM.Appointment";
+	m.subject = "Review, part 2";
+	m.item.location = "Room 1";
+	/* 2026-01-01 09:30:00 UTC and 10:00:00 (FILETIME) */
+	m.item.start = (uint64_t)(1767259800ll + 11644473600ll) * 10000000ull;
+	m.item.end = (uint64_t)(1767261600ll + 11644473600ll) * 10000000ull;
+	ck_assert_int_eq(pf_mimew_kind_of(m.message_class), PF_MIMEW_VEVENT);
+	ck_assert_int_eq(pf_mimew_ical(&b, &m, PF_MIMEW_VEVENT), 0);
+	ck_assert_ptr_nonnull(strstr(b.p, "\r\nDTSTART:20260101T093000Z\r\n"
+				     "DTEND:20260101T100000Z\r\n"));
+	ck_assert_ptr_nonnull(strstr(b.p, "\r\nSUMMARY:Review\\, part 2\r\n"));
+	ck_assert_ptr_nonnull(strstr(b.p, "\r\nLOCATION:Room 1\r\n"));
+	ck_assert_ptr_nonnull(strstr(b.p, "\r\nUID:pstfix."));
+	ck_assert_ptr_nonnull(strstr(b.p, "END:VEVENT\r\nEND:VCALENDAR\r\n"));
+	b.n = 0;
+	m.item.all_day = true;
+	ck_assert_int_eq(pf_mimew_ical(&b, &m, PF_MIMEW_VEVENT), 0);
+	ck_assert_ptr_nonnull(strstr(b.p, "DTSTART;VALUE=DATE:20260101\r\n"));
+	pf_mimew_buf_free(&b);
+	m.item.start = 0;   /* no start: not an event */
+	ck_assert_int_eq(pf_mimew_ical(&b, &m, PF_MIMEW_VEVENT),
+			 PF_E_NOTFOUND);
+	ck_assert_int_eq(pf_mimew_kind_of("IPM.Task"), PF_MIMEW_VTODO);
+	ck_assert_int_eq(pf_mimew_kind_of("IPM.Note"), PF_MIMEW_MAIL);
+	ck_assert_int_eq(pf_mimew_kind_of("IPM.Contactless"), PF_MIMEW_MAIL);
+	pf_mimew_buf_free(&b);
+}
+END_TEST
+
 static Suite *mimew_suite(void)
 {
 	Suite *s = suite_create("mimew");
@@ -410,6 +489,8 @@ static Suite *mimew_suite(void)
 	tcase_add_test(tc, test_qp);
 	tcase_add_test(tc, test_render);
 	tcase_add_test(tc, test_message_id);
+	tcase_add_test(tc, test_vcard);
+	tcase_add_test(tc, test_ical);
 	suite_add_tcase(s, tc);
 	return s;
 }
