@@ -44,7 +44,7 @@ need_note() {
 }
 need_note aspose-sample.ost 'readpst-worse: no text body'
 need_note aspose-sample.ost 'readpst-worse: no HTML body'
-need_note aspose-contacts72.pst 'readpst-worse: vCard FN:\(null\)'
+need_note aspose-contacts72.pst 'readpst-worse: vCard FN:(null)'
 need_note java-libpst-dist-list.pst \
 	'readpst-worse: distribution list not exported'
 exit 0
