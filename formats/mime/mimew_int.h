@@ -95,6 +95,11 @@ void pmw_body(struct pmw_render *r, const struct pf_mimew_msg *msg);
 void pmw_message(struct pf_mimew_buf *b, const struct pf_mimew_msg *msg,
 		 const struct pf_mimew_opts *o, unsigned depth);
 
+/* ---- mimew_card.c ---- */
+/* pf_mimew_ical with an iTIP METHOD (and ORGANIZER, ATTENDEE), or none. */
+int pmw_ical(struct pf_mimew_buf *out, const struct pf_mimew_msg *m,
+	     enum pf_mimew_kind kind, const char *method);
+
 /* ---- mimew_read*.c ---- */
 int pmw_read_atts(struct pf_mimew_msg *msg, struct pf_message *m,
 		  const struct pf_nameid_map *map, unsigned depth);

@@ -25,6 +25,10 @@
 static const uint8_t ps_address[16] = PSETID(0x04);
 static const uint8_t ps_appointment[16] = PSETID(0x02);
 static const uint8_t ps_task[16] = PSETID(0x03);
+/* PSETID_Meeting {6ED8DA90-450B-101B-98DA-00AA003F1305} */
+static const uint8_t ps_meeting[16] = {
+	0x90, 0xDA, 0xD8, 0x6E, 0x0B, 0x45, 0x1B, 0x10,
+	0x98, 0xDA, 0x00, 0xAA, 0x00, 0x3F, 0x13, 0x05 };
 
 /* The property id MAP gives the numeric named property (SET, LID). */
 static uint16_t named(const struct pf_nameid_map *map, const uint8_t *set,
@@ -134,9 +138,38 @@ static void task(struct pf_mimew_item *it, const struct pf_pc *pc,
 	}
 }
 
+/* PidLidGlobalObjectId (MS-OXOCAL 2.2.1.27) in upper-case hex, the UID
+ * Outlook itself gives the meeting in iCalendar. */
+static void meeting_uid(struct pf_mimew_item *it, const struct pf_pc *pc,
+			const struct pf_nameid_map *map)
+{
+	static const char hex[] = "0123456789ABCDEF";
+	uint16_t id = named(map, ps_meeting, 0x0003);
+	uint8_t *b = NULL;
+	size_t cb = 0;
+
+	if (!id || pf_pc_get_bin(pc, id, &b, &cb) != 0 || cb == 0 ||
+	    cb > 512) {
+		free(b);
+		return;
+	}
+	it->uid = malloc(cb * 2 + 1);
+	for (size_t i = 0; it->uid && i < cb; i++) {
+		it->uid[2 * i] = hex[b[i] >> 4];
+		it->uid[2 * i + 1] = hex[b[i] & 15];
+		it->uid[2 * i + 2] = '\0';
+	}
+	free(b);
+}
+
 void pmw_read_item(struct pf_mimew_msg *msg, struct pf_message *m,
 		   const struct pf_nameid_map *map)
 {
+	if (pf_mimew_meeting_method(msg->message_class)) {
+		appointment(&msg->item, &m->pc, map);
+		meeting_uid(&msg->item, &m->pc, map);
+		return;
+	}
 	switch (pf_mimew_kind_of(msg->message_class)) {
 	case PF_MIMEW_VCARD:
 		contact(&msg->item, &m->pc, map);

@@ -338,6 +338,23 @@ int pf_mime_from_message(struct pf_mimew_buf *out, struct pf_ndb *ndb,
 	return rc;
 }
 
+const char *pf_mimew_meeting_method(const char *cls)
+{
+	static const char pre[] = "IPM.Schedule.Meeting.";
+	const char *rest;
+
+	if (!cls || strncasecmp(cls, pre, sizeof(pre) - 1) != 0)
+		return NULL;
+	rest = cls + sizeof(pre) - 1;
+	if (strncasecmp(rest, "Request", 7) == 0)
+		return "REQUEST";
+	if (strncasecmp(rest, "Canceled", 8) == 0)
+		return "CANCEL";
+	if (strncasecmp(rest, "Resp.", 5) == 0)
+		return "REPLY";
+	return NULL;
+}
+
 enum pf_mimew_kind pf_mimew_kind_of(const char *cls)
 {
 	if (!cls)

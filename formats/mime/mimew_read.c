@@ -321,7 +321,9 @@ int pmw_read_depth(struct pf_mimew_msg **out, struct pf_message *m,
 		rc = recipients(msg, m, m->pc.codepage);
 	if (rc == 0)
 		rc = pmw_read_atts(msg, m, map, depth);
-	if (rc == 0 && pf_mimew_kind_of(msg->message_class) != PF_MIMEW_MAIL)
+	if (rc == 0 && (pf_mimew_kind_of(msg->message_class) !=
+			PF_MIMEW_MAIL || pf_mimew_meeting_method(
+			msg->message_class)))
 		pmw_read_item(msg, m, map);
 	if (rc != 0) {
 		pf_mimew_msg_free(msg);
@@ -345,7 +347,8 @@ static void item_free(struct pf_mimew_item *it)
 		       &it->email[1], &it->email[2], &it->phone_work,
 		       &it->phone_home, &it->phone_mobile, &it->phone_fax,
 		       &it->street, &it->city, &it->region, &it->postcode,
-		       &it->country, &it->url, &it->birthday, &it->location };
+		       &it->country, &it->url, &it->birthday, &it->location,
+		       &it->uid };
 
 	for (size_t i = 0; i < sizeof(f) / sizeof(*f); i++)
 		free(*f[i]);

@@ -124,6 +124,7 @@ struct pf_mimew_item {
 	bool has_complete;
 	bool complete;           /* tasks */
 	int32_t percent;         /* tasks, 0..100 */
+	char *uid;               /* meetings: PidLidGlobalObjectId in hex */
 };
 
 struct pf_mimew_msg {
@@ -188,6 +189,11 @@ int pf_mime_from_message(struct pf_mimew_buf *out, struct pf_ndb *ndb,
 enum pf_mimew_kind { PF_MIMEW_MAIL, PF_MIMEW_VCARD, PF_MIMEW_VEVENT,
 		     PF_MIMEW_VTODO };
 enum pf_mimew_kind pf_mimew_kind_of(const char *message_class);
+
+/* The iTIP method (RFC 5546) of a meeting message class:
+ * IPM.Schedule.Meeting.Request -> "REQUEST", .Canceled -> "CANCEL",
+ * .Resp.* -> "REPLY"; NULL for anything else. */
+const char *pf_mimew_meeting_method(const char *message_class);
 
 /* vCard 4.0 (RFC 6350) / iCalendar (RFC 5545), CRLF, lines folded at 75
  * octets, UTF-8. */

@@ -113,7 +113,7 @@ def text_of(part):
 
 def summarize(msg):
     """Subject, addresses, bodies and attachments of a parsed message."""
-    s = {'text': None, 'html': None, 'att': []}
+    s = {'text': None, 'html': None, 'att': [], 'calendar': False}
     body_parts = set()
     for kind in ('plain', 'html'):
         try:
@@ -136,6 +136,8 @@ def summarize(msg):
             continue
         if id(part) in body_parts or part is msg:
             continue
+        if part.get_content_type() == 'text/calendar':
+            s['calendar'] = True
         if part.get_content_maintype() == 'text' and \
                 not part.get_filename() and \
                 part.get_content_disposition() != 'attachment':
@@ -323,8 +325,9 @@ def compare_one(rep, rp, it, where, cls):
     its own making, not the item's, and are notes: reports (REPORT.*:
     readpst writes a multipart/report with a status text it composes and
     To from PidTagDisplayTo, which names the original recipient) and
-    meeting requests (IPM.Schedule.Meeting.*: readpst adds a text/calendar
-    part built from the meeting's properties; pstfix does not build one)."""
+    meeting requests (IPM.Schedule.Meeting.*: both build an iCalendar from
+    the meeting's properties, readpst as an attachment, pstfix as a
+    text/calendar alternative with the iTIP method)."""
     report = cls.lower().startswith('report.')
     meeting = cls.lower().startswith('ipm.schedule.meeting')
     if rp['subject'] != ' '.join(it['subject'].split()):
@@ -365,9 +368,10 @@ def compare_one(rep, rp, it, where, cls):
     if ra != oa:
         if not (ra - oa):
             rep.note('readpst-worse: attachments dropped', where)
-        elif meeting and sum((ra - oa).values()) == 1 and not (oa - ra):
-            rep.note('readpst-extra: text/calendar from meeting '
-                     'properties (pstfix writes none)', where)
+        elif meeting and sum((ra - oa).values()) == 1 and not (oa - ra) \
+                and it['calendar']:
+            rep.note('meeting: readpst attaches its calendar as a file, '
+                     'pstfix as a text/calendar alternative', where)
         else:
             rep.diff('rp-attachments', '%s: readpst %d, pstfix %d' % (
                 where, sum(ra.values()), sum(oa.values())))
