@@ -128,8 +128,12 @@ static int recipients(struct pf_mimew_msg *msg, struct pf_message *m,
 		return 0;   /* notes, contacts: no table */
 	pf_tc_set_codepage(&t.tc, codepage);
 	rows = pf_tc_rows(&t.tc);
-	if (rows > PF_MIMEW_MAX_RCPT)
+	if (rows > PF_MIMEW_MAX_RCPT) {
+		pf_error_set(PF_E_LIMIT, "%u recipients, %d kept", rows,
+			     PF_MIMEW_MAX_RCPT);
+		pmw_lost(msg, "recipients");
 		rows = PF_MIMEW_MAX_RCPT;
+	}
 	msg->rcpt = calloc(rows ? rows : 1, sizeof(*msg->rcpt));
 	if (!msg->rcpt) {
 		pf_table_close(&t);

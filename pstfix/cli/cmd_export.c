@@ -106,10 +106,13 @@ static void on_progress(void *ctx, uint64_t done, uint64_t total)
 	progress_update(&r->slot, PF_PASS_MSG, done, total);
 }
 
-/* Salvage by default when a quiet scan finds an error. */
-static int auto_salvage(const char *path, bool *salvage)
+/* Salvage by default when a quiet scan finds an error (the bar shows
+ * the scan's passes meanwhile). */
+static int auto_salvage(const char *path, struct run *r, bool *salvage)
 {
-	struct pf_check_opts co = { .max_per_code = 1 };
+	struct pf_check_opts co = { .max_per_code = 1,
+				    .progress = progress_update,
+				    .progress_ctx = &r->slot };
 	struct pf_check_summary cs;
 
 	memset(&cs, 0, sizeof(cs));
@@ -211,15 +214,16 @@ int cmd_export(int argc, char **argv)
 	rc = parse(argc, argv, &o, &salvage, &quiet, &file);
 	if (rc != 0)
 		return rc & 0xFF;
-	if (salvage < 0 && auto_salvage(file, &sv) != 0) {
+	r.bar = progress_start(!quiet, 1);
+	r.slot.bar = r.bar;
+	r.slot.file = file;
+	if (salvage < 0 && auto_salvage(file, &r, &sv) != 0) {
+		progress_end(r.bar);
 		fprintf(stderr, "pstfix export: %s: %s\n", file,
 			pf_error_msg());
 		return PF_EXIT_OPERATIONAL;
 	}
 	o.salvage = salvage < 0 ? sv : salvage == 1;
-	r.bar = progress_start(!quiet, 1);
-	r.slot.bar = r.bar;
-	r.slot.file = file;
 	o.log = on_log;
 	o.progress = on_progress;
 	o.ctx = &r;
