@@ -43,6 +43,10 @@
  * of PidTagSearchKey (stable for the life of the message in its store;
  * when absent: of the subject, submit time and sender), N the NID in hex
  * and DOMAIN the From address's domain ("pstfix.invalid" without one).
+ * A stored id that is not an RFC 5322 msg-id (Outlook writes some with
+ * two '@') is made one: before the last '@' only atext and inner dots
+ * stay, anything else becomes "+XX"; the same rule is applied to the ids
+ * of In-Reply-To and References, so threads still join.
  *
  * Addresses: SMTP addresses as they are (PidTagSmtpAddress, then the
  * e-mail address when its type is SMTP or it looks like one); other

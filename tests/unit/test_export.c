@@ -1,10 +1,11 @@
 /*
  * test_export.c - pstfix/export on a file the writer makes and then
  * damages on purpose:
- * - an orphan: one message's NBT nidParent pointed at a folder that does
- *   not exist (the page's CRC made right again, so only the link is
- *   wrong) -> with salvage it is in "Recovered Items", without it is
- *   skipped with its reason;
+ * - orphans: one message's NBT nidParent pointed at a folder that does
+ *   not exist, and likewise a folder's (the page's CRC made right again,
+ *   so only the link is wrong) -> with salvage the message is in
+ *   "Recovered Items" and the lost folder's mail in "Recovered Items/
+ *   NAME (0xNID)", without salvage each is skipped with its reason;
  * - an unreadable message: its heap's bClientSig flipped, so its node is
  *   no longer a property context -> skipped, logged, the walk goes on;
  * - no temporary file is left behind, every name is final;
@@ -23,6 +24,7 @@
 static char dir[64];
 static char pst[128];
 static uint32_t nids[3];
+static uint32_t lost_folder, lost_msg;   /* a folder cut off, its mail */
 
 static void make_pst(void)
 {
@@ -48,11 +50,22 @@ static void make_pst(void)
 		ck_assert_int_eq(pf_storew_add_message(s, pf_storew_std_folder(
 			s, PF_FOLDER_INBOX), &m, &nids[i]), 0);
 	}
+	{
+		struct pf_msgw_message m = { .subject = "in a lost folder",
+					     .body_text = "kept\n" };
+
+		ck_assert_int_eq(pf_storew_add_folder(s, pf_storew_std_folder(
+			s, PF_FOLDER_INBOX), "Projects", NULL, &lost_folder),
+			0);
+		ck_assert_int_eq(pf_storew_add_message(s, lost_folder, &m,
+						       &lost_msg), 0);
+	}
 	ck_assert_int_eq(pf_storew_commit(s), 0);
 }
 
 /* NBTENTRY (Unicode, MS-PST 2.2.2.7.7.4): nid 8, bidData 8, bidSub 8,
- * nidParent 4, padding 4. */
+ * nidParent 4, padding 4.  NID's nidParent becomes a folder NID nobody
+ * has (the node, a message or a folder, is cut off from the tree). */
 static void orphan(uint32_t nid)
 {
 	struct pf_ndb *ndb;
@@ -141,6 +154,7 @@ static void setup(void)
 	snprintf(pst, sizeof(pst), "%s/f.pst", dir);
 	make_pst();
 	orphan(nids[1]);
+	orphan(lost_folder);
 	break_block(nids[2]);
 }
 
@@ -171,8 +185,8 @@ START_TEST(test_salvage)
 	char rel[128];
 
 	run(true, PF_EXPORT_EML, &s, &lg);
-	ck_assert_uint_eq(s.messages, 2);
-	ck_assert_uint_eq(s.recovered, 1);
+	ck_assert_uint_eq(s.messages, 3);
+	ck_assert_uint_eq(s.recovered, 2);
 	ck_assert_uint_eq(s.skipped, 1);
 	ck_assert_uint_eq(lg.n, 1);
 	ck_assert_ptr_nonnull(strstr(lg.last, "unreadable message"));
@@ -185,6 +199,10 @@ START_TEST(test_salvage)
 	snprintf(rel, sizeof(rel), "out-1-0/Top of Personal Folders/Inbox/"
 		 "%08x.eml", nids[2]);
 	ck_assert(!exists(rel));
+	/* the lost folder's mail, under its own name in Recovered Items */
+	snprintf(rel, sizeof(rel), "out-1-0/Recovered Items/Projects "
+		 "(0x%x)/%08x.eml", lost_folder, lost_msg);
+	ck_assert(exists(rel));
 }
 END_TEST
 
@@ -196,8 +214,9 @@ START_TEST(test_no_salvage)
 	run(false, PF_EXPORT_MBOX, &s, &lg);
 	ck_assert_uint_eq(s.messages, 1);
 	ck_assert_uint_eq(s.recovered, 0);
-	ck_assert_uint_eq(s.skipped, 2);   /* the orphan and the broken one */
-	ck_assert_uint_eq(lg.n, 2);
+	/* the two orphans and the broken one */
+	ck_assert_uint_eq(s.skipped, 3);
+	ck_assert_uint_eq(lg.n, 3);
 	ck_assert_ptr_nonnull(strstr(lg.last, "--salvage"));
 	ck_assert(exists("out-0-1/Top of Personal Folders/Inbox/mbox"));
 }
