@@ -22,6 +22,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <strings.h>
 #include <time.h>
 
 #include "mimew_int.h"
@@ -136,7 +137,15 @@ int pf_mimew_vcard(struct pf_mimew_buf *out, const struct pf_mimew_msg *m)
 				    m->nid);
 	uid = pf_mimew_message_id(m);
 	pmw_puts(out, "BEGIN:VCARD\r\nVERSION:4.0\r\n");
+	if (m->message_class && strncasecmp(m->message_class,
+					    "IPM.DistList", 12) == 0)
+		pmw_puts(out, "KIND:group\r\n");   /* RFC 6350 6.1.4 */
 	prop(&l, "FN", fn);
+	for (size_t i = 0; i < it->nmembers; i++) {
+		lputs(&l, "MEMBER:mailto:");   /* RFC 6350 6.6.5 */
+		ltext(&l, it->members[i]);
+		lend(&l);
+	}
 	sprop(&l, "N", (const char *const[]){ it->surname, it->given,
 		it->middle, it->prefix, it->suffix }, 5);
 	prop(&l, "NICKNAME", it->nickname);

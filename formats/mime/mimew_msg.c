@@ -359,8 +359,10 @@ enum pf_mimew_kind pf_mimew_kind_of(const char *cls)
 {
 	if (!cls)
 		return PF_MIMEW_MAIL;
-	if (strncasecmp(cls, "IPM.Contact", 11) == 0 &&
-	    (cls[11] == '\0' || cls[11] == '.'))
+	if ((strncasecmp(cls, "IPM.Contact", 11) == 0 &&
+	     (cls[11] == '\0' || cls[11] == '.')) ||
+	    (strncasecmp(cls, "IPM.DistList", 12) == 0 &&
+	     (cls[12] == '\0' || cls[12] == '.')))
 		return PF_MIMEW_VCARD;
 	if (strncasecmp(cls, "IPM.Appointment", 15) == 0 &&
 	    (cls[15] == '\0' || cls[15] == '.'))

@@ -356,6 +356,9 @@ static void item_free(struct pf_mimew_item *it)
 
 	for (size_t i = 0; i < sizeof(f) / sizeof(*f); i++)
 		free(*f[i]);
+	for (size_t i = 0; i < it->nmembers; i++)
+		free(it->members[i]);
+	free(it->members);
 }
 
 void pf_mimew_msg_free(struct pf_mimew_msg *msg)

@@ -129,6 +129,8 @@ struct pf_mimew_item {
 	bool complete;           /* tasks */
 	int32_t percent;         /* tasks, 0..100 */
 	char *uid;               /* meetings: PidLidGlobalObjectId in hex */
+	char **members;          /* distribution lists: member addresses */
+	size_t nmembers;
 };
 
 struct pf_mimew_msg {
@@ -188,8 +190,9 @@ int pf_mime_from_message(struct pf_mimew_buf *out, struct pf_ndb *ndb,
 			 const struct pf_mimew_opts *opts);
 
 /* What an item becomes, by PidTagMessageClass (case-insensitive prefix):
- * IPM.Contact -> vCard, IPM.Appointment / IPM.Task -> iCalendar (VEVENT /
- * VTODO), anything else (IPM.Note, reports, meeting requests) -> mail. */
+ * IPM.Contact and IPM.DistList -> vCard (a list as KIND:group with its
+ * members), IPM.Appointment / IPM.Task -> iCalendar (VEVENT / VTODO),
+ * anything else (IPM.Note, reports, meeting requests) -> mail. */
 enum pf_mimew_kind { PF_MIMEW_MAIL, PF_MIMEW_VCARD, PF_MIMEW_VEVENT,
 		     PF_MIMEW_VTODO };
 enum pf_mimew_kind pf_mimew_kind_of(const char *message_class);

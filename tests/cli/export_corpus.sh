@@ -47,4 +47,19 @@ need_note aspose-sample.ost 'readpst-worse: no HTML body'
 need_note aspose-contacts72.pst 'readpst-worse: vCard FN:(null)'
 need_note java-libpst-dist-list.pst \
 	'readpst-worse: distribution list not exported'
+
+# That list as a vCard group with its three members: java-libpst's own
+# test of this file (DistListTest) expects contact1@ (a contact) and the
+# one-off members dist1@ and dist2@rjohnson.id.au.
+f=$CORPUS/java-libpst-dist-list.pst
+if [ -f "$f" ]; then
+	run export -q "$f" -o "$TMP/dl"
+	expect_rc 0
+	v=$(grep -l '^KIND:group' -r "$TMP/dl" | head -n 1)
+	[ -n "$v" ] || fail "no vCard group for the distribution list"
+	got=$(tr -d '\r' <"$v" | sed -n 's/^MEMBER:mailto://p' | sort |
+	      tr '\n' ' ')
+	[ "$got" = "contact1@rjohnson.id.au dist1@rjohnson.id.au \
+dist2@rjohnson.id.au " ] || fail "distribution list members: $got"
+fi
 exit 0
