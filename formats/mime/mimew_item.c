@@ -162,60 +162,6 @@ static void meeting_uid(struct pf_mimew_item *it, const struct pf_pc *pc,
 	free(b);
 }
 
-/* A NUL-terminated string at P[N] (UTF-16LE when WIDE) as UTF-8; *used
- * gets the bytes it took with its terminator; NULL when unterminated. */
-static char *oneoff_str(const uint8_t *p, size_t n, bool wide, size_t *used)
-{
-	char *s = NULL;
-	size_t k = 0;
-
-	if (wide) {
-		while (k + 1 < n && (p[k] || p[k + 1]))
-			k += 2;
-		if (k + 1 >= n || pf_utf16le_to_utf8(p, k, &s) != 0)
-			return NULL;
-		*used = k + 2;
-		return s;
-	}
-	while (k < n && p[k])
-		k++;
-	if (k >= n || pf_8bit_to_utf8(p, k, 1252, &s) != 0)
-		return NULL;
-	*used = k + 1;
-	return s;
-}
-
-/* MS-OXCDATA 2.2.5.1 One-Off EntryID: Flags 4, ProviderUID 16 (the one-off
- * UID below), Version 2, a 16-bit flags word whose top bit (U) says the
- * strings are UTF-16LE, then DisplayName, AddressType, EmailAddress.
- * The address when it is SMTP, else NULL. */
-static char *oneoff_smtp(const uint8_t *p, size_t n)
-{
-	static const uint8_t uid[16] = { 0x81, 0x2B, 0x1F, 0xA4, 0xBE, 0xA3,
-					 0x10, 0x19, 0x9D, 0x6E, 0x00, 0xDD,
-					 0x01, 0x0F, 0x54, 0x02 };
-	char *s[3] = { NULL, NULL, NULL }, *addr = NULL;
-	size_t off = 24, used = 0;
-	bool wide;
-
-	if (n < 24 || memcmp(p + 4, uid, 16) != 0)
-		return NULL;
-	wide = (p[23] & 0x80) != 0;
-	for (int i = 0; i < 3 && off < n; i++) {
-		s[i] = oneoff_str(p + off, n - off, wide, &used);
-		if (!s[i])
-			break;
-		off += used;
-	}
-	if (s[1] && s[2] && strcmp(s[1], "SMTP") == 0 && strchr(s[2], '@')) {
-		addr = s[2];
-		s[2] = NULL;
-	}
-	for (int i = 0; i < 3; i++)
-		free(s[i]);
-	return addr;
-}
-
 /* PidLidDistributionListOneOffMembers (MS-OXOCNTC 2.2.2.2.2): one
  * one-off EntryID per member, in list order. */
 static void dist_list(struct pf_mimew_item *it, const struct pf_pc *pc,
@@ -234,9 +180,11 @@ static void dist_list(struct pf_mimew_item *it, const struct pf_pc *pc,
 		size_t cb;
 
 		if (pf_value_mv_item(&v, i, &p, &cb) == 0) {
-			it->members[it->nmembers] = oneoff_smtp(p, cb);
-			if (it->members[it->nmembers])
-				it->nmembers++;
+			char *name = NULL, *addr = NULL;
+
+			if (pmw_oneoff(p, cb, &name, &addr) == 0)
+				it->members[it->nmembers++] = addr;
+			free(name);
 		}
 	}
 	pf_value_free(&v);

@@ -1,8 +1,8 @@
 /*
  * mimew_msg.c - the top of the writer: one message's header fields
- * (MS-OXCMAIL 2.2.3: From, Sender, To, Cc, Bcc on request, Subject,
- * Date, Message-ID, In-Reply-To, References, Importance, Priority,
- * Sensitivity, Disposition-Notification-To) followed by its MIME
+ * (MS-OXCMAIL 2.2.3: From, Sender, Reply-To, To, Cc, Bcc on request,
+ * Subject, Date, Message-ID, In-Reply-To, References, Importance,
+ * Priority, Sensitivity, Disposition-Notification-To) followed by its MIME
  * structure (mimew_body.c).
  *
  * Each field comes from its MAPI property; when the property is absent,
@@ -229,6 +229,11 @@ static void address_fields(struct pf_mimew_buf *b,
 		thdr_addrs(b, hdrs, "From");
 	if (m->has_sender)
 		pf_mimew_field_addrs(b, "Sender", &m->sender, 1);
+	if (m->nreply_to)
+		pf_mimew_field_addrs(b, "Reply-To", m->reply_to,
+				     m->nreply_to);
+	else
+		thdr_addrs(b, hdrs, "Reply-To");
 	for (size_t k = 0; k < 3; k++) {
 		struct pf_mimew_addr *v;
 		size_t n = 0;

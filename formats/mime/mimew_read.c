@@ -24,6 +24,7 @@ enum {
 	TAG_READ_RECEIPT = 0x0029,
 	TAG_SENSITIVITY = 0x0036,
 	TAG_SENT_REPR_ADDRTYPE = 0x0064,
+	TAG_REPLY_RECIPIENT_ENTRIES = 0x004F,
 	TAG_TRANSPORT_HEADERS = 0x007D,
 	TAG_SENDER_ADDRTYPE = 0x0C1E,
 	TAG_DISPLAY_BCC = 0x0E02,
@@ -264,6 +265,21 @@ static int rtf_body(struct pf_mimew_msg *msg)
 	return 0;
 }
 
+/* MS-OXCMAIL 2.2.3.2.5: Reply-To from PidTagReplyRecipientEntries, a
+ * FlatEntryList of one-off EntryIDs. */
+static int reply_to(struct pf_mimew_msg *msg, const struct pf_pc *pc)
+{
+	uint8_t *b = NULL;
+	size_t cb = 0;
+	int rc;
+
+	if (pf_pc_get_bin(pc, TAG_REPLY_RECIPIENT_ENTRIES, &b, &cb) != 0)
+		return 0;
+	rc = pmw_flat_entries(b, cb, &msg->reply_to, &msg->nreply_to);
+	free(b);
+	return rc;
+}
+
 static void scalars(struct pf_mimew_msg *msg, const struct pf_pc *pc)
 {
 	bool rr = false;
@@ -318,7 +334,9 @@ int pmw_read_depth(struct pf_mimew_msg **out, struct pf_message *m,
 	strings(msg, &m->pc);
 	scalars(msg, &m->pc);
 	senders(msg, &m->pc);
-	rc = html_body(msg, &m->pc, icp > 0 ? (uint32_t)icp : 0);
+	rc = reply_to(msg, &m->pc);
+	if (rc == 0)
+		rc = html_body(msg, &m->pc, icp > 0 ? (uint32_t)icp : 0);
 	if (rc == 0)
 		rc = rtf_body(msg);
 	if (rc == 0)
@@ -372,6 +390,9 @@ void pf_mimew_msg_free(struct pf_mimew_msg *msg)
 	for (size_t i = 0; i < msg->nrcpt; i++)
 		addr_free(&msg->rcpt[i]);
 	free(msg->rcpt);
+	for (size_t i = 0; i < msg->nreply_to; i++)
+		addr_free(&msg->reply_to[i]);
+	free(msg->reply_to);
 	free(msg->display_to);
 	free(msg->display_cc);
 	free(msg->display_bcc);

@@ -30,9 +30,10 @@
  * Rules (MS-OXCMAIL 2.2.3 and 2.1.3): where a MAPI property exists it
  * wins; PidTagTransportMessageHeaders (the header block the message
  * arrived with) supplies only what MAPI lacks -- each of the fields this
- * writer generates (From, To, Cc, Date, Message-ID, ...) is taken from it
- * when the property is absent, and trace and other fields MAPI has no
- * property for (Received, Reply-To, List-*, X-...) are copied; Content-*,
+ * writer generates (From, Reply-To -- from PidTagReplyRecipientEntries --,
+ * To, Cc, Date, Message-ID, ...) is taken from it when the property is
+ * absent, and trace and other fields MAPI has no property for (Received,
+ * List-*, X-...) are copied; Content-*,
  * MIME-Version, Bcc, DKIM/ARC signatures (no longer valid once the body is
  * re-encoded) and mailbox state (Status, X-Status) never are.  Why: the
  * properties are what the user last saw and edited in Outlook; the header
@@ -143,6 +144,8 @@ struct pf_mimew_msg {
 	struct pf_mimew_addr *rcpt;      /* in table order */
 	size_t nrcpt;
 	char *display_to, *display_cc, *display_bcc;  /* PidTagDisplay* */
+	struct pf_mimew_addr *reply_to;  /* PidTagReplyRecipientEntries */
+	size_t nreply_to;
 	char *message_id;                /* without <>; NULL when absent */
 	char *in_reply_to, *references;  /* as stored */
 	char *transport_headers;         /* PidTagTransportMessageHeaders */

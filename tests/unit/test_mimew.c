@@ -15,6 +15,7 @@
  * - RFC 2231 parameters: percent-encoding, continuations, quoted ASCII;
  * - base64 and quoted-printable line lengths and known answers (RFC 2045);
  * - Message-ID: made valid (two '@'), derived when absent;
+ * - one-off EntryIDs in a FlatEntryList (Reply-To), built by hand;
  * - vCard 4 and iCalendar: escapes, structured values, folding at 75,
  *   dates in UTC and all-day, no card without a name or a start; a
  *   meeting request's text/calendar alternative (iTIP REQUEST);
@@ -30,6 +31,7 @@
 #include <string.h>
 
 #include "../../formats/mime/pf_mail.h"
+#include "../../formats/mime/mimew_int.h"
 #include "../../formats/mime/pf_mimew.h"
 
 static void assert_smtp_safe(const struct pf_mimew_buf *b)
@@ -525,6 +527,64 @@ START_TEST(test_meeting)
 }
 END_TEST
 
+/* A One-Off EntryID (MS-OXCDATA 2.2.5.1) written out by hand: Flags 0,
+ * MAPI's one-off UID, Version 0, flags 0x8000 (U: UTF-16LE strings)
+ * stored as 00 80, then "Bob", "SMTP", "bob@example.org", NUL-ended. */
+static size_t oneoff(uint8_t *p, const char *const s[3])
+{
+	static const uint8_t head[24] = {
+		0, 0, 0, 0, 0x81, 0x2B, 0x1F, 0xA4, 0xBE, 0xA3, 0x10, 0x19,
+		0x9D, 0x6E, 0x00, 0xDD, 0x01, 0x0F, 0x54, 0x02, 0, 0, 0x00,
+		0x80 };
+	size_t n = sizeof(head);
+
+	memcpy(p, head, n);
+	for (int i = 0; i < 3; i++) {
+		for (const char *c = s[i]; *c; c++) {
+			p[n++] = (uint8_t)*c;
+			p[n++] = 0;
+		}
+		p[n++] = 0;
+		p[n++] = 0;
+	}
+	return n;
+}
+
+START_TEST(test_flat_entries)
+{
+	static const char *const bob[3] = { "Bob", "SMTP", "bob@example.org" };
+	static const char *const ex[3] = { "X", "EX", "/O=ORG/CN=X" };
+	uint8_t fl[512];
+	struct pf_mimew_addr *v;
+	struct pf_mimew_buf b = { 0 };
+	size_t n = 8, k, count;
+
+	/* FlatEntryList (MS-OXCDATA 2.3.3): count, size, then FlatEntry
+	 * (cb, EntryID, padding to 4) for each */
+	memset(fl, 0, sizeof(fl));
+	fl[0] = 2;
+	k = oneoff(fl + n + 4, ex);
+	fl[n] = (uint8_t)k;
+	n += 4 + ((k + 3) & ~(size_t)3);
+	k = oneoff(fl + n + 4, bob);
+	fl[n] = (uint8_t)k;
+	n += 4 + ((k + 3) & ~(size_t)3);
+	fl[4] = (uint8_t)(n - 8);
+	ck_assert_int_eq(pmw_flat_entries(fl, n, &v, &count), 0);
+	ck_assert_uint_eq(count, 1);   /* the EX one-off is not SMTP */
+	pf_mimew_field_addrs(&b, "Reply-To", v, count);
+	ck_assert_str_eq(b.p, "Reply-To: Bob <bob@example.org>\r\n");
+	free(v[0].name);
+	free(v[0].addr);
+	free(v);
+	/* truncated: the second entry's size runs past the value */
+	ck_assert_int_eq(pmw_flat_entries(fl, n - 10, &v, &count), 0);
+	ck_assert_uint_eq(count, 0);
+	free(v);
+	pf_mimew_buf_free(&b);
+}
+END_TEST
+
 static Suite *mimew_suite(void)
 {
 	Suite *s = suite_create("mimew");
@@ -545,6 +605,7 @@ static Suite *mimew_suite(void)
 	tcase_add_test(tc, test_vcard);
 	tcase_add_test(tc, test_ical);
 	tcase_add_test(tc, test_meeting);
+	tcase_add_test(tc, test_flat_entries);
 	suite_add_tcase(s, tc);
 	return s;
 }
