@@ -8,7 +8,8 @@
    Python's email package (policy=default): no defect on any part or any
    header, and the raw bytes are SMTP-safe: 7-bit, CRLF line ends only
    (no bare CR or LF), no line over 998 octets.  .vcf and .ics files must
-   start BEGIN:VCARD / BEGIN:VCALENDAR and use CRLF.
+   start BEGIN:VCARD / BEGIN:VCALENDAR, use CRLF, be UTF-8 and fold their
+   lines at 75 octets.
 2. --manifest (files `pstfix create --sample` wrote): every manifest
    message is found by Message-ID with the same subject, From address and
    name, To and Cc addresses in order, no Bcc header, the text body
@@ -179,6 +180,15 @@ def check_ours(rep, top):
                 b'BEGIN:VCALENDAR'
             if not data.startswith(head):
                 rep.diff('card', '%s does not start %s' % (path, head))
+            # RFC 6350 3.2, RFC 5545 3.1: lines of at most 75 octets
+            longest = max(len(x) for x in data.split(b'\r\n'))
+            if longest > 75:
+                rep.diff('card', '%s: a line of %d octets' % (path,
+                                                               longest))
+            try:
+                data.decode('utf-8')
+            except UnicodeDecodeError:
+                rep.diff('card', '%s: not UTF-8' % path)
             items.append({'folder': folder, 'ext': name[-3:], 'path': path})
             continue
         msg = email.parser.BytesParser(policy=email.policy.default) \
