@@ -139,6 +139,10 @@ static void summary(const char *file, const struct pf_export_opts *o,
 	printf("recovered %" PRIu64 ", skipped %" PRIu64 ", filtered out %"
 	       PRIu64 ", written without an unreadable part %" PRIu64 "\n",
 	       s->recovered, s->skipped, s->filtered, s->partial);
+	if (s->bad_pages || s->tree_lost)
+		printf("damaged: %u unreadable NBT page%s%s (see above)\n",
+		       s->bad_pages, s->bad_pages == 1 ? "" : "s",
+		       s->tree_lost ? ", folder tree unreadable" : "");
 }
 
 static int parse(int argc, char **argv, struct pf_export_opts *o,
@@ -237,5 +241,6 @@ int cmd_export(int argc, char **argv)
 		return PF_EXIT_OPERATIONAL;
 	}
 	summary(file, &o, &sum);
-	return sum.skipped || sum.partial ? PF_EXIT_ERRORS : PF_EXIT_CLEAN;
+	return sum.skipped || sum.partial || sum.bad_pages || sum.tree_lost ?
+		PF_EXIT_ERRORS : PF_EXIT_CLEAN;
 }
