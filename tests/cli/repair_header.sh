@@ -27,6 +27,24 @@ with open(path, "r+b") as f:
 PY
 }
 
+# same_for_readpst FMT NAME: readpst reads in NAME.out.pst the folders
+# and subjects it reads in good-FMT.pst.  readpst 0.6.76 has twice (in
+# some hundred runs, under load) listed other subjects for one of two
+# identical inputs: a difference is read again once, from both files,
+# before it counts.
+same_for_readpst() {
+	for _try in 1 2; do
+		readpst_subjects "$TMP/$2.out.pst" "$TMP/rp-$2" ||
+			fail "$2: readpst cannot open it"
+		diff -r "$TMP/rp-$1" "$TMP/rp-$2" >"$TMP/diff" && return 0
+		echo "readpst differs on $2 (try $_try):"
+		head -n 10 "$TMP/diff"
+		readpst_subjects "$TMP/good-$1.pst" "$TMP/rp-$1" ||
+			fail "readpst cannot read good-$1.pst again"
+	done
+	fail "$2: readpst reads something else than in the original"
+}
+
 # case NAME FORMAT OFFSET WIDTH EXPR: break one field, repair, compare.
 case_() {
 	name=$1 fmt=$2
@@ -46,10 +64,7 @@ case_() {
 		fail "$name: message count changed"
 	pffinfo "$TMP/$name.out.pst" >"$TMP/pffinfo" 2>&1 ||
 		{ cat "$TMP/pffinfo"; fail "$name: libpff cannot open it"; }
-	readpst_subjects "$TMP/$name.out.pst" "$TMP/rp-$name" ||
-		fail "$name: readpst cannot open it"
-	diff -r "$TMP/rp-$fmt" "$TMP/rp-$name" >/dev/null ||
-		fail "$name: readpst reads something else than in the original"
+	same_for_readpst "$fmt" "$name"
 	echo "ok: $name"
 }
 
