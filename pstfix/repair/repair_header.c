@@ -11,9 +11,10 @@
  * - Fields rewritten, each with a note and a count: wMagicClient (a value
  *   that is none of SM/SO/AB becomes SM), bSentinel, bCryptMethod (found
  *   by decoding the message store's block with each method), ibFileEof,
- *   ibAMapLast and cbAMapFree (recounted from the AMaps), bidNextB/bidNextP (above every BID in use), rgnid[]
- *   (above every nidIndex in use), then dwUnique is bumped and both CRCs
- *   recomputed over the result (pf_header_encode).
+ *   ibAMapLast and cbAMapFree (recounted from the AMaps), bidNextB and
+ *   bidNextP (above every BID in use), rgnid[] (above every nidIndex in
+ *   use), then dwUnique is bumped and both CRCs recomputed over the
+ *   result (pf_header_encode).
  * - ibFileEof: the file size when everything the trees reach lies below
  *   it and an AMap page starts every range up to it (a file that grew
  *   before a crash wrote its header); else, when the trees reach nothing

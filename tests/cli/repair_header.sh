@@ -17,7 +17,8 @@ command -v readpst >/dev/null 2>&1 || skip "readpst absent (pst-utils)"
 poke() {
 	python3 - "$@" <<'PY' || fail "poke $*"
 import sys
-path, off, width, expr = sys.argv[1], int(sys.argv[2]), int(sys.argv[3]), sys.argv[4]
+path, off, width, expr = sys.argv[1:5]
+off, width = int(off), int(width)
 with open(path, "r+b") as f:
     f.seek(off)
     v = int.from_bytes(f.read(width), "little")
@@ -75,7 +76,8 @@ for fmt in unicode ansi ost4k; do
 		-o "$TMP/good-$fmt.pst"
 	expect_rc 0
 	scan_messages "$TMP/good-$fmt.pst" >"$TMP/n-$fmt"
-	[ "$(cat "$TMP/n-$fmt")" -ge 40 ] || fail "$fmt: sample has no messages"
+	[ "$(cat "$TMP/n-$fmt")" -ge 40 ] ||
+		fail "$fmt: sample has no messages"
 	readpst_subjects "$TMP/good-$fmt.pst" "$TMP/rp-$fmt" ||
 		fail "readpst cannot read the $fmt sample"
 done
@@ -109,7 +111,8 @@ head -c 5000 /dev/urandom >>"$TMP/junk.pst"
 run repair -o "$TMP/junk.out.pst" "$TMP/junk.pst"
 expect_rc 1
 expect_out 'not copied'
-[ "$(stat -c %s "$TMP/junk.out.pst")" = "$(stat -c %s "$TMP/good-unicode.pst")" ] ||
+[ "$(stat -c %s "$TMP/junk.out.pst")" = \
+  "$(stat -c %s "$TMP/good-unicode.pst")" ] ||
 	fail "junk: the trailing bytes were kept"
 run scan "$TMP/junk.out.pst"
 expect_rc 0
