@@ -55,6 +55,21 @@ listing >"$TMP/after"
 cmp -s "$TMP/before" "$TMP/after" || fail "-n wrote: $(cat "$TMP/after")"
 [ "$(sha "$TMP/w/bad.pst")" = "$bad" ] || fail "-n changed the file"
 
+# -n on a file whose first 64 bytes are zeros: the B-tree level, from a
+# scan; nothing written
+cp "$TMP/w/good.pst" "$TMP/w/zero.pst"
+dd if=/dev/zero of="$TMP/w/zero.pst" bs=64 count=1 conv=notrunc 2>/dev/null
+zero=$(sha "$TMP/w/zero.pst")
+listing >"$TMP/before"
+run repair -n "$TMP/w/zero.pst"
+expect_rc 4
+expect_out 'zero.pst: the header does not open \(not a PST file: .*\): would '
+expect_out 'zero.pst: would repair \(btree\): nothing written$'
+listing >"$TMP/after"
+cmp -s "$TMP/before" "$TMP/after" || fail "-n wrote: $(cat "$TMP/after")"
+[ "$(sha "$TMP/w/zero.pst")" = "$zero" ] || fail "-n changed the file"
+rm "$TMP/w/zero.pst"
+
 # -o: the input stays byte-identical, OUT scans clean
 run repair -o "$TMP/w/out.pst" "$TMP/w/bad.pst"
 expect_rc 1
