@@ -40,6 +40,41 @@ with open(path, "r+b") as f:
 PY
 }
 
+# message_leaf FILE FMT: the offset of the NBT leaf page that holds the
+# most normal-message NIDs (type 0x04), found by walking from BREFNBT
+# (MS-PST 2.2.2.7.7: BTENTRY key, BREF; NBTENTRY nid first).
+message_leaf() {
+	python3 - "$@" <<'PY' || fail "message_leaf $*"
+import sys
+path, fmt = sys.argv[1:3]
+w = 4 if fmt == "ansi" else 8
+ps = 4096 if fmt == "ost4k" else 512
+ents = {"ansi": 496, "unicode": 488, "ost4k": 4056}[fmt]
+f = open(path, "rb")
+def page(ib):
+    f.seek(ib)
+    return f.read(ps)
+def meta(p):
+    if ps == 4096:
+        return int.from_bytes(p[ents:ents + 2], "little"), p[ents + 4], p[ents + 5]
+    return p[ents], p[ents + 2], p[ents + 3]
+f.seek(188 if w == 4 else 224)
+stack, best = [int.from_bytes(f.read(w), "little")], (-1, 0)
+while stack:
+    ib = stack.pop()
+    p = page(ib)
+    cent, cb, level = meta(p)
+    for i in range(cent):
+        e = p[i * cb:(i + 1) * cb]
+        if level:
+            stack.append(int.from_bytes(e[2 * w:3 * w], "little"))
+    if not level:
+        n = sum(1 for i in range(cent) if p[i * cb] & 0x1F == 4)
+        best = max(best, (n, ib))
+print(best[1])
+PY
+}
+
 # check NAME FMT [REGEX]: repair $TMP/NAME.pst (its output matching
 # REGEX too) and compare with good-FMT.
 check() {
@@ -82,6 +117,25 @@ for fmt in unicode ansi ost4k; do
 	dd if=/dev/zero of="$TMP/nbtroot-$fmt.pst" bs=$ps count=1 \
 		seek=$((ib / ps)) conv=notrunc 2>/dev/null
 	check nbtroot-$fmt $fmt
+
+	# an NBT leaf of messages zeroed, no older copy of it in the file:
+	# the messages come back from their PCs into "Recovered Items"
+	cp "$g" "$TMP/leaf-$fmt.pst"
+	dd if=/dev/zero of="$TMP/leaf-$fmt.pst" bs=$ps count=1 \
+		seek=$(($(message_leaf "$g" $fmt) / ps)) conv=notrunc 2>/dev/null
+	run repair -o "$TMP/leaf-$fmt.out.pst" "$TMP/leaf-$fmt.pst"
+	expect_rc 1
+	expect_out 'lost and found: [1-9][0-9]* messages'
+	expect_out "$(cat "$TMP/n-$fmt") messages kept, 0 lost; 0 errors"
+	readpst_subjects "$TMP/leaf-$fmt.out.pst" "$TMP/rp-leaf-$fmt" ||
+		fail "leaf-$fmt: readpst cannot open it"
+	[ -s "$TMP/rp-leaf-$fmt/Recovered Items.mbox.subjects" ] ||
+		fail "leaf-$fmt: no Recovered Items"
+	sort "$TMP/rp-$fmt"/*.subjects >"$TMP/all-good"
+	sort "$TMP/rp-leaf-$fmt"/*.subjects >"$TMP/all-leaf"
+	cmp -s "$TMP/all-good" "$TMP/all-leaf" ||
+		fail "leaf-$fmt: readpst reads other subjects"
+	echo "ok: leaf-$fmt"
 
 	cp "$g" "$TMP/bbtbid-$fmt.pst"
 	header "$TMP/bbtbid-$fmt.pst" $fmt bbt_bid \

@@ -52,7 +52,7 @@ int main(int argc, char **argv)
 	printf("pages_scanned=%llu blocks_scanned=%llu nodes_kept=%llu "
 	       "nodes_scavenged=%llu nodes_dropped=%llu blocks_dropped=%llu "
 	       "trees_truncated=%llu subnodes_dropped=%llu "
-	       "messages_kept=%llu messages_lost=%llu\n",
+	       "messages_kept=%llu messages_lost=%llu nodes_rebuilt=%llu\n",
 	       (unsigned long long)c->pages_scanned,
 	       (unsigned long long)c->blocks_scanned,
 	       (unsigned long long)c->nodes_kept,
@@ -62,6 +62,7 @@ int main(int argc, char **argv)
 	       (unsigned long long)c->trees_truncated,
 	       (unsigned long long)c->subnodes_dropped,
 	       (unsigned long long)c->messages_kept,
-	       (unsigned long long)c->messages_lost);
+	       (unsigned long long)c->messages_lost,
+	       (unsigned long long)c->nodes_rebuilt);
 	return 0;
 }

@@ -212,6 +212,48 @@ START_TEST(zeroed_nbt_leaf)
 }
 END_TEST
 
+/* A leaf zeroed in a file with no older copy of it: the messages it
+ * named come back from their PCs (lost and found) with their subnode
+ * trees; after the messaging stage they are all in the store again. */
+START_TEST(zeroed_leaf_no_copy)
+{
+	char in[128], out[128], out2[160], name[32];
+	struct notes nt;
+	struct pf_repair_ctx ctx;
+	struct pf_ndb *ndb;
+	struct tu_loc loc;
+	uint8_t page[4096];
+	uint32_t before, lost = 0;
+	const struct pf_layout *l;
+
+	snprintf(name, sizeof(name), "nocopy%d", _i);
+	paths(name, in, out, sizeof(in));
+	snprintf(out2, sizeof(out2), "%s/%s-msg.pst", g_dir, name);
+	make_sample(in, kinds[_i].v, kinds[_i].c);
+	before = messages_in(in);
+	ndb = open_ndb(in);
+	l = pf_ndb_layout(ndb);
+	ck_assert_int_eq(tu_find_leaf(ndb, PF_OBJ_NBT,
+				      nth_message_nid(ndb, 40), &loc), 0);
+	ck_assert_int_eq(tu_read_at(in, loc.page_ib, page, l->page_size), 0);
+	for (uint32_t i = 0; i < loc.cent; i++)
+		lost += PF_NID_TYPE(pf_le32(page + i * l->nbt_leaf_cb)) ==
+			PF_NT_NORMAL_MESSAGE;
+	zero_at(in, loc.page_ib, l->page_size);
+	pf_ndb_close(ndb);
+	ctx = run(in, out, PF_REPAIR_BTREE, false, &nt);
+	ck_assert_uint_eq(ctx.counts.nodes_rebuilt, lost);
+	ck_assert_ptr_nonnull(strstr(nt.all, "with its subnode tree"));
+	ck_assert_ptr_null(strstr(nt.all, "without recipients"));
+	tu_assert_clean_below(out, 6000);
+	memset(&ctx, 0, sizeof(ctx));
+	ck_assert_msg(pf_repair_messaging(&ctx, out, out2) == 0, "%s",
+		      pf_error_msg());
+	no_errors(out2);
+	ck_assert_uint_eq(messages_in(out2), before);
+}
+END_TEST
+
 START_TEST(wrong_root_bref)
 {
 	char in[128], out[128];
@@ -475,6 +517,7 @@ static Suite *repair_suite(void)
 
 	tcase_set_timeout(tc, 300);
 	tcase_add_loop_test(tc, zeroed_nbt_leaf, 0, 3);
+	tcase_add_loop_test(tc, zeroed_leaf_no_copy, 0, 3);
 	tcase_add_test(tc, wrong_root_bref);
 	tcase_add_test(tc, bad_block_crc);
 	tcase_add_test(tc, btree_cycle);
