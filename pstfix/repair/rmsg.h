@@ -85,6 +85,8 @@ struct rmsg_plan {
 	bool missing_there[32];   /* ... that are there but do not open */
 	uint32_t nmissing;
 	unsigned store_lacks;     /* RMSG_STORE_* the store PC lacks */
+	bool nameid_rehash;       /* the map's bucket count is not 251 */
+	int32_t nameid_buckets_in;   /* what it was (-1: absent) */
 	uint32_t ipm;             /* the IPM subtree: the store's
 				     PidTagIpmSubTreeEntryId (OSTs have
 				     their own), else 0x8022 */

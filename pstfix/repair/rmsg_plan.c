@@ -349,6 +349,16 @@ static int load_folders(struct rmsg_plan *p, struct pf_ndb *ndb,
 
 /* ---- 1. mandatory nodes ---- */
 
+/* The map's streams decode (its entries can be rehashed). */
+static bool nameid_streams_read(struct pf_ndb *ndb)
+{
+	struct pf_nameid_map map;
+	int rc = pf_nameid_load(ndb, &map, NULL);
+
+	pf_nameid_free(&map);
+	return rc == 0;
+}
+
 /* A mandatory node is there and reads as what it is: the store and the
  * map as PCs, the templates as tables; the queues have no data. */
 static bool node_opens(const struct rmsg_plan *p, struct pf_ndb *ndb,
@@ -364,7 +374,8 @@ static bool node_opens(const struct rmsg_plan *p, struct pf_ndb *ndb,
 		if (pf_message_open(&m, ndb, nid) != 0)
 			return false;
 		pf_message_close(&m);
-		return true;
+		return nid != PF_NID_NAME_TO_ID_MAP ||
+		       nameid_streams_read(ndb);
 	}
 	if (nid == 0x1E1 || nid == 0x201)
 		return true;
@@ -377,6 +388,9 @@ static bool node_opens(const struct rmsg_plan *p, struct pf_ndb *ndb,
 static int plan_mandatory(struct rmsg_plan *p, struct pf_ndb *ndb,
 			  uint32_t *cap)
 {
+	struct pf_message m;
+	int32_t buckets = -1;
+
 	for (size_t i = 0; i < sizeof(mandatory) / sizeof(mandatory[0]); i++) {
 		const struct msgw_std_folder *sf;
 		struct rmsg_folder *f;
@@ -405,6 +419,17 @@ static int plan_mandatory(struct rmsg_plan *p, struct pf_ndb *ndb,
 	}
 	if (p->nf > 1)
 		qsort(p->f, p->nf, sizeof(*p->f), cmp_folder);
+	/* a readable map whose bucket count is not 251 (2.7.1) is
+	 * rehashed with its entries kept */
+	if (rmsg_node(p, PF_NID_NAME_TO_ID_MAP) && nameid_streams_read(ndb) &&
+	    pf_message_open(&m, ndb, PF_NID_NAME_TO_ID_MAP) == 0) {
+		if (pf_pc_get_i32(&m.pc, PF_TAG_NAMEID_BUCKET_COUNT,
+				  &buckets) != 0)
+			buckets = -1;
+		p->nameid_rehash = buckets != 251;
+		p->nameid_buckets_in = buckets;
+		pf_message_close(&m);
+	}
 	return 0;
 }
 
