@@ -27,25 +27,6 @@ with open(path, "r+b") as f:
 PY
 }
 
-messages() {
-	"$PSTFIX" scan --json "$1" | python3 -c '
-import json, sys
-print([json.loads(l) for l in sys.stdin][-1].get("messages", -1))'
-}
-
-# What readpst reads: per folder (mbox), the messages' Subject lines.
-# (Not the bodies: readpst's MIME boundaries are random, and it has been
-# seen to emit different base64 for one attachment of one file in two
-# runs.)
-readpst_dir() {
-	rm -rf "$2" && mkdir "$2" &&
-		readpst -q -o "$2" "$1" >/dev/null 2>&1 &&
-		for m in "$2"/*; do
-			grep '^Subject: ' "$m" | sort >"$m.subjects"
-			rm "$m"
-		done
-}
-
 # case NAME FORMAT OFFSET WIDTH EXPR: break one field, repair, compare.
 case_() {
 	name=$1 fmt=$2
@@ -61,11 +42,11 @@ case_() {
 	expect_out "$(cat "$TMP/n-$fmt") messages kept, 0 lost; 0 errors"
 	run scan "$TMP/$name.out.pst"
 	expect_rc 0
-	[ "$(messages "$TMP/$name.out.pst")" = "$(cat "$TMP/n-$fmt")" ] ||
+	[ "$(scan_messages "$TMP/$name.out.pst")" = "$(cat "$TMP/n-$fmt")" ] ||
 		fail "$name: message count changed"
 	pffinfo "$TMP/$name.out.pst" >"$TMP/pffinfo" 2>&1 ||
 		{ cat "$TMP/pffinfo"; fail "$name: libpff cannot open it"; }
-	readpst_dir "$TMP/$name.out.pst" "$TMP/rp-$name" ||
+	readpst_subjects "$TMP/$name.out.pst" "$TMP/rp-$name" ||
 		fail "$name: readpst cannot open it"
 	diff -r "$TMP/rp-$fmt" "$TMP/rp-$name" >/dev/null ||
 		fail "$name: readpst reads something else than in the original"
@@ -76,9 +57,9 @@ for fmt in unicode ansi ost4k; do
 	run create --sample messages=40,attachments=0-2 --format $fmt \
 		-o "$TMP/good-$fmt.pst"
 	expect_rc 0
-	messages "$TMP/good-$fmt.pst" >"$TMP/n-$fmt"
+	scan_messages "$TMP/good-$fmt.pst" >"$TMP/n-$fmt"
 	[ "$(cat "$TMP/n-$fmt")" -ge 40 ] || fail "$fmt: sample has no messages"
-	readpst_dir "$TMP/good-$fmt.pst" "$TMP/rp-$fmt" ||
+	readpst_subjects "$TMP/good-$fmt.pst" "$TMP/rp-$fmt" ||
 		fail "readpst cannot read the $fmt sample"
 done
 
