@@ -116,7 +116,8 @@ for fmt in unicode ansi; do
 	run scan "$fixed"
 	expect_rc 0
 	expect_out ': clean$'
-	[ "$(scan_messages "$fixed")" = "$n" ] || fail "$fmt: message count changed"
+	[ "$(scan_messages "$fixed")" = "$n" ] ||
+		fail "$fmt: message count changed"
 	run ls "$fixed"
 	expect_out '^    Recovered Items  \[3 items\]'
 	[ "$(pff_count "$fixed")" = "$n 3" ] ||
