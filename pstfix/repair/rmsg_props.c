@@ -161,11 +161,10 @@ int rmsg_fix_store(struct rmsg_w *x)
 
 #define NAMEID_BUCKETS 251u   /* PidTagNameidBucketCount, 2.7.1 */
 
+/* In the map's PC every id from 0x1000 up is a hash bucket (2.4.7.5). */
 static bool is_bucket_tag(uint32_t tag)
 {
-	return PF_PROP_ID(tag) >= PF_TAG_NAMEID_BUCKET_BASE &&
-	       PF_PROP_ID(tag) < PF_TAG_NAMEID_BUCKET_BASE +
-				 PF_NAMEID_MAX_BUCKETS;
+	return PF_PROP_ID(tag) >= PF_TAG_NAMEID_BUCKET_BASE;
 }
 
 /* Each decoded entry's NAMEID record (dwPropertyID the hash, wGuid << 1
