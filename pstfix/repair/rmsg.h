@@ -124,7 +124,7 @@ struct rmsg_folder *rmsg_add_folder(struct rmsg_plan *p, uint32_t nid,
 void rmsg_find_ipm(struct rmsg_plan *p, struct pf_ndb *ndb);
 int rmsg_plan_recovered(struct rmsg_plan *p, struct pf_ndb *ndb,
 			uint32_t *cap);
-void rmsg_plan_orphans(struct rmsg_plan *p);
+int rmsg_plan_orphans(struct rmsg_plan *p);
 void rmsg_drop_unused_recovered(struct rmsg_plan *p);
 
 /* A folder's name for notes: its display name or "0x8082". */

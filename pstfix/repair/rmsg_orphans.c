@@ -114,61 +114,106 @@ int rmsg_plan_recovered(struct rmsg_plan *p, struct pf_ndb *ndb,
 	return 0;
 }
 
-/* Where an unlinked folder goes: a standard one to its standard parent,
- * the root to itself, any other to "Recovered Items". */
-static void relink(struct rmsg_plan *p, struct rmsg_folder *f,
-		   const char *why)
-{
-	const struct msgw_std_folder *sf = msgw_std_folder(f->nid);
-
-	f->moved_why = why;
-	f->parent = sf ? sf->parent : p->recovered;
-	if (!sf)
-		p->orphan_folders++;
-}
-
-/* Walk up from F; every folder is entered once (state 1 while on the
- * path, 2 when linked), so a cycle is met as a folder on the path. */
-static void link_one(struct rmsg_plan *p, struct rmsg_folder *f)
+/* Walk up from F to a linked folder (state 2).  PATH gets the folders on
+ * the way, each marked 1; *why says what stopped the walk short (a
+ * missing parent, a folder that is its own parent, a folder met again: a
+ * cycle), NULL when it reached a linked one.  Every folder is entered
+ * once, so the walk is at most NF steps. */
+static const char *walk_up(struct rmsg_plan *p, struct rmsg_folder *f,
+			   struct rmsg_folder **path, uint32_t *n)
 {
 	struct rmsg_folder *cur = f;
 
+	*n = 0;
 	while (cur->state != 2) {
 		struct rmsg_folder *up;
 
-		if (cur->state == 1) {   /* a cycle: cut it here */
-			relink(p, cur, "a parent cycle");
-			break;
-		}
+		if (cur->state == 1)
+			return "a parent cycle";
 		cur->state = 1;
+		path[(*n)++] = cur;
 		up = rmsg_folder(p, cur->parent);
-		if (!up || up == cur) {
-			relink(p, cur, up ? "its own parent" :
-				       "parent missing or not a folder");
-			break;
-		}
+		if (!up)
+			return "parent missing or not a folder";
+		if (up == cur)
+			return "its own parent";
 		cur = up;
 	}
-	/* mark the path linked: parents first are already done */
-	for (cur = f; cur && cur->state == 1;
-	     cur = rmsg_folder(p, cur->parent))
-		cur->state = 2;
+	return NULL;
 }
 
-void rmsg_plan_orphans(struct rmsg_plan *p)
+/* F links through its parents, or goes under PARENT (already linked). */
+static void link_fixed(struct rmsg_plan *p, struct rmsg_folder *f,
+		       uint32_t parent, struct rmsg_folder **path)
 {
-	struct rmsg_folder *ri = rmsg_folder(p, p->recovered);
-	struct rmsg_folder *root = rmsg_folder(p, PF_NID_ROOT_FOLDER);
+	struct rmsg_folder *up = rmsg_folder(p, parent);
+	const char *why;
+	uint32_t n;
 
-	if (ri)
-		ri->state = 2;   /* its parent, the IPM subtree, is standard */
+	if (!f || f->state == 2)
+		return;
+	why = walk_up(p, f, path, &n);
+	for (uint32_t k = 0; k < n; k++)
+		path[k]->state = why ? 0 : 2;
+	if (!why || !up || up->state != 2 || up == f)
+		return;
+	f->parent = parent;
+	f->moved_why = why;
+	f->state = 2;
+}
+
+/* The standard folders first, root-level ones before Deleted Items, then
+ * the IPM subtree (an OST's own) and "Recovered Items" under it: one that
+ * does not reach the root goes back under its standard parent, so every
+ * later walk can end at them and "Recovered Items" is linked. */
+static void link_standard(struct rmsg_plan *p, struct rmsg_folder **path)
+{
+	static const uint32_t order[] = { 0x8022, 0x8042, 0x2223, 0x8062 };
+
+	for (size_t i = 0; i < sizeof(order) / sizeof(order[0]); i++)
+		link_fixed(p, rmsg_folder(p, order[i]),
+			   msgw_std_folder(order[i])->parent, path);
+	link_fixed(p, rmsg_folder(p, p->ipm), PF_NID_ROOT_FOLDER, path);
+	link_fixed(p, rmsg_folder(p, p->recovered), p->ipm, path);
+}
+
+/* Any other folder: when its walk stops short, the last folder on the
+ * path (whose parent is missing, itself, or closes the cycle) moves
+ * under "Recovered Items", which links the whole path. */
+static void link_one(struct rmsg_plan *p, struct rmsg_folder *f,
+		     struct rmsg_folder **path)
+{
+	uint32_t n;
+	const char *why = walk_up(p, f, path, &n);
+
+	if (why && n > 0) {   /* "Recovered Items" is linked already */
+		path[n - 1]->parent = p->recovered;
+		path[n - 1]->moved_why = why;
+		p->orphan_folders++;
+	}
+	for (uint32_t k = 0; k < n; k++)
+		path[k]->state = 2;
+}
+
+int rmsg_plan_orphans(struct rmsg_plan *p)
+{
+	struct rmsg_folder *root = rmsg_folder(p, PF_NID_ROOT_FOLDER);
+	struct rmsg_folder **path = malloc(((size_t)p->nf + 1) *
+					   sizeof(*path));
+
 	if (root) {
 		root->parent = root->nid;   /* MS-PST 2.4.4: its own parent */
 		root->state = 2;
 	}
+	if (!path) {   /* no memory for the walk: nothing moves */
+		pf_error_set(PF_E_NOMEM, "out of memory");
+		return PF_E_NOMEM;
+	}
+	link_standard(p, path);
 	for (uint32_t i = 0; i < p->nf; i++)
 		if (p->f[i].state == 0)
-			link_one(p, &p->f[i]);
+			link_one(p, &p->f[i], path);
+	free(path);
 	for (uint32_t i = 0; i < p->nnodes; i++) {
 		struct rmsg_node *n = &p->nodes[i];
 		struct rmsg_folder *f;
@@ -188,6 +233,7 @@ void rmsg_plan_orphans(struct rmsg_plan *p)
 		n->parent = p->recovered;
 		p->orphan_msgs++;
 	}
+	return 0;
 }
 
 /* Drop a "Recovered Items" made for nothing. */

@@ -684,9 +684,11 @@ int rmsg_plan_make(struct rmsg_plan *p, struct pf_ndb *ndb,
 		rmsg_plan_free(p);
 		return rc;
 	}
-	rmsg_plan_orphans(p);
-	rmsg_drop_unused_recovered(p);
-	rc = index_kids(p);
+	rc = rmsg_plan_orphans(p);
+	if (rc == 0) {
+		rmsg_drop_unused_recovered(p);
+		rc = index_kids(p);
+	}
 	if (rc != 0) {
 		rmsg_plan_free(p);
 		return rc;

@@ -704,6 +704,30 @@ START_TEST(folder_cycle)
 }
 END_TEST
 
+START_TEST(standard_cycle)
+{
+	/* the IPM subtree's parent is Inbox, its own child: the cycle is cut
+	 * by putting the IPM subtree back under the root; nothing else moves
+	 * and no "Recovered Items" is made */
+	struct sample smp;
+	struct run r;
+	struct nbt_edit e = { .nreparent = 1 };
+	char a[128], b[128], c[128];
+
+	paths("stdcycle", _i, a, b, c, sizeof(a));
+	make_sample(a, variants[_i], &smp);
+	e.reparent[0].nid = 0x8022;
+	e.reparent[0].parent = smp.inbox;
+	run_case("stdcycle", _i, &e, 7004, &smp, &r);
+	ck_assert_uint_eq(r.ctx.counts.orphans_recovered, 0);
+	ck_assert_ptr_nonnull(strstr(r.notes.all, "moved folder 'Top of "
+				     "Personal Folders' (0x8022) from parent "
+				     "0x8082 to 0x122: a parent cycle"));
+	ck_assert_ptr_null(strstr(r.notes.all, "Recovered Items"));
+	ck_assert_ptr_null(strstr(r.notes.all, "'Inbox' (0x8082) from"));
+}
+END_TEST
+
 START_TEST(body_dropped)
 {
 	/* a message without its body is kept as it is */
@@ -971,6 +995,7 @@ static Suite *suite(void)
 	tcase_add_loop_test(tc, wrong_rows, 0, nv);
 	tcase_add_loop_test(tc, orphans, 0, nv);
 	tcase_add_loop_test(tc, folder_cycle, 0, nv);
+	tcase_add_loop_test(tc, standard_cycle, 0, nv);
 	tcase_add_loop_test(tc, body_dropped, 0, nv);
 	tcase_add_loop_test(tc, folder_unreadable, 0, nv);
 	tcase_add_loop_test(tc, attachment_table, 0, nv);
