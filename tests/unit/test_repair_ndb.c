@@ -335,6 +335,97 @@ START_TEST(btree_cycle)
 }
 END_TEST
 
+/* Block B copied to offset IB with its trailer's wSig made right for the
+ * new place: a second valid copy of one BID. */
+static void second_copy(const char *path, const struct pf_layout *l,
+			const struct pf_bbt_entry *b, uint64_t ib)
+{
+	uint32_t size = pf_block_size(l, b->cb);
+	uint8_t *blk = malloc(size);
+
+	ck_assert_ptr_nonnull(blk);
+	ck_assert_int_eq(tu_read_at(path, b->bref.ib, blk, size), 0);
+	pf_put16(blk + size - l->block_trailer + 2, pf_sig(ib, b->bref.bid));
+	ck_assert_int_eq(tu_write_at(path, ib, blk, size), 0);
+	free(blk);
+}
+
+/* The BBT entry at LOC names offset IB from now on. */
+static void bbt_names(const char *path, const struct pf_layout *l,
+		      const struct tu_loc *loc, uint64_t ib)
+{
+	uint8_t ib8[8];
+
+	pf_put64(ib8, ib);       /* BBTENTRY: BREF (bid, ib), cb, cRef */
+	ck_assert_int_eq(tu_write_at(path, loc->page_ib + loc->index *
+				     l->bbt_leaf_cb + 8, ib8, 8), 0);
+	ck_assert_int_eq(tu_page_fix_file(path, l, loc->page_ib), 0);
+}
+
+static uint64_t kept_ib(const char *path, uint64_t bid)
+{
+	struct pf_ndb *ndb = open_ndb(path);
+	struct pf_bbt_entry got;
+
+	ck_assert_int_eq(pf_bbt_lookup(ndb, bid, &got), 0);
+	pf_ndb_close(ndb);
+	return got.bref.ib;
+}
+
+/* Two valid copies of a message's block.  The BBT is made to name a copy
+ * past the original: that one is kept, not the one found first.  A copy
+ * the BBT names on a map page's place (the next AMap range's first page)
+ * is no place for a block: the original is kept.  With the BBT root
+ * broken, the lower offset is kept. */
+START_TEST(two_copies_of_a_block)
+{
+	char in[128], out[128];
+	struct notes nt;
+	struct pf_ndb *ndb;
+	struct pf_nbt_entry ne;
+	struct pf_bbt_entry be;
+	struct pf_layout l;
+	struct tu_loc loc;
+	struct tu_hdr_layout h = tu_hdr_layout(false);
+	uint64_t eof, bbt_bid;
+	uint32_t before;
+
+	paths("copies", in, out, sizeof(in));
+	make_sample(in, PF_UNICODE, PF_CRYPT_PERMUTE);
+	before = messages_in(in);
+	eof = tu_file_size(in);   /* the writer ends files on a range */
+	ndb = open_ndb(in);
+	l = *pf_ndb_layout(ndb);
+	bbt_bid = pf_ndb_header(ndb)->root.bbt.bid;
+	ck_assert_int_eq(pf_nbt_lookup(ndb, nth_message_nid(ndb, 7), &ne), 0);
+	ck_assert_int_eq(pf_bbt_lookup(ndb, ne.bid_data, &be), 0);
+	ck_assert_int_eq(tu_find_leaf(ndb, PF_OBJ_BBT, be.bref.bid, &loc), 0);
+	pf_ndb_close(ndb);
+	second_copy(in, &l, &be, eof + 8192);
+	bbt_names(in, &l, &loc, eof + 8192);
+	run(in, out, PF_REPAIR_BTREE, false, &nt);
+	ck_assert_ptr_nonnull(strstr(nt.all, "2 valid copies"));
+	no_errors(out);
+	ck_assert_uint_eq(messages_in(out), before);
+	ck_assert_uint_eq(kept_ib(out, be.bref.bid), eof + 8192);
+
+	second_copy(in, &l, &be, eof);          /* where an AMap page goes */
+	bbt_names(in, &l, &loc, eof);
+	run(in, out, PF_REPAIR_BTREE, false, &nt);
+	ck_assert_ptr_nonnull(strstr(nt.all, "3 valid copies"));
+	ck_assert_ptr_nonnull(strstr(nt.all, "on a map page"));
+	no_errors(out);
+	ck_assert_uint_eq(kept_ib(out, be.bref.bid), be.bref.ib);
+
+	ck_assert_int_eq(tu_header_set(in, tu_root_off(&h, TU_ROOT_BBT_BID),
+				       8, bbt_bid + 4), 0);
+	run(in, out, PF_REPAIR_BTREE, false, &nt);
+	no_errors(out);
+	ck_assert_uint_eq(messages_in(out), before);
+	ck_assert_uint_eq(kept_ib(out, be.bref.bid), be.bref.ib);
+}
+END_TEST
+
 /* The user deleted node X: its leaf was rewritten without it (a new page
  * BID) and the old page's bytes stayed in the file.  X must not come
  * back, unless keep_deleted. */
@@ -521,6 +612,7 @@ static Suite *repair_suite(void)
 	tcase_add_test(tc, wrong_root_bref);
 	tcase_add_test(tc, bad_block_crc);
 	tcase_add_test(tc, btree_cycle);
+	tcase_add_test(tc, two_copies_of_a_block);
 	tcase_add_test(tc, deleted_node_stays_deleted);
 	tcase_add_loop_test(tc, zeroed_header, 0, 6);
 	tcase_add_test(tc, maps_only);
