@@ -31,7 +31,7 @@ FUZZ_SRC := $(sort $(wildcard tests/fuzz/fuzz_*.c))
 # Debian packages: build, tests, oracles, the SMTP test server.
 DEB_PKGS := build-essential pkg-config zlib1g-dev libpff-dev check \
             pff-tools pst-utils libssl-dev python3 python3-aiosmtpd \
-            clang libclang-rt-dev bc time
+            clang libclang-rt-dev bc time s-nail
 
 define objs
 $(patsubst %.c,$(1)/%.o,$(2))
@@ -96,13 +96,19 @@ setup:
 	else echo "setup: all Debian packages present"; fi
 
 # ---- tests ----
+# tests/tools/pstcorrupt: the image tests' corruption tool (not installed)
+CORRUPT := $(BUILD)/tests/tools/pstcorrupt
+$(CORRUPT): $(call objs,$(BUILD),$(wildcard tests/tools/pstcorrupt*.c)) \
+            $(BUILD)/libpstfix.a
+	$(CC) $(CFLAGS) -o $@ $^ $(LIBS)
+
 unit: $(UNIT_BIN)
 	@tests/run-unit $(UNIT_BIN)
 
-clitest: bin/pstfix
+clitest: bin/pstfix $(CORRUPT)
 	@PSTFIX=bin/pstfix tests/run-cli
 
-san: $(SUNIT_BIN) $(SBUILD)/bin/pstfix
+san: $(SUNIT_BIN) $(SBUILD)/bin/pstfix $(CORRUPT)
 	@ASAN_OPTIONS=detect_leaks=1:abort_on_error=1 \
 	 UBSAN_OPTIONS=print_stacktrace=1:halt_on_error=1 \
 	 tests/run-unit $(SUNIT_BIN)

@@ -55,13 +55,6 @@ with open(path, "r+b") as f:
 PY
 }
 
-# The summary's message count.
-messages() {
-	"$PSTFIX" scan --json "$1" | python3 -c '
-import json, sys
-print([json.loads(l) for l in sys.stdin][-1].get("messages", -1))'
-}
-
 # ls --json: the NIDs of FOLDER's items, one a line.
 items() {
 	"$PSTFIX" ls --json "$1" "$2" | python3 -c '
@@ -100,7 +93,7 @@ for fmt in unicode ansi; do
 	run create --sample folders=4,messages=40,attachments=0-1 \
 		--format $fmt -o "$good"
 	expect_rc 0
-	n=$(messages "$good")
+	n=$(scan_messages "$good")
 	[ "$n" -ge 40 ] || fail "$fmt: sample has $n messages"
 	# Inbox/Folder 1..4 are 0x8102, 0x8122, 0x8142, 0x8162
 	cp "$good" "$bad"
@@ -123,7 +116,8 @@ for fmt in unicode ansi; do
 	run scan "$fixed"
 	expect_rc 0
 	expect_out ': clean$'
-	[ "$(messages "$fixed")" = "$n" ] || fail "$fmt: message count changed"
+	[ "$(scan_messages "$fixed")" = "$n" ] ||
+		fail "$fmt: message count changed"
 	run ls "$fixed"
 	expect_out '^    Recovered Items  \[3 items\]'
 	[ "$(pff_count "$fixed")" = "$n 3" ] ||
