@@ -132,25 +132,38 @@ int pf_probe_crypt(struct pf_ndb *ndb, const struct pf_scavenge *s,
 		   enum pf_crypt *out)
 {
 	uint32_t hits[3] = { 0, 0, 0 }, tried = 0;
-	uint8_t raw[64], tmp[64];
+	uint8_t tmp[12];
 
 	*out = PF_CRYPT_NONE;
 	for (size_t i = 0; i < s->nblocks && tried < CRYPT_SAMPLE; i++) {
 		const struct pf_scav_block *b = &s->blocks[i];
+		struct pf_bbt_entry e = {
+			.bref = { b->bid, b->ib }, .cb = b->cb,
+			.cb_inflated = b->cb_inflated,
+		};
+		uint8_t *data;
+		size_t cb;
+		int rc;
 
-		if ((b->bid & PF_BID_INTERNAL) || b->cb != b->cb_inflated ||
-		    b->cb < 12)
+		if ((b->bid & PF_BID_INTERNAL) || b->cb_inflated < 12)
 			continue;
-		if (pf_ndb_pread(ndb, b->ib, raw, 12) != 0)
-			return PF_E_IO;
+		/* stored bytes, inflated (4K) but not decoded */
+		rc = pf_block_read_ex(ndb, &e, NULL, PF_BLOCK_RAW, &data, &cb);
+		if (rc == PF_E_NOMEM || rc == PF_E_IO)
+			return rc;
+		if (rc != 0 || cb < 12) {
+			free(data);
+			continue;
+		}
 		tried++;
 		for (int m = 0; m <= PF_CRYPT_CYCLIC; m++) {
-			memcpy(tmp, raw, 12);
+			memcpy(tmp, data, 12);
 			/* a prefix decodes as the block's first bytes */
 			pf_decode((enum pf_crypt)m, b->bid, tmp, 12);
-			if (looks_like_hn(tmp, b->cb))
+			if (looks_like_hn(tmp, cb))
 				hits[m]++;
 		}
+		free(data);
 	}
 	for (int m = 1; m <= PF_CRYPT_CYCLIC; m++)
 		if (hits[m] > hits[*out])

@@ -23,8 +23,10 @@
  * - Exit status: per file 0 nothing to repair, 1 repaired and the rescan
  *   has no errors, 4 problems left, 8 could not be repaired (not a PST,
  *   I/O, a backup in the way); several files: the bitwise OR; 16 usage.
- * - An interrupt or a crash leaves FILE the original (or FILE.bak the
- *   original and FILE complete); at most FILE.pstfix-* temporaries stay.
+ * - Ctrl-C (SIGINT): the files in progress finish, no new file starts,
+ *   the status gains 32 (scan's rule, interrupt.h).  A kill or a crash
+ *   leaves FILE the original (or FILE.bak the original and FILE
+ *   complete); at most FILE.pstfix-* temporaries stay.
  */
 #include <errno.h>
 #include <getopt.h>
@@ -39,6 +41,7 @@
 
 #include "../../formats/util/pf_grow.h"
 #include "cli.h"
+#include "interrupt.h"
 #include "progress.h"
 #include "repair_cli.h"
 
@@ -289,7 +292,10 @@ static void *worker(void *arg)
 		struct repair_job *j;
 
 		pthread_mutex_lock(&pl->lock);
-		j = pl->next < pl->n ? &pl->jobs[pl->next++] : NULL;
+		j = pl->next < pl->n && !cli_interrupted() ?
+		    &pl->jobs[pl->next++] : NULL;
+		if (j)
+			j->started = true;
 		pthread_mutex_unlock(&pl->lock);
 		if (!j)
 			return NULL;
@@ -301,6 +307,7 @@ static void *worker(void *arg)
 static int run(const struct repair_opts *o, char **files, size_t n)
 {
 	struct pool pl = { .n = n, .o = o };
+	struct sigaction old;
 	pthread_t tid[REPAIR_MAX_JOBS];
 	unsigned started = 0, jobs = o->jobs < n ? o->jobs : (unsigned)n;
 
@@ -312,6 +319,7 @@ static int run(const struct repair_opts *o, char **files, size_t n)
 	for (size_t i = 0; i < n; i++)
 		pl.jobs[i].path = files[i];
 	pthread_mutex_init(&pl.lock, NULL);
+	cli_sigint_catch(&old);
 	pl.bar = progress_start(!o->quiet && !o->json, (unsigned)n);
 	while (started + 1 < jobs &&
 	       pthread_create(&tid[started], NULL, worker, &pl) == 0)
@@ -320,6 +328,12 @@ static int run(const struct repair_opts *o, char **files, size_t n)
 	for (unsigned k = 0; k < started; k++)
 		pthread_join(tid[k], NULL);
 	progress_end(pl.bar);
+	cli_sigint_restore(&old);
+	if (cli_interrupted()) {
+		pl.exit |= PF_EXIT_CANCELLED;
+		fprintf(stderr, "pstfix repair: interrupted: %zu of %zu files "
+			"not started\n", n - pl.next, n);
+	}
 	if (n > 1 && o->json)
 		repair_total_json(stdout, pl.jobs, n, pl.exit);
 	else if (n > 1)

@@ -35,6 +35,7 @@ static const struct command commands[] = {
 	{ "problems", cmd_problems, "list every problem code scan reports" },
 	{ "create",   cmd_create,   "write a new PST with generated content" },
 	{ "import",   cmd_import,   "make a PST from mbox files and .eml folders" },
+	{ "export",   cmd_export,   "write the mail out as EML, mbox or Maildir" },
 	{ "help",     cmd_help,     "show this list, or a command's options" },
 };
 

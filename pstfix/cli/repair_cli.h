@@ -50,6 +50,7 @@ struct repair_job {
 	uint64_t notes_dropped;
 	struct pf_repair_result res;
 	bool refused;             /* checks before the work failed */
+	bool started;             /* false: not started (Ctrl-C) */
 	double seconds;
 };
 

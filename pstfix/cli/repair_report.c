@@ -83,11 +83,13 @@ static void verdict_text(FILE *f, const struct repair_job *j,
 	} else if (r->level == PF_REPAIR_NONE) {
 		fprintf(f, ": nothing to repair (%" PRIu64 " warnings)",
 			r->before.findings[PF_SEV_WARNING]);
+	} else if (o->dry_run && r->header_unreadable) {
+		fprintf(f, ": would repair (%s): nothing written",
+			pf_repair_level_name(r->level));
 	} else if (o->dry_run) {
 		fprintf(f, ": would repair (%s): %" PRIu64 " findings ask "
 			"for it; nothing written",
-			pf_repair_level_name(r->level),
-			r->asking[r->level] + (r->header_unreadable ? 1 : 0));
+			pf_repair_level_name(r->level), r->asking[r->level]);
 	} else {
 		fprintf(f, ": %s (%s): %" PRIu64 " messages kept, %" PRIu64
 			" lost; %" PRIu64 " errors, %" PRIu64 " warnings left",
@@ -123,7 +125,9 @@ void repair_report_text(FILE *f, const struct repair_job *j,
 		cli_put_safe(f, j->path);
 		fputs(": the header does not open (", f);
 		cli_put_safe(f, r->unreadable);
-		fputs("): rebuilding from a scan of the file\n", f);
+		fputs(o->dry_run ? "): would rebuild it from a scan of the "
+		      "file\n" : "): rebuilding it from a scan of the file\n",
+		      f);
 	}
 	for (size_t i = 0; !o->quiet && i < j->nnotes; i++) {
 		fputs("  ", f);
@@ -150,6 +154,12 @@ void repair_table_text(FILE *f, const struct repair_job *jobs, size_t n)
 		size_t len = strlen(j->path);
 
 		cli_put_safe(f, j->path);
+		if (!j->started) {
+			fprintf(f, "%*s %-9s %8s %6s  %s\n",
+				len < 40 ? (int)(40 - len) : 0, "", "-", "-",
+				"-", "not started (interrupted)");
+			continue;
+		}
 		fprintf(f, "%*s %-9s %8" PRIu64 " %6" PRIu64 "  %s\n",
 			len < 40 ? (int)(40 - len) : 0, "",
 			j->refused ? "-" : pf_repair_level_name(r->level),
@@ -279,13 +289,15 @@ void repair_report_json(FILE *f, const struct repair_job *j,
 void repair_total_json(FILE *f, const struct repair_job *jobs, size_t n,
 		       int exit)
 {
-	size_t repaired = 0, nothing = 0, left = 0, failed = 0;
+	size_t repaired = 0, nothing = 0, left = 0, failed = 0, waiting = 0;
 	struct pf_json js;
 
 	for (size_t i = 0; i < n; i++) {
 		const struct pf_repair_result *r = &jobs[i].res;
 
-		if (r->exit & PF_EXIT_OPERATIONAL)
+		if (!jobs[i].started)
+			waiting++;
+		else if (r->exit & PF_EXIT_OPERATIONAL)
 			failed++;
 		else if (r->level == PF_REPAIR_NONE)
 			nothing++;
@@ -302,6 +314,7 @@ void repair_total_json(FILE *f, const struct repair_job *jobs, size_t n,
 	pf_json_kv_u64(&js, "nothing_to_repair", nothing);
 	pf_json_kv_u64(&js, "problems_left", left);
 	pf_json_kv_u64(&js, "failed", failed);
+	pf_json_kv_u64(&js, "not_started", waiting);
 	pf_json_kv_i64(&js, "exit", exit);
 	pf_json_object_end(&js);
 	pf_json_newline(&js);

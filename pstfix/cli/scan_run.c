@@ -18,40 +18,13 @@
  * - The exit status is the bitwise OR of the files' statuses (fsck(8)).
  */
 #include <pthread.h>
-#include <signal.h>
-#include <stdatomic.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
 #include "cli.h"
+#include "interrupt.h"
 #include "scan.h"
-
-/* Lock-free atomics are the C11 way to share a flag with a handler. */
-static atomic_int interrupted;
-
-static void on_sigint(int sig)
-{
-	(void)sig;
-	atomic_store(&interrupted, 1);
-}
-
-/* Unix etiquette: a SIGINT ignored on entry (a background job of a
- * non-interactive shell, nohup) stays ignored, so the Ctrl-C meant for
- * the foreground job does not cancel this one. */
-static void catch_sigint(struct sigaction *old)
-{
-	struct sigaction sa;
-
-	sigaction(SIGINT, NULL, old);
-	if (old->sa_handler == SIG_IGN)
-		return;
-	memset(&sa, 0, sizeof(sa));
-	sa.sa_handler = on_sigint;
-	sa.sa_flags = SA_RESETHAND | SA_RESTART;
-	sigemptyset(&sa.sa_mask);
-	sigaction(SIGINT, &sa, NULL);
-}
 
 struct pool {
 	char *const *paths;
@@ -67,7 +40,7 @@ static bool take(struct pool *pl, size_t *i)
 	bool ok;
 
 	pthread_mutex_lock(&pl->lock);
-	ok = !atomic_load(&interrupted) && pl->next < pl->tot.files;
+	ok = !cli_interrupted() && pl->next < pl->tot.files;
 	if (ok)
 		*i = pl->next++;
 	pthread_mutex_unlock(&pl->lock);
@@ -175,7 +148,7 @@ static void finish(struct pool *pl, double t0)
 	struct scan_totals *t = &pl->tot;
 
 	t->seconds = scan_clock() - t0;
-	t->interrupted = atomic_load(&interrupted) != 0;
+	t->interrupted = cli_interrupted();
 	if (t->interrupted) {
 		t->exit |= PF_EXIT_CANCELLED;
 		fprintf(stderr, "pstfix scan: interrupted: %zu of %zu files "
@@ -201,8 +174,7 @@ int scan_run(char *const *paths, size_t n, const struct scan_opts *o)
 	pl.o = o;
 	pl.tot.files = n;
 	pthread_mutex_init(&pl.lock, NULL);
-	atomic_store(&interrupted, 0);
-	catch_sigint(&old);
+	cli_sigint_catch(&old);
 
 	pl.bar = progress_start(!o->quiet, (unsigned)n);
 	if (jobs <= 1)
@@ -210,8 +182,7 @@ int scan_run(char *const *paths, size_t n, const struct scan_opts *o)
 	else
 		run_pool(&pl, jobs);
 	progress_end(pl.bar);
-	if (old.sa_handler != SIG_IGN)
-		sigaction(SIGINT, &old, NULL);
+	cli_sigint_restore(&old);
 	finish(&pl, t0);
 	pthread_mutex_destroy(&pl.lock);
 	return pl.tot.exit;

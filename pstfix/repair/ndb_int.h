@@ -16,6 +16,8 @@
  *                 with unreadable NBT pages, from stale leaf pages
  *   ndb_trees.c   each node's data and subnode trees cut to what is
  *                 readable (new XBLOCK/SLBLOCK blocks when cut)
+ *   ndb_orphans.c messages whose NBT entry was lost with no copy: their
+ *                 PCs, still in the BBT, get new nodes (lost and found)
  */
 #ifndef PF_REPAIR_NDB_INT_H
 #define PF_REPAIR_NDB_INT_H
@@ -119,7 +121,18 @@ void rp_blocks_free(struct rp *r);
 /* ndb_nodes.c */
 int rp_choose_nodes(struct rp *r);
 
-/* ndb_trees.c */
+/* ndb_trees.c: a data tree or subnode tree as the output will have it:
+ * the same BID, a new one (cut: changed), or gone (dead). */
+struct fixed {
+	uint64_t bid;
+	uint64_t lcb;        /* data bytes below (data trees) */
+	bool dead, changed;
+};
+int rp_fix_data(struct rp *r, uint64_t bid, struct fixed *f);
+int rp_fix_subtree(struct rp *r, uint64_t bid, struct fixed *f);
 int rp_write_nodes(struct rp *r);
+
+/* ndb_orphans.c: message PCs no node names any more, given new nodes */
+int rp_recover_orphans(struct rp *r);
 
 #endif

@@ -32,7 +32,8 @@ static bool sound(struct rp *r)
 			"instead of the maps alone");
 		return false;
 	}
-	qsort(r->bbt.bbt, r->bbt.n, sizeof(*r->bbt.bbt), cmp_bid);
+	if (r->bbt.n > 1)
+		qsort(r->bbt.bbt, r->bbt.n, sizeof(*r->bbt.bbt), cmp_bid);
 	for (size_t i = 1; i < r->bbt.n; i++)
 		if ((r->bbt.bbt[i].bref.bid & ~1ull) ==
 		    (r->bbt.bbt[i - 1].bref.bid & ~1ull)) {
@@ -98,6 +99,10 @@ int rp_repair_maps(struct rp *r, bool *fell_back)
 	}
 	if (rc == 0) {
 		r->ctx->counts.nodes_kept += r->nbt.n;
+		for (size_t i = 0; i < r->nbt.n; i++)
+			r->ctx->counts.messages_kept +=
+				PF_NID_TYPE(r->nbt.nbt[i].nid) ==
+				PF_NT_NORMAL_MESSAGE;
 		rp_note(r, "rebuilt the allocation maps, DList and header; "
 			"kept %zu B-tree pages and %zu blocks in place",
 			r->nbt.npages + r->bbt.npages, r->bbt.n);

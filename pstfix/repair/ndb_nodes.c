@@ -172,6 +172,8 @@ static bool in_set(const struct pf_nbt_entry *v, size_t n, uint32_t nid)
 {
 	struct pf_nbt_entry key = { .nid = nid };
 
+	if (n == 0)
+		return false;
 	return bsearch(&key, v, n, sizeof(key), cmp_node) != NULL;
 }
 
@@ -201,7 +203,8 @@ static int merge(struct rp *r, size_t ncur, const struct cand *cv,
 	r->nodes = malloc((ncur + nc + 1) * sizeof(*r->nodes));
 	if (!r->nodes)
 		return pf_error_set(PF_E_NOMEM, "out of memory");
-	memcpy(r->nodes, r->nbt.nbt, ncur * sizeof(*r->nodes));
+	if (ncur > 0)
+		memcpy(r->nodes, r->nbt.nbt, ncur * sizeof(*r->nodes));
 	for (size_t i = 0; i < nc; i++) {
 		uint32_t nid = (uint32_t)cv[i].e.nid;
 		bool lost;
@@ -214,8 +217,10 @@ static int merge(struct rp *r, size_t ncur, const struct cand *cv,
 			deleted++;
 			continue;
 		}
-		rp_note_item(r, "node 0x%x restored from a scavenged NBT "
-			     "page%s", nid, lost ? "" : " (a deleted item)");
+		if (r->nbt.root_ok)      /* else every node is: no news */
+			rp_note_item(r, "node 0x%x restored from a scavenged "
+				     "NBT page%s", nid,
+				     lost ? "" : " (a deleted item)");
 		r->nodes[n++] = cv[i].e;
 		restored++;
 	}

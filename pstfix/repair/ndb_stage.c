@@ -156,28 +156,31 @@ static int rebuild(struct rp *r, int probed_crypt)
 	struct pf_over_counters c;
 	int rc = scan(r, probed_crypt);
 
-	if (rc == 0)
-		rc = rp_choose_blocks(r);
 	if (rc == 0) {
 		rp_counters(r, &c);
 		rc = rp_open_writer(r, &c);
 	}
+	if (rc == 0)
+		rc = rp_choose_blocks(r);
 	if (rc == 0)
 		rc = rp_keep_blocks(r);
 	if (rc == 0)
 		rc = rp_choose_nodes(r);
 	if (rc == 0)
 		rc = rp_write_nodes(r);
+	if (rc == 0)
+		rc = rp_recover_orphans(r);
 	if (rc == 0) {
 		rc = pf_writer_commit(r->w);
 		r->w = NULL;
 	}
 	if (rc == 0)
-		rp_note(r, "wrote %llu nodes (%llu messages); dropped %llu "
-			"nodes (%llu messages), %llu blocks; cut %llu data "
-			"trees",
+		rp_note(r, "wrote %llu nodes (%llu messages, %llu of them "
+			"rebuilt from lost-and-found PCs); dropped %llu nodes "
+			"(%llu messages), %llu blocks; cut %llu data trees",
 			(unsigned long long)r->ctx->counts.nodes_kept,
 			(unsigned long long)r->ctx->counts.messages_kept,
+			(unsigned long long)r->ctx->counts.nodes_rebuilt,
 			(unsigned long long)r->ctx->counts.nodes_dropped,
 			(unsigned long long)r->ctx->counts.messages_lost,
 			(unsigned long long)r->ctx->counts.blocks_dropped,

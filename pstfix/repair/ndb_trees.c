@@ -30,12 +30,6 @@
 
 #define SUB_DEPTH 4
 
-struct fixed {
-	uint64_t bid;
-	uint64_t lcb;        /* data bytes below */
-	bool dead, changed;
-};
-
 static struct fixed gone(void)
 {
 	return (struct fixed){ .dead = true, .changed = true };
@@ -106,7 +100,7 @@ static int fix_x2(struct rp *r, const struct rp_block *b, struct fixed *f)
 	return rc;
 }
 
-static int fix_data(struct rp *r, uint64_t bid, struct fixed *f)
+int rp_fix_data(struct rp *r, uint64_t bid, struct fixed *f)
 {
 	const struct rp_block *b;
 
@@ -142,6 +136,11 @@ struct subv {
 static int fix_sub(struct rp *r, struct subv *up, uint64_t bid,
 		   struct fixed *f);
 
+int rp_fix_subtree(struct rp *r, uint64_t bid, struct fixed *f)
+{
+	return fix_sub(r, NULL, bid, f);
+}
+
 static uint64_t id_at(const struct pf_layout *l, const uint8_t *p)
 {
 	return l->bid_size == 4 ? pf_le32(p) : pf_le64(p);
@@ -154,7 +153,7 @@ static int sl_entry(struct rp *r, struct subv *s, const uint8_t *e,
 	uint32_t w = r->l->bid_size;
 	struct pf_subnode sn = { .nid = (uint32_t)id_at(r->l, e) };
 	struct fixed d, sub;
-	int rc = fix_data(r, id_at(r->l, e + w), &d);
+	int rc = rp_fix_data(r, id_at(r->l, e + w), &d);
 
 	if (rc == 0 && !d.dead)
 		rc = fix_sub(r, s, id_at(r->l, e + 2 * w), &sub);
@@ -227,7 +226,8 @@ static bool dedupe(struct subv *s)
 {
 	size_t n = 0;
 
-	qsort(s->v, s->n, sizeof(*s->v), cmp_sub);
+	if (s->n > 1)
+		qsort(s->v, s->n, sizeof(*s->v), cmp_sub);
 	for (size_t i = 0; i < s->n; i++)
 		if (n == 0 || s->v[n - 1].nid != s->v[i].nid)
 			s->v[n++] = s->v[i];
@@ -286,7 +286,7 @@ static int one_node(struct rp *r, const struct pf_nbt_entry *e)
 	uint32_t nid = (uint32_t)e->nid;
 	bool msg = PF_NID_TYPE(nid) == PF_NT_NORMAL_MESSAGE;
 	struct fixed d, s;
-	int rc = fix_data(r, e->bid_data, &d);
+	int rc = rp_fix_data(r, e->bid_data, &d);
 
 	if (rc != 0)
 		return rc;

@@ -164,6 +164,14 @@ int rp_walk_tree(struct rp *r, enum pf_obj obj, struct rp_walk *out)
 
 	memset(out, 0, sizeof(*out));
 	out->obj = obj;
+	if (!pf_ndb_header_ok(r->ndb)) {      /* no ROOT to start from */
+		out->lost = malloc(sizeof(*out->lost));
+		if (!out->lost)
+			return pf_error_set(PF_E_NOMEM, "out of memory");
+		out->lost[0] = (struct rp_range){ 0, UINT64_MAX };
+		out->nlost = out->cap_lost = 1;
+		return 0;
+	}
 	rc = walk(&c, obj == PF_OBJ_NBT ? &root->nbt : &root->bbt,
 		  UINT32_MAX, 0, UINT64_MAX, 0);
 	out->root_ok = out->npages > 0;

@@ -21,8 +21,10 @@
  *                       (repair.h: stage 3 needs a sound NDB)
  * - The result is installed only when it is better than IN: fewer errors,
  *   or as many and fewer findings asking for repair.  Otherwise nothing
- *   is written and the exit is 4 (0 when IN had warnings only).  Temporary files are removed on every
- *   path.
+ *   is written and the exit is 4 (0 when IN had warnings only).
+ * - A stage's file is removed once the next stage has written its own,
+ *   and every temporary file on every path at the end: besides IN at
+ *   most two copies exist at once.
  * - Scans list at most REPAIR_MAX_PER_CODE findings per code (the counts
  *   stay exact); the final scan's findings are kept and handed to
  *   on_after once the pipeline knows which scan was the last.
@@ -151,6 +153,10 @@ static int stage(struct run *r, enum pf_repair_level level, const char *tag)
 		rc = pf_repair_ndb(&r->ctx, r->cur, out, level);
 	if (rc != 0)
 		return rc;
+	/* the previous stage's file is no longer needed: at most two copies
+	 * besides IN exist at any time */
+	if (r->cur != r->in)
+		(void)unlink(r->cur);
 	r->cur = out;
 	if (level > r->res->done)
 		r->res->done = level;
@@ -160,14 +166,18 @@ static int stage(struct run *r, enum pf_repair_level level, const char *tag)
 /* Rescan r->cur into *s (kept findings, for on_after). */
 static int rescan(struct run *r, struct scan *s)
 {
+	char why[256];
 	int rc;
 
 	scan_free(s);
 	s->keep = true;
 	rc = scan_file(r, r->cur, s);
-	if (rc != 0)
+	if (rc != 0) {
+		/* a copy: the message buffer is the one pf_error_set fills */
+		snprintf(why, sizeof(why), "%s", pf_error_msg());
 		return pf_error_set(rc, "the repaired file does not open: %s",
-				    pf_error_msg());
+				    why);
+	}
 	return s->nomem ? pf_error_set(PF_E_NOMEM, "out of memory") : 0;
 }
 

@@ -36,6 +36,8 @@ struct rmsg_node {
 	bool replaced;            /* rewritten: new blocks (PC or table) */
 	bool unreadable;          /* a message whose PC does not open */
 	bool read;                /* a message with MSGFLAG_READ */
+	bool fix_attach;          /* its attachment table disagrees with
+				     its attachment subnodes */
 };
 
 /* The store PC's required properties (MS-PST 2.4.3.1, 2.7.1). */
@@ -83,6 +85,8 @@ struct rmsg_plan {
 	bool missing_there[32];   /* ... that are there but do not open */
 	uint32_t nmissing;
 	unsigned store_lacks;     /* RMSG_STORE_* the store PC lacks */
+	bool nameid_rehash;       /* the map's bucket count is not 251 */
+	int32_t nameid_buckets_in;   /* what it was (-1: absent) */
 	uint32_t ipm;             /* the IPM subtree: the store's
 				     PidTagIpmSubTreeEntryId (OSTs have
 				     their own), else 0x8022 */
@@ -90,6 +94,7 @@ struct rmsg_plan {
 	bool recovered_new;
 	uint32_t orphan_msgs, orphan_folders, unreadable_msgs, messages;
 	uint32_t tables_reparented;   /* folder tables given nidParent 0 */
+	uint32_t attach_fixes;        /* messages with fix_attach */
 	uint32_t std[8];          /* PF_FOLDER_*: for a recreated store */
 	uint8_t record_key[16];
 	bool has_record_key;
@@ -103,6 +108,25 @@ struct rmsg_folder *rmsg_folder(const struct rmsg_plan *p, uint32_t nid);
 /* The children of PARENT in OUT: kids[*first, *first + return). */
 uint32_t rmsg_kids(const struct rmsg_plan *p, uint32_t parent,
 		   uint32_t *first);
+/* rmsg_plan.c: NID kinds (MS-PST 2.2.2.1), the folder list. */
+bool rmsg_is_folder(uint32_t nid);
+bool rmsg_is_item(uint32_t nid);     /* message or FAI message */
+bool rmsg_is_table(uint32_t nid);    /* a folder's hierarchy/contents/FAI */
+int rmsg_cmp_folder(const void *a, const void *b);
+/* Append a folder (CAP: the array's capacity); NULL when out of memory.
+ * The caller sorts the array again. */
+struct rmsg_folder *rmsg_add_folder(struct rmsg_plan *p, uint32_t nid,
+				    uint32_t parent, uint32_t *cap);
+
+/* rmsg_orphans.c: the IPM subtree, "Recovered Items" (found or planned),
+ * every node's parent in OUT, and a "Recovered Items" nothing needed
+ * dropped again. */
+void rmsg_find_ipm(struct rmsg_plan *p, struct pf_ndb *ndb);
+int rmsg_plan_recovered(struct rmsg_plan *p, struct pf_ndb *ndb,
+			uint32_t *cap);
+int rmsg_plan_orphans(struct rmsg_plan *p);
+void rmsg_drop_unused_recovered(struct rmsg_plan *p);
+
 /* A folder's name for notes: its display name or "0x8082". */
 const char *rmsg_folder_label(const struct rmsg_folder *f, char *buf,
 			      size_t cb);
@@ -118,6 +142,45 @@ unsigned rmsg_table_type(int k);
 /* Write OUT from IN (open as NDB) following P. */
 int rmsg_plan_write(struct rmsg_plan *p, struct pf_ndb *ndb,
 		    const char *out, struct pf_repair_ctx *ctx);
+
+/* What the writing files share (rmsg_write.c runs them). */
+struct pf_plist;
+struct pf_set;
+struct pf_storew;
+struct rmsg_w {
+	struct rmsg_plan *p;
+	struct pf_ndb *ndb;
+	struct pf_writer *w;
+	struct pf_storew *s;
+	struct pf_repair_ctx *ctx;
+};
+
+/* rmsg_props.c: one table row, PC's values (NULL: none) in the order of
+ * COLS, copied byte for byte; a value of another type than its column's
+ * is an absent cell. */
+void rmsg_row_cells(const struct pf_pc *pc, const uint32_t *cols,
+		    uint32_t ncols, struct pf_plist *cells);
+/* A folder's three counts (MS-PST 2.4.4.1.1) as OUT has them. */
+void rmsg_put_counts(struct pf_plist *l, const struct rmsg_folder *f);
+/* M's properties but SET's and DROP's (NULL allowed), then SET's, into
+ * L; the NIDs of subnodes that held values into VALS (NULL allowed). */
+void rmsg_merge_pc(struct pf_plist *l, const struct pf_message *m,
+		   const struct pf_plist *set, bool (*drop)(uint32_t),
+		   struct pf_set *vals);
+/* Node NID's PC written again that way, as node NID (parent PARENT). */
+int rmsg_set_props(struct rmsg_w *x, uint32_t nid, uint32_t parent,
+		   const struct pf_plist *set, bool (*drop)(uint32_t));
+/* The store's missing required properties; the map's 251 buckets. */
+int rmsg_fix_store(struct rmsg_w *x);
+int rmsg_fix_nameid(struct rmsg_w *x);
+
+/* rmsg_attach.c: does M's attachment table (subnode 0x671) list exactly
+ * its attachment subnodes (MS-PST 2.4.6.1)? */
+bool rmsg_attach_table_ok(struct pf_message *m);
+/* Write node N again with a rebuilt attachment table: bidData kept, a new
+ * subnode tree with the other subnodes as they were. */
+int rmsg_attach_rebuild(struct pf_storew *s, struct pf_ndb *ndb,
+			const struct rmsg_node *n, uint32_t *nrows);
 
 /* One note line at this stage's level (repair_note.c). */
 #define rmsg_note(ctx, ...) \

@@ -24,6 +24,8 @@
  *    false), one whose PC does not open gets a new one;
  *    (a folder table whose nidParent is not 0, as Outlook writes it, gets
  *    0: readpst lists such a node as an item of the folder);
+ *    a message whose attachment table does not list exactly its
+ *    attachment subnodes gets a new one (rmsg_attach.c);
  * 5. a table that is missing, unreadable or lists other row IDs than the
  *    NBT's children is rebuilt; a hierarchy table is also rebuilt when a
  *    subfolder's PC is rewritten (its row shows the counts).
@@ -78,14 +80,14 @@ static const char *const table_name[RMSG_T__COUNT] = {
 	"hierarchy", "contents", "FAI contents",
 };
 
-static bool is_folder_nid(uint32_t nid)
+bool rmsg_is_folder(uint32_t nid)
 {
 	unsigned t = PF_NID_TYPE(nid);
 
 	return t == PF_NT_NORMAL_FOLDER || t == PF_NT_SEARCH_FOLDER;
 }
 
-static bool is_item_nid(uint32_t nid)
+bool rmsg_is_item(uint32_t nid)
 {
 	unsigned t = PF_NID_TYPE(nid);
 
@@ -93,7 +95,7 @@ static bool is_item_nid(uint32_t nid)
 }
 
 /* A folder's hierarchy, contents or FAI table (MS-PST 2.4.4.1). */
-static bool is_table_nid(uint32_t nid)
+bool rmsg_is_table(uint32_t nid)
 {
 	unsigned t = PF_NID_TYPE(nid);
 
@@ -109,7 +111,7 @@ static int cmp_node(const void *a, const void *b)
 	return x < y ? -1 : x > y;
 }
 
-static int cmp_folder(const void *a, const void *b)
+int rmsg_cmp_folder(const void *a, const void *b)
 {
 	uint32_t x = ((const struct rmsg_folder *)a)->nid;
 	uint32_t y = ((const struct rmsg_folder *)b)->nid;
@@ -130,7 +132,7 @@ struct rmsg_folder *rmsg_folder(const struct rmsg_plan *p, uint32_t nid)
 	struct rmsg_folder key = { .nid = nid };
 
 	return p->nf ? bsearch(&key, p->f, p->nf, sizeof(key),
-			       cmp_folder) : NULL;
+			       rmsg_cmp_folder) : NULL;
 }
 
 static int cmp_kid(const void *a, const void *b)
@@ -233,7 +235,7 @@ static void read_items(struct rmsg_plan *p, struct pf_ndb *ndb)
 		struct pf_message m;
 		int32_t flags = 0;
 
-		if (!is_item_nid(n->nid))
+		if (!rmsg_is_item(n->nid))
 			continue;
 		if (PF_NID_TYPE(n->nid) == PF_NT_NORMAL_MESSAGE)
 			p->messages++;
@@ -243,12 +245,16 @@ static void read_items(struct rmsg_plan *p, struct pf_ndb *ndb)
 		}
 		if (pf_pc_get_i32(&m.pc, PF_TAG_MESSAGE_FLAGS, &flags) == 0)
 			n->read = (flags & PF_MSGFLAG_READ) != 0;
+		if (!rmsg_attach_table_ok(&m)) {
+			n->fix_attach = true;
+			p->attach_fixes++;
+		}
 		pf_message_close(&m);
 	}
 }
 
-static struct rmsg_folder *add_folder(struct rmsg_plan *p, uint32_t nid,
-				      uint32_t parent, uint32_t *cap)
+struct rmsg_folder *rmsg_add_folder(struct rmsg_plan *p, uint32_t nid,
+				    uint32_t parent, uint32_t *cap)
 {
 	struct rmsg_folder *f;
 
@@ -310,7 +316,7 @@ static void name_from_parent_row(struct rmsg_folder *f, struct pf_ndb *ndb)
 	struct pf_table t;
 	uint32_t row;
 
-	if (!is_folder_nid(f->parent) || pf_nbt_lookup(ndb, tnid, &e) != 0 ||
+	if (!rmsg_is_folder(f->parent) || pf_nbt_lookup(ndb, tnid, &e) != 0 ||
 	    pf_table_open(&t, ndb, tnid, e.bid_data, e.bid_sub) != 0)
 		return;
 	if (pf_tc_find_row(&t.tc, f->nid, &row) == 0) {
@@ -329,9 +335,10 @@ static int load_folders(struct rmsg_plan *p, struct pf_ndb *ndb,
 	for (uint32_t i = 0; i < p->nnodes; i++) {
 		struct rmsg_folder *f;
 
-		if (!is_folder_nid(p->nodes[i].nid))
+		if (!rmsg_is_folder(p->nodes[i].nid))
 			continue;
-		f = add_folder(p, p->nodes[i].nid, p->nodes[i].parent, cap);
+		f = rmsg_add_folder(p, p->nodes[i].nid, p->nodes[i].parent,
+				    cap);
 		if (!f)
 			return PF_E_NOMEM;
 		read_folder_pc(f, ndb);
@@ -342,6 +349,16 @@ static int load_folders(struct rmsg_plan *p, struct pf_ndb *ndb,
 }
 
 /* ---- 1. mandatory nodes ---- */
+
+/* The map's streams decode (its entries can be rehashed). */
+static bool nameid_streams_read(struct pf_ndb *ndb)
+{
+	struct pf_nameid_map map;
+	int rc = pf_nameid_load(ndb, &map, NULL);
+
+	pf_nameid_free(&map);
+	return rc == 0;
+}
 
 /* A mandatory node is there and reads as what it is: the store and the
  * map as PCs, the templates as tables; the queues have no data. */
@@ -358,7 +375,8 @@ static bool node_opens(const struct rmsg_plan *p, struct pf_ndb *ndb,
 		if (pf_message_open(&m, ndb, nid) != 0)
 			return false;
 		pf_message_close(&m);
-		return true;
+		return nid != PF_NID_NAME_TO_ID_MAP ||
+		       nameid_streams_read(ndb);
 	}
 	if (nid == 0x1E1 || nid == 0x201)
 		return true;
@@ -371,14 +389,17 @@ static bool node_opens(const struct rmsg_plan *p, struct pf_ndb *ndb,
 static int plan_mandatory(struct rmsg_plan *p, struct pf_ndb *ndb,
 			  uint32_t *cap)
 {
+	struct pf_message m;
+	int32_t buckets = -1;
+
 	for (size_t i = 0; i < sizeof(mandatory) / sizeof(mandatory[0]); i++) {
 		const struct msgw_std_folder *sf;
 		struct rmsg_folder *f;
 
 		if (mandatory[i].kind == 'T')
 			continue;
-		if (mandatory[i].kind == 'N' && !node_opens(p, ndb,
-							     mandatory[i].nid)) {
+		if (mandatory[i].kind == 'N' &&
+		    !node_opens(p, ndb, mandatory[i].nid)) {
 			p->missing_there[p->nmissing] =
 				rmsg_node(p, mandatory[i].nid) != NULL;
 			p->missing[p->nmissing++] = mandatory[i].nid;
@@ -389,7 +410,7 @@ static int plan_mandatory(struct rmsg_plan *p, struct pf_ndb *ndb,
 		sf = msgw_std_folder(mandatory[i].nid);
 		if (!sf)
 			continue;   /* the writer knows every 'F' above */
-		f = add_folder(p, sf->nid, sf->parent, cap);
+		f = rmsg_add_folder(p, sf->nid, sf->parent, cap);
 		if (!f)
 			return PF_E_NOMEM;
 		f->is_new = true;
@@ -398,197 +419,19 @@ static int plan_mandatory(struct rmsg_plan *p, struct pf_ndb *ndb,
 			return pf_error_set(PF_E_NOMEM, "out of memory");
 	}
 	if (p->nf > 1)
-		qsort(p->f, p->nf, sizeof(*p->f), cmp_folder);
+		qsort(p->f, p->nf, sizeof(*p->f), rmsg_cmp_folder);
+	/* a readable map whose bucket count is not 251 (2.7.1) is
+	 * rehashed with its entries kept */
+	if (rmsg_node(p, PF_NID_NAME_TO_ID_MAP) && nameid_streams_read(ndb) &&
+	    pf_message_open(&m, ndb, PF_NID_NAME_TO_ID_MAP) == 0) {
+		if (pf_pc_get_i32(&m.pc, PF_TAG_NAMEID_BUCKET_COUNT,
+				  &buckets) != 0)
+			buckets = -1;
+		p->nameid_rehash = buckets != 251;
+		p->nameid_buckets_in = buckets;
+		pf_message_close(&m);
+	}
 	return 0;
-}
-
-/* ---- 2. orphans ---- */
-
-/* The folder named NAME with the most subfolders, or NULL. */
-static struct rmsg_folder *busiest_named(struct rmsg_plan *p,
-					 const char *name)
-{
-	struct rmsg_folder *best = NULL;
-	uint32_t best_n = 0;
-
-	for (uint32_t i = 0; i < p->nf; i++) {
-		uint32_t n = 0;
-
-		if (!p->f[i].name || strcmp(p->f[i].name, name) != 0 ||
-		    PF_NID_TYPE(p->f[i].nid) != PF_NT_NORMAL_FOLDER)
-			continue;
-		for (uint32_t j = 0; j < p->nf; j++)
-			n += p->f[j].parent == p->f[i].nid;
-		if (!best || n > best_n) {
-			best = &p->f[i];
-			best_n = n;
-		}
-	}
-	return best;
-}
-
-/* The store names its IPM subtree.  An OST's EntryIDs are Exchange's
- * (not the 24-byte PST form), so there the folder Exchange names
- * "IPM_SUBTREE" (under "Root - Mailbox") stands in; else 0x8022. */
-static void find_ipm(struct rmsg_plan *p, struct pf_ndb *ndb)
-{
-	struct pf_store_info si;
-	struct rmsg_folder *f = NULL;
-
-	p->ipm = 0x8022;
-	if (pf_store_read(ndb, &si) == 0) {
-		f = rmsg_folder(p, si.nid_ipm_subtree);
-		pf_store_info_free(&si);
-	}
-	if (!f && pf_ndb_header(ndb)->magic_client == PF_MAGIC_CLIENT_OST)
-		f = busiest_named(p, "IPM_SUBTREE");
-	if (f && PF_NID_TYPE(f->nid) == PF_NT_NORMAL_FOLDER)
-		p->ipm = f->nid;
-}
-
-/* NID types that share a folder's nidIndex (MS-PST 2.4.4.1). */
-static bool folder_index_type(uint32_t nid)
-{
-	unsigned t = PF_NID_TYPE(nid);
-
-	return is_folder_nid(nid) || t == PF_NT_HIERARCHY_TABLE ||
-	       t == PF_NT_CONTENTS_TABLE || t == PF_NT_ASSOC_CONTENTS_TABLE ||
-	       t == PF_NT_SEARCH_CONTENTS_TABLE;
-}
-
-/* An existing "Recovered Items" under the IPM subtree (a second repair
- * reuses it), else a new normal-folder NID above every one in use. */
-static int plan_recovered(struct rmsg_plan *p, struct pf_ndb *ndb,
-			  uint32_t *cap)
-{
-	uint32_t idx = pf_ndb_header(ndb)->rgnid[PF_NT_NORMAL_FOLDER];
-	struct rmsg_folder *f;
-	uint32_t nid;
-
-	for (uint32_t i = 0; i < p->nf; i++)
-		if (p->f[i].parent == p->ipm && p->f[i].name &&
-		    PF_NID_TYPE(p->f[i].nid) == PF_NT_NORMAL_FOLDER &&
-		    strcmp(p->f[i].name, RMSG_RECOVERED_NAME) == 0) {
-			p->recovered = p->f[i].nid;
-			return 0;
-		}
-	/* the new NID and its tables' NIDs (same index) must be free */
-	for (uint32_t i = 0; i < p->nnodes; i++)
-		if (folder_index_type(p->nodes[i].nid) &&
-		    PF_NID_INDEX(p->nodes[i].nid) > idx)
-			idx = PF_NID_INDEX(p->nodes[i].nid);
-	if (idx < 0x403)
-		idx = 0x403;   /* past 0x8022, 0x8042 and 0x8062 */
-	if (idx + 1 >= (1u << 27))
-		return pf_error_set(PF_E_LIMIT, "no folder NID left for "
-				    "'%s'", RMSG_RECOVERED_NAME);
-	nid = ((idx + 1) << 5) | PF_NT_NORMAL_FOLDER;
-	f = add_folder(p, nid, p->ipm, cap);
-	if (!f)
-		return PF_E_NOMEM;
-	f->is_new = true;
-	f->name = strdup(RMSG_RECOVERED_NAME);
-	if (!f->name)
-		return pf_error_set(PF_E_NOMEM, "out of memory");
-	p->recovered = nid;
-	p->recovered_new = true;
-	qsort(p->f, p->nf, sizeof(*p->f), cmp_folder);
-	return 0;
-}
-
-/* Where an unlinked folder goes: a standard one to its standard parent,
- * the root to itself, any other to "Recovered Items". */
-static void relink(struct rmsg_plan *p, struct rmsg_folder *f,
-		   const char *why)
-{
-	const struct msgw_std_folder *sf = msgw_std_folder(f->nid);
-
-	f->moved_why = why;
-	f->parent = sf ? sf->parent : p->recovered;
-	if (!sf)
-		p->orphan_folders++;
-}
-
-/* Walk up from F; every folder is entered once (state 1 while on the
- * path, 2 when linked), so a cycle is met as a folder on the path. */
-static void link_one(struct rmsg_plan *p, struct rmsg_folder *f)
-{
-	struct rmsg_folder *cur = f;
-
-	while (cur->state != 2) {
-		struct rmsg_folder *up;
-
-		if (cur->state == 1) {   /* a cycle: cut it here */
-			relink(p, cur, "a parent cycle");
-			break;
-		}
-		cur->state = 1;
-		up = rmsg_folder(p, cur->parent);
-		if (!up || up == cur) {
-			relink(p, cur, up ? "its own parent" :
-				       "parent missing or not a folder");
-			break;
-		}
-		cur = up;
-	}
-	/* mark the path linked: parents first are already done */
-	for (cur = f; cur && cur->state == 1;
-	     cur = rmsg_folder(p, cur->parent))
-		cur->state = 2;
-}
-
-static void plan_orphans(struct rmsg_plan *p)
-{
-	struct rmsg_folder *ri = rmsg_folder(p, p->recovered);
-	struct rmsg_folder *root = rmsg_folder(p, PF_NID_ROOT_FOLDER);
-
-	if (ri)
-		ri->state = 2;   /* its parent, the IPM subtree, is standard */
-	if (root) {
-		root->parent = root->nid;   /* MS-PST 2.4.4: its own parent */
-		root->state = 2;
-	}
-	for (uint32_t i = 0; i < p->nf; i++)
-		if (p->f[i].state == 0)
-			link_one(p, &p->f[i]);
-	for (uint32_t i = 0; i < p->nnodes; i++) {
-		struct rmsg_node *n = &p->nodes[i];
-		struct rmsg_folder *f;
-
-		if (is_folder_nid(n->nid)) {
-			f = rmsg_folder(p, n->nid);
-			n->parent = f ? f->parent : n->parent;
-			continue;
-		}
-		if (is_table_nid(n->nid) && n->parent != 0) {
-			n->parent = 0;   /* 2.4.4.1: readpst reads it as an item */
-			p->tables_reparented++;
-			continue;
-		}
-		if (!is_item_nid(n->nid) || rmsg_folder(p, n->parent))
-			continue;
-		n->parent = p->recovered;
-		p->orphan_msgs++;
-	}
-}
-
-/* Drop a "Recovered Items" made for nothing. */
-static void drop_unused_recovered(struct rmsg_plan *p)
-{
-	struct rmsg_folder *ri;
-
-	if (!p->recovered_new || p->orphan_msgs || p->orphan_folders)
-		return;
-	ri = rmsg_folder(p, p->recovered);
-	if (ri) {
-		free(ri->name);
-		free(ri->cls);
-		memmove(ri, ri + 1, (size_t)(p->f + p->nf - (ri + 1)) *
-			sizeof(*ri));
-		p->nf--;
-	}
-	p->recovered = 0;
-	p->recovered_new = false;
 }
 
 /* ---- 3-5. counts and tables ---- */
@@ -599,7 +442,7 @@ static void count_children(struct rmsg_plan *p)
 		const struct rmsg_node *n = &p->nodes[i];
 		struct rmsg_folder *f = rmsg_folder(p, n->parent);
 
-		if (!f || is_folder_nid(n->nid))
+		if (!f || rmsg_is_folder(n->nid))
 			continue;
 		if (PF_NID_TYPE(n->nid) == PF_NT_ASSOC_MESSAGE) {
 			f->nassoc++;
@@ -764,17 +607,26 @@ static void plan_store(struct rmsg_plan *p, struct pf_ndb *ndb)
 
 /* ---- the notes ---- */
 
+#define RMSG_NOTES_MAX 20   /* per-message lines; then one summary */
+
 static void note_plan(const struct rmsg_plan *p, struct pf_repair_ctx *ctx)
 {
 	char label[96];
+	uint32_t shown = 0;
 
-	for (uint32_t i = 0; i < p->nnodes; i++)
-		if (p->nodes[i].unreadable &&
-		    PF_NID_TYPE(p->nodes[i].nid) == PF_NT_NORMAL_MESSAGE)
+	for (uint32_t i = 0; i < p->nnodes; i++) {
+		if (!p->nodes[i].unreadable ||
+		    PF_NID_TYPE(p->nodes[i].nid) != PF_NT_NORMAL_MESSAGE)
+			continue;
+		if (++shown <= RMSG_NOTES_MAX)
 			rmsg_note(ctx, "kept unreadable message 0x%x in "
 				  "folder 0x%x: its PC does not open (%s)",
 				  p->nodes[i].nid, p->nodes[i].parent,
 				  "export --salvage may still read it");
+	}
+	if (shown > RMSG_NOTES_MAX)
+		rmsg_note(ctx, "kept %u more unreadable messages where they "
+			  "are", shown - RMSG_NOTES_MAX);
 	for (uint32_t i = 0; i < p->nf; i++) {
 		const struct rmsg_folder *f = &p->f[i];
 		const struct rmsg_node *n = rmsg_node(p, f->nid);
@@ -789,7 +641,8 @@ static void note_plan(const struct rmsg_plan *p, struct pf_repair_ctx *ctx)
 	}
 	if (p->tables_reparented)
 		rmsg_note(ctx, "set nidParent to 0 on %u folder table node%s "
-			  "(readers took them for items)", p->tables_reparented,
+			  "(readers took them for items)",
+			  p->tables_reparented,
 			  p->tables_reparented == 1 ? "" : "s");
 	if (p->orphan_msgs)
 		rmsg_note(ctx, "moved %u orphan message%s to '%s'",
@@ -824,16 +677,18 @@ int rmsg_plan_make(struct rmsg_plan *p, struct pf_ndb *ndb,
 	if (rc == 0)
 		rc = plan_mandatory(p, ndb, &cap);
 	if (rc == 0) {
-		find_ipm(p, ndb);
-		rc = plan_recovered(p, ndb, &cap);
+		rmsg_find_ipm(p, ndb);
+		rc = rmsg_plan_recovered(p, ndb, &cap);
 	}
 	if (rc != 0) {
 		rmsg_plan_free(p);
 		return rc;
 	}
-	plan_orphans(p);
-	drop_unused_recovered(p);
-	rc = index_kids(p);
+	rc = rmsg_plan_orphans(p);
+	if (rc == 0) {
+		rmsg_drop_unused_recovered(p);
+		rc = index_kids(p);
+	}
 	if (rc != 0) {
 		rmsg_plan_free(p);
 		return rc;

@@ -18,17 +18,8 @@
 #include <string.h>
 #include <unistd.h>
 
-#include "../../formats/util/pf_set.h"
 #include "../../formats/write/msgw_int.h"
 #include "rmsg.h"
-
-struct rmsg_w {
-	struct rmsg_plan *p;
-	struct pf_ndb *ndb;
-	struct pf_writer *w;
-	struct pf_storew *s;
-	struct pf_repair_ctx *ctx;
-};
 
 /* ---- OUT as a copy of IN with every block kept ---- */
 
@@ -102,89 +93,6 @@ static int keep_nodes(struct rmsg_w *x)
 	return rc;
 }
 
-/* ---- properties set on a kept PC ---- */
-
-static void put_counts(struct pf_plist *l, const struct rmsg_folder *f)
-{
-	pf_plist_i32(l, PF_TAG_CONTENT_COUNT, (int32_t)f->nmsgs);
-	pf_plist_i32(l, PF_TAG_CONTENT_UNREAD, (int32_t)f->nunread);
-	pf_plist_bool(l, PF_TAG_SUBFOLDERS, f->nsubs > 0);
-}
-
-static bool has_id(const struct pf_plist *l, uint16_t id)
-{
-	for (size_t i = 0; i < l->n; i++)
-		if (PF_PROP_ID(l->v[i].tag) == id)
-			return true;
-	return false;
-}
-
-/* Copy one value byte for byte (an empty value stays present). */
-static void copy_value(struct pf_plist *l, uint32_t tag,
-		       const struct pf_value *v)
-{
-	const uint8_t *d = pf_value_data(v);
-
-	pf_plist_raw(l, tag, d ? d : (const uint8_t *)"", d ? v->cb : 0);
-}
-
-/* Every property of M's PC that SET does not set, then SET's, into L;
- * the NIDs of subnodes that held values into VALS (NULL allowed: they
- * are written again). */
-static void merge_pc(struct pf_plist *l, const struct pf_message *m,
-		     const struct pf_plist *set, struct pf_set *vals)
-{
-	for (uint32_t i = 0; i < pf_pc_count(&m->pc); i++) {
-		uint32_t tag = pf_pc_tag(&m->pc, i);
-		struct pf_value v;
-
-		if (has_id(set, PF_PROP_ID(tag)) ||
-		    pf_pc_prop(&m->pc, i, &v) != 0)
-			continue;   /* an unresolvable value is left out */
-		if (v.loc == PF_VAL_SUBNODE && vals)
-			pf_set_add(vals, v.hnid);
-		copy_value(l, v.tag, &v);
-		pf_value_free(&v);
-	}
-	for (size_t i = 0; i < set->n; i++)
-		pf_plist_raw(l, set->v[i].tag, set->v[i].p, set->v[i].cb);
-}
-
-/* Node NID's PC again with SET's properties set and every other one
- * kept byte for byte; subnodes that held no value (PtypObject targets
- * and the like) stay as they were.  PF_E_CORRUPT when the PC does not
- * open. */
-static int set_props(struct rmsg_w *x, uint32_t nid, uint32_t parent,
-		     const struct pf_plist *set)
-{
-	struct rmsg_node *n = rmsg_node(x->p, nid);
-	struct pf_set vals = { 0 };
-	struct pf_plist l;
-	struct pf_subw sub;
-	struct pf_message m;
-	int rc = pf_message_open(&m, x->ndb, nid);
-
-	if (rc != 0)
-		return rc;
-	pf_plist_init(&l, x->s->unicode);
-	pf_subw_init(&sub, x->w);
-	merge_pc(&l, &m, set, &vals);
-	for (uint32_t i = 0; rc == 0 && i < m.sub.count; i++)
-		if (!pf_set_has(&vals, m.sub.v[i].nid))
-			rc = pf_subw_add(&sub, m.sub.v[i].nid,
-					 m.sub.v[i].bid_data,
-					 m.sub.v[i].bid_sub);
-	if (rc == 0)
-		rc = msgw_write_pc(x->s, nid, parent, &l, &sub);
-	if (rc == 0 && n)
-		n->replaced = true;
-	pf_message_close(&m);
-	pf_subw_free(&sub);
-	pf_plist_free(&l);
-	pf_set_free(&vals);
-	return rc;
-}
-
 /* The properties of folder F as OUT has them (PC, hierarchy row). */
 static void folder_plist(struct rmsg_w *x, const struct rmsg_folder *f,
 			 struct pf_plist *l)
@@ -196,14 +104,14 @@ static void folder_plist(struct rmsg_w *x, const struct rmsg_folder *f,
 
 	if (f->pc_ok && pf_message_open(&m, x->ndb, f->nid) == 0) {
 		pf_plist_init(&counts, x->s->unicode);
-		put_counts(&counts, f);
-		merge_pc(l, &m, &counts, NULL);
+		rmsg_put_counts(&counts, f);
+		rmsg_merge_pc(l, &m, &counts, NULL, NULL);
 		pf_plist_free(&counts);
 		pf_message_close(&m);
 		return;
 	}
 	snprintf(name, sizeof(name), "Folder 0x%x", f->nid);
-	msgw_folder_props(l, f->name ? f->name : name,
+	msgw_folder_props(l, f->name ? f->name : sf ? sf->name : name,
 			  f->cls ? f->cls : sf ? sf->cls : "IPF.Note",
 			  f->nmsgs, f->nunread, f->nsubs > 0);
 }
@@ -286,8 +194,8 @@ static int rewrite_pc(struct rmsg_w *x, const struct rmsg_folder *f)
 
 	pf_plist_init(&l, x->s->unicode);
 	if (f->pc_ok) {
-		put_counts(&l, f);
-		rc = set_props(x, f->nid, f->parent, &l);
+		rmsg_put_counts(&l, f);
+		rc = rmsg_set_props(x, f->nid, f->parent, &l, NULL);
 	} else {
 		folder_plist(x, f, &l);
 		rc = msgw_write_pc(x->s, f->nid, f->parent, &l, NULL);
@@ -310,20 +218,7 @@ static void item_row(struct rmsg_w *x, const struct rmsg_node *n,
 	bool ok = !n->unreadable &&
 		  pf_message_open(&m, x->ndb, n->nid) == 0;
 
-	for (uint32_t c = 0; c < ncols; c++) {
-		struct pf_value v;
-
-		if (ok && pf_pc_get_value(&m.pc, PF_PROP_ID(cols[c]),
-					  &v) == 0) {
-			if (v.tag == cols[c])
-				copy_value(cells, cols[c], &v);
-			else
-				pf_plist_raw(cells, cols[c], NULL, 0);
-			pf_value_free(&v);
-		} else {
-			pf_plist_raw(cells, cols[c], NULL, 0);
-		}
-	}
+	rmsg_row_cells(ok ? &m.pc : NULL, cols, ncols, cells);
 	if (ok)
 		pf_message_close(&m);
 }
@@ -423,41 +318,6 @@ static int write_missing(struct rmsg_w *x)
 	return rc;
 }
 
-/* The store PC with the required properties it lacks (MS-PST 2.4.3.1):
- * the record key, a display name, the IPM subtree's EntryID. */
-static int fix_store(struct rmsg_w *x)
-{
-	unsigned lacks = x->p->store_lacks;
-	struct pf_plist l;
-	uint8_t eid[24];
-	int rc;
-
-	if (!lacks)
-		return 0;
-	pf_plist_init(&l, x->s->unicode);
-	if (lacks & RMSG_STORE_RECORD_KEY)
-		pf_plist_bin(&l, PF_TAG_RECORD_KEY, x->s->record_key, 16);
-	if (lacks & RMSG_STORE_DISPLAY_NAME)
-		pf_plist_str(&l, PF_TAG_DISPLAY_NAME, x->s->opts.display_name);
-	if (lacks & RMSG_STORE_IPM_ENTRYID) {
-		msgw_entryid(x->s, x->p->ipm, eid);
-		pf_plist_bin(&l, PF_TAG_IPM_SUBTREE_ENTRYID, eid, sizeof(eid));
-	}
-	rc = l.err ? l.err : set_props(x, PF_NID_MESSAGE_STORE, 0, &l);
-	pf_plist_free(&l);
-	if (rc == 0) {
-		rmsg_note(x->ctx, "added to the message store (0x21):%s%s%s",
-			  lacks & RMSG_STORE_RECORD_KEY ?
-			  " PidTagRecordKey" : "",
-			  lacks & RMSG_STORE_DISPLAY_NAME ?
-			  " PidTagDisplayName" : "",
-			  lacks & RMSG_STORE_IPM_ENTRYID ?
-			  " PidTagIpmSubTreeEntryId" : "");
-		x->ctx->counts.mandatory_recreated++;
-	}
-	return rc;
-}
-
 static int write_folders(struct rmsg_w *x)
 {
 	int rc = 0;
@@ -478,6 +338,33 @@ static int write_folders(struct rmsg_w *x)
 	return rc;
 }
 
+/* Messages whose attachment table disagrees with their subnodes. */
+static int write_attachments(struct rmsg_w *x)
+{
+	uint32_t done = 0, nrows;
+	int rc = 0;
+
+	for (uint32_t i = 0; rc == 0 && i < x->p->nnodes; i++) {
+		const struct rmsg_node *n = &x->p->nodes[i];
+
+		if (!n->fix_attach)
+			continue;
+		rc = rmsg_attach_rebuild(x->s, x->ndb, n, &nrows);
+		if (rc != 0)
+			break;
+		if (++done <= 20)
+			rmsg_note(x->ctx, "rebuilt the attachment table of "
+				  "message 0x%x: %u row%s from its attachment "
+				  "subnodes", n->nid, nrows,
+				  nrows == 1 ? "" : "s");
+		x->ctx->counts.tables_rebuilt++;
+	}
+	if (done > 20)
+		rmsg_note(x->ctx, "rebuilt the attachment tables of %u more "
+			  "messages", done - 20);
+	return rc;
+}
+
 /* Mark what the builders will replace, so keep_nodes skips it. */
 static void mark_replaced(struct rmsg_plan *p)
 {
@@ -491,6 +378,12 @@ static void mark_replaced(struct rmsg_plan *p)
 	n = rmsg_node(p, PF_NID_MESSAGE_STORE);
 	if (n && p->store_lacks)
 		n->replaced = true;
+	n = rmsg_node(p, PF_NID_NAME_TO_ID_MAP);
+	if (n && p->nameid_rehash)
+		n->replaced = true;
+	for (uint32_t i = 0; i < p->nnodes; i++)
+		if (p->nodes[i].fix_attach)
+			p->nodes[i].replaced = true;
 	for (uint32_t i = 0; i < p->nf; i++) {
 		n = rmsg_node(p, p->f[i].nid);
 		if (n && p->f[i].rewrite_pc)
@@ -525,7 +418,11 @@ int rmsg_plan_write(struct rmsg_plan *p, struct pf_ndb *ndb,
 	if (rc == 0)
 		rc = write_missing(&x);
 	if (rc == 0)
-		rc = fix_store(&x);
+		rc = rmsg_fix_store(&x);
+	if (rc == 0)
+		rc = rmsg_fix_nameid(&x);
+	if (rc == 0)
+		rc = write_attachments(&x);
 	if (rc == 0)
 		rc = write_folders(&x);
 	pf_storew_abort(x.s);   /* the store only; the writer is ours */

@@ -13,30 +13,12 @@ while [ $i -lt 2000 ]; do
 	i=$((i + 1))
 done >"$TMP/list"
 
+tools=$(cd "$(dirname "$0")/../tools" && pwd)
 for j in 1 3; do
-	python3 - "$PSTFIX" "$TMP/list" "$j" "$OUT" "$ERR" <<'PY' ||
-import signal, subprocess, sys, time
-pstfix, lst, jobs, out, err = sys.argv[1:]
-with open(out, "wb") as o, open(err, "wb") as e:
-    p = subprocess.Popen([pstfix, "scan", "-q", "-j", jobs,
-                          "--from-list", lst], stdout=o, stderr=e)
-    # Wait until pstfix catches SIGINT (Linux shows it in SigCgt), so a
-    # slow start (sanitizers) does not meet the default action instead.
-    for _ in range(200):
-        try:
-            cgt = [l for l in open("/proc/%d/status" % p.pid)
-                   if l.startswith("SigCgt:")][0].split()[1]
-        except (OSError, IndexError):
-            time.sleep(1)
-            break
-        if int(cgt, 16) & (1 << (signal.SIGINT - 1)):
-            break
-        time.sleep(0.05)
-    time.sleep(0.3)
-    p.send_signal(signal.SIGINT)
-    rc = p.wait(timeout=60)
-sys.exit(0 if rc >= 0 and rc & 32 else 1)
-PY
+	RC=0
+	python3 "$tools/sigint_run.py" "$OUT" "$ERR" "$PSTFIX" scan -q \
+		-j "$j" --from-list "$TMP/list" || RC=$?
+	[ $((RC & 32)) -ne 0 ] ||
 		fail "-j $j: no cancelled bit (32) after SIGINT"
 	expect_err 'interrupted: [0-9]+ of 2000 files not checked'
 	expect_out '^scanned [0-9]+ of 2000 files \(interrupted\)'

@@ -92,7 +92,13 @@ struct nbt_edit {
 	uint32_t nreparent;
 	struct { uint32_t nid, from; } data[4];   /* bidData of FROM */
 	uint32_t ndata;
-	uint32_t nobody;                  /* a message to lose its body */
+	struct {                          /* a PC rewritten: */
+		uint32_t nid;
+		uint16_t drop;            /* this property left out */
+		uint16_t set_i32;         /* this one set to VALUE */
+		int32_t value;
+	} pc;
+	struct { uint32_t nid, sub; } dropsub;   /* a subnode to lose */
 };
 
 struct editor {
@@ -126,10 +132,12 @@ static int keep_all(void *ctx, const struct pf_bbt_entry *e)
 	return 0;
 }
 
-/* The message's PC again without PidTagBody (0x1000). */
-static void write_without_body(struct editor *ed, uint32_t nid,
-			       uint64_t *bid_data, uint64_t *bid_sub)
+/* Node NID's PC again as e->pc says; values that lived in subnodes get
+ * new subnodes, the other subnodes stay. */
+static void write_pc_edit(struct editor *ed, uint32_t nid,
+			  uint64_t *bid_data, uint64_t *bid_sub)
 {
+	uint32_t vals[256], nvals = 0;
 	struct pf_message m;
 	struct pf_plist l;
 	struct pf_subw sub;
@@ -137,21 +145,31 @@ static void write_without_body(struct editor *ed, uint32_t nid,
 	ck_assert_int_eq(pf_message_open(&m, ed->ndb, nid), 0);
 	pf_plist_init(&l, pf_ndb_layout(ed->ndb)->bid_size == 8);
 	for (uint32_t i = 0; i < pf_pc_count(&m.pc); i++) {
+		uint16_t id = PF_PROP_ID(pf_pc_tag(&m.pc, i));
 		struct pf_value v;
 
-		if (PF_PROP_ID(pf_pc_tag(&m.pc, i)) == 0x1000)
+		if (id == ed->e->pc.drop || id == ed->e->pc.set_i32)
 			continue;
 		ck_assert_int_eq(pf_pc_prop(&m.pc, i, &v), 0);
-		ck_assert_int_ne(v.loc, PF_VAL_SUBNODE);
+		if (v.loc == PF_VAL_SUBNODE && nvals < 256)
+			vals[nvals++] = v.hnid;
 		pf_plist_raw(&l, v.tag, pf_value_data(&v) ?
 			     pf_value_data(&v) : (const uint8_t *)"", v.cb);
 		pf_value_free(&v);
 	}
+	if (ed->e->pc.set_i32)
+		pf_plist_i32(&l, ed->e->pc.set_i32, ed->e->pc.value);
 	pf_subw_init(&sub, ed->w);
-	for (uint32_t i = 0; i < m.sub.count; i++)
-		ck_assert_int_eq(pf_subw_add(&sub, m.sub.v[i].nid,
-					     m.sub.v[i].bid_data,
-					     m.sub.v[i].bid_sub), 0);
+	for (uint32_t i = 0; i < m.sub.count; i++) {
+		bool was_value = false;
+
+		for (uint32_t k = 0; k < nvals; k++)
+			was_value |= vals[k] == m.sub.v[i].nid;
+		if (!was_value)
+			ck_assert_int_eq(pf_subw_add(&sub, m.sub.v[i].nid,
+						     m.sub.v[i].bid_data,
+						     m.sub.v[i].bid_sub), 0);
+	}
 	ck_assert_int_eq(pf_pcw_write(ed->w, l.v, (uint32_t)l.n, &sub,
 				      bid_data), 0);
 	ck_assert_int_eq(pf_writer_put_subnodes(ed->w, sub.v, sub.n,
@@ -159,6 +177,23 @@ static void write_without_body(struct editor *ed, uint32_t nid,
 	pf_subw_free(&sub);
 	pf_plist_free(&l);
 	pf_message_close(&m);
+}
+
+/* The subnode tree BID_SUB again without subnode SUB. */
+static void drop_subnode(struct editor *ed, uint64_t bid_sub, uint32_t sub,
+			 uint64_t *out)
+{
+	struct pf_subnodes sv;
+	struct pf_subnode keep[64];
+	uint32_t n = 0;
+
+	ck_assert_int_eq(pf_subnodes_load(ed->ndb, bid_sub, NULL, &sv), 0);
+	for (uint32_t i = 0; i < sv.count && n < 64; i++)
+		if (sv.v[i].nid != sub)
+			keep[n++] = sv.v[i];
+	ck_assert_uint_eq(n + 1, sv.count);
+	ck_assert_int_eq(pf_writer_put_subnodes(ed->w, keep, n, out), 0);
+	pf_subnodes_free(&sv);
 }
 
 static int edit_node(void *ctx, const struct pf_nbt_entry *n)
@@ -184,8 +219,10 @@ static int edit_node(void *ctx, const struct pf_nbt_entry *n)
 		bid_data = from.bid_data;
 		bid_sub = from.bid_sub;
 	}
-	if (e->nobody == nid)
-		write_without_body(ed, nid, &bid_data, &bid_sub);
+	if (e->pc.nid == nid)
+		write_pc_edit(ed, nid, &bid_data, &bid_sub);
+	if (e->dropsub.nid == nid)
+		drop_subnode(ed, bid_sub, e->dropsub.sub, &bid_sub);
 	ck_assert_msg(pf_writer_add_node(ed->w, nid, bid_data, bid_sub,
 					 parent) == 0, "%s", pf_error_msg());
 	return 0;
@@ -529,6 +566,37 @@ START_TEST(mandatory_unreadable)
 }
 END_TEST
 
+START_TEST(nameid_buckets)
+{
+	/* the map says 13 buckets: rehashed into 251, entries kept */
+	struct sample smp;
+	struct run r;
+	struct nbt_edit e = { 0 };
+	char a[128], b[128], c[128];
+	struct pf_nameid_map map;
+	struct pf_ndb *ndb;
+
+	paths("nameid", _i, a, b, c, sizeof(a));
+	make_sample(a, variants[_i], &smp);
+	e.pc.nid = PF_NID_NAME_TO_ID_MAP;
+	e.pc.set_i32 = PF_TAG_NAMEID_BUCKET_COUNT;
+	e.pc.value = 13;
+	run_case("nameid", _i, &e, 7017, &smp, &r);
+	ck_assert_ptr_nonnull(strstr(r.notes.all, "rehashed the name-to-id "
+				     "map (0x61): 2 entries in 251 buckets "
+				     "(PidTagNameidBucketCount was 13)"));
+	ck_assert_int_eq(pf_ndb_open(&ndb, c), 0);
+	ck_assert_int_eq(pf_nameid_load(ndb, &map, NULL), 0);
+	ck_assert_uint_eq(map.count, 2);
+	ck_assert_uint_eq(map.bucket_count, 251);
+	ck_assert_uint_eq(map.faults, 0);
+	ck_assert_ptr_nonnull(pf_nameid_find(&map, 0x8000));
+	ck_assert_str_eq(pf_nameid_find(&map, 0x8000)->name, "Keywords");
+	pf_nameid_free(&map);
+	pf_ndb_close(ndb);
+}
+END_TEST
+
 START_TEST(wrong_rows)
 {
 	/* Inbox's contents table is Sent Items' one; Projects' hierarchy
@@ -636,6 +704,30 @@ START_TEST(folder_cycle)
 }
 END_TEST
 
+START_TEST(standard_cycle)
+{
+	/* the IPM subtree's parent is Inbox, its own child: the cycle is cut
+	 * by putting the IPM subtree back under the root; nothing else moves
+	 * and no "Recovered Items" is made */
+	struct sample smp;
+	struct run r;
+	struct nbt_edit e = { .nreparent = 1 };
+	char a[128], b[128], c[128];
+
+	paths("stdcycle", _i, a, b, c, sizeof(a));
+	make_sample(a, variants[_i], &smp);
+	e.reparent[0].nid = 0x8022;
+	e.reparent[0].parent = smp.inbox;
+	run_case("stdcycle", _i, &e, 7004, &smp, &r);
+	ck_assert_uint_eq(r.ctx.counts.orphans_recovered, 0);
+	ck_assert_ptr_nonnull(strstr(r.notes.all, "moved folder 'Top of "
+				     "Personal Folders' (0x8022) from parent "
+				     "0x8082 to 0x122: a parent cycle"));
+	ck_assert_ptr_null(strstr(r.notes.all, "Recovered Items"));
+	ck_assert_ptr_null(strstr(r.notes.all, "'Inbox' (0x8082) from"));
+}
+END_TEST
+
 START_TEST(body_dropped)
 {
 	/* a message without its body is kept as it is */
@@ -646,9 +738,45 @@ START_TEST(body_dropped)
 
 	paths("nobody", _i, a, b, c, sizeof(a));
 	make_sample(a, variants[_i], &smp);
-	e.nobody = smp.msg[1];
+	e.pc.nid = smp.msg[1];
+	e.pc.drop = 0x1000;   /* PidTagBody */
 	run_case("nobody", _i, &e, 0, &smp, &r);
 	ck_assert_uint_eq(r.notes.n, 0);
+}
+END_TEST
+
+START_TEST(attachment_table)
+{
+	/* message 1 loses its attachment table (subnode 0x671): its
+	 * attachment is unlisted; a new table lists it again */
+	struct sample smp;
+	struct run r;
+	struct nbt_edit e = { 0 };
+	char a[128], b[128], c[128];
+	struct pf_message m;
+	struct pf_table t;
+	struct pf_ndb *ndb;
+	char *name = NULL;
+
+	paths("attach", _i, a, b, c, sizeof(a));
+	make_sample(a, variants[_i], &smp);
+	e.dropsub.nid = smp.msg[1];
+	e.dropsub.sub = PF_NID_ATTACHMENT_TABLE;
+	run_case("attach", _i, &e, 7015, &smp, &r);
+	ck_assert_uint_eq(r.ctx.counts.tables_rebuilt, 1);
+	ck_assert_ptr_nonnull(strstr(r.notes.all, "rebuilt the attachment "
+				     "table of message"));
+	ck_assert_int_eq(pf_ndb_open(&ndb, c), 0);
+	ck_assert_int_eq(pf_message_open(&m, ndb, smp.msg[1]), 0);
+	ck_assert_int_eq(pf_message_attachments(&m, &t), 0);
+	ck_assert_uint_eq(pf_tc_rows(&t.tc), 1);
+	ck_assert_int_eq(pf_tc_get_string(&t.tc, 0, PF_PROP_TAG(
+		PF_TAG_ATTACH_FILENAME, 0), &name), 0);
+	ck_assert_str_eq(name, "a.txt");
+	free(name);
+	pf_table_close(&t);
+	pf_message_close(&m);
+	pf_ndb_close(ndb);
 }
 END_TEST
 
@@ -762,8 +890,8 @@ static void assert_no_new(const char *orig, const char *fixed)
 
 	ck_assert_uint_eq(b->by_sev[PF_SEV_ERROR], 0);
 	for (unsigned c = 0; c < TU_MAX_CODE; c++)
-		ck_assert_msg(!b->by_code[c] || a->by_code[c], "%s: new PF%04u "
-			      "(%s)", fixed, c,
+		ck_assert_msg(!b->by_code[c] || a->by_code[c],
+			      "%s: new PF%04u (%s)", fixed, c,
 			      tu_codes_str(b, false, codes, sizeof(codes)));
 	free(a);
 	free(b);
@@ -785,6 +913,7 @@ START_TEST(corpus_broken)
 	struct pf_ndb *ndb;
 	struct pf_tree t;
 	uint32_t best = PF_TREE_NONE, victim = 0;
+	struct pf_nameid_map map_in, map_out;
 	struct run r;
 
 	tu_corpus_path(in, sizeof(in), corpus_files[_i]);
@@ -814,6 +943,10 @@ START_TEST(corpus_broken)
 	e.skip[1] = PF_NID_CONTENTS_TEMPLATE;
 	e.reparent[0].nid = victim ? victim : 0xFFFFFFE4u;
 	e.reparent[0].parent = 0x7FFFE2;
+	e.pc.nid = PF_NID_NAME_TO_ID_MAP;   /* rehash a real map */
+	e.pc.set_i32 = PF_TAG_NAMEID_BUCKET_COUNT;
+	e.pc.value = 13;
+	ck_assert_int_eq(pf_nameid_load(ndb, &map_in, NULL), 0);
 	pf_tree_free(&t);
 	pf_ndb_close(ndb);
 	break_file(in, b, &e);
@@ -825,6 +958,15 @@ START_TEST(corpus_broken)
 	ck_assert_uint_eq(r.ctx.counts.orphans_recovered, victim ? 1 : 0);
 	load_msgs(c, &after);
 	ck_assert_uint_eq(after.n, before.n);
+	ck_assert_int_eq(pf_ndb_open(&ndb, c), 0);
+	ck_assert_int_eq(pf_nameid_load(ndb, &map_out, NULL), 0);
+	ck_assert_uint_eq(map_out.count, map_in.count);
+	ck_assert_uint_eq(map_out.bucket_count, 251);
+	for (uint32_t i = 0; i < map_in.count; i++)
+		ck_assert_uint_eq(map_out.v[i].hash, map_in.v[i].hash);
+	pf_nameid_free(&map_in);
+	pf_nameid_free(&map_out);
+	pf_ndb_close(ndb);
 	for (uint32_t i = 0; i < before.n; i++) {
 		ck_assert_uint_eq(after.nid[i], before.nid[i]);
 		ck_assert_msg((!before.subject[i] && !after.subject[i]) ||
@@ -849,11 +991,14 @@ static Suite *suite(void)
 	tcase_add_loop_test(tc, clean_file_untouched, 0, nv);
 	tcase_add_loop_test(tc, mandatory_nodes, 0, nv);
 	tcase_add_loop_test(tc, mandatory_unreadable, 0, nv);
+	tcase_add_loop_test(tc, nameid_buckets, 0, nv);
 	tcase_add_loop_test(tc, wrong_rows, 0, nv);
 	tcase_add_loop_test(tc, orphans, 0, nv);
 	tcase_add_loop_test(tc, folder_cycle, 0, nv);
+	tcase_add_loop_test(tc, standard_cycle, 0, nv);
 	tcase_add_loop_test(tc, body_dropped, 0, nv);
 	tcase_add_loop_test(tc, folder_unreadable, 0, nv);
+	tcase_add_loop_test(tc, attachment_table, 0, nv);
 	tcase_add_loop_test(tc, message_unreadable, 0, nv);
 	tcase_add_loop_test(tc, corpus_broken, 0,
 			    (int)(sizeof(corpus_files) /

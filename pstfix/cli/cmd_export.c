@@ -1,0 +1,235 @@
+/*
+ * cmd_export.c - `pstfix export FILE -o DIR [--format eml|mbox|maildir]`:
+ * every item of a PST/OST as standard files (pstfix/export).
+ *
+ * Contract: each item that cannot be exported is named on stderr with
+ * its reason ("skipped 0x200024 in Inbox: ..."); a summary goes to stdout.
+ * Salvage (orphans into "Recovered Items") is on with --salvage, off with
+ * --no-salvage, and by default on exactly when a quiet `scan` of the file
+ * finds an error.  Exit 0 when every item was exported, 4 when some were
+ * skipped (each with its reason), 8 on an operational error (the file or
+ * DIR unusable), 16 on usage errors.
+ */
+#include <getopt.h>
+#include <inttypes.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+#include <unistd.h>
+
+#include "../export/export.h"
+#include "cli.h"
+#include "progress.h"
+
+struct run {
+	struct progress *bar;
+	struct progress_slot slot;
+};
+
+static int usage(void)
+{
+	printf("usage: pstfix export FILE -o DIR [options]\n"
+	       "  Every message as a standard file, a directory per folder:\n"
+	       "  mail as RFC 5322/MIME, contacts as vCard 4, appointments\n"
+	       "  and tasks as iCalendar.\n"
+	       "  --format eml|mbox|maildir  (default eml: one .eml per\n"
+	       "                 message; mbox: one mboxrd file 'mbox' per\n"
+	       "                 folder; maildir: cur/new/tmp per folder)\n"
+	       "  --folder PATH  only this folder and its sub-folders (a path\n"
+	       "                 as 'pstfix ls' prints it, or a NID 0x8082)\n"
+	       "  --since DATE, --until DATE  only items dated in the range\n"
+	       "                 (YYYY-MM-DD or 'YYYY-MM-DD HH:MM:SS', UTC)\n"
+	       "  --salvage      also export orphan items (their folder is\n"
+	       "                 lost) into 'Recovered Items'; the default\n"
+	       "                 when scan finds errors in FILE\n"
+	       "  --no-salvage   never; orphans are listed as skipped\n"
+	       "  --bcc          write Bcc: headers (never by default)\n"
+	       "  --no-sync      do not fsync before renaming (faster)\n"
+	       "  -q, --quiet    no progress bar\n"
+	       "Exit: 0 all exported, 4 some skipped (each named on stderr\n"
+	       "with its reason), 8 operational error, 16 usage.\n");
+	return PF_EXIT_CLEAN;
+}
+
+/* YYYY-MM-DD [HH:MM[:SS]] (a 'T' may separate), UTC; END: a date alone
+ * means its last second. */
+static bool parse_when(const char *s, bool end, int64_t *out)
+{
+	struct tm tm;
+	int y, mo, d, h = 0, mi = 0, se = 0, n = 0, k;
+	char sep;
+
+	memset(&tm, 0, sizeof(tm));
+	k = sscanf(s, "%4d-%2d-%2d%n", &y, &mo, &d, &n);
+	if (k != 3 || mo < 1 || mo > 12 || d < 1 || d > 31 || y < 1601)
+		return false;
+	if (s[n] == '\0') {
+		if (end)
+			h = 23, mi = 59, se = 59;
+	} else {
+		sep = s[n];
+		k = sscanf(s + n + 1, "%2d:%2d:%2d", &h, &mi, &se);
+		if ((sep != ' ' && sep != 'T') || k < 2 || h > 23 || mi > 59 ||
+		    se > 60)
+			return false;
+	}
+	tm.tm_year = y - 1900;
+	tm.tm_mon = mo - 1;
+	tm.tm_mday = d;
+	tm.tm_hour = h;
+	tm.tm_min = mi;
+	tm.tm_sec = se;
+	*out = (int64_t)timegm(&tm);
+	return true;
+}
+
+static void on_log(void *ctx, uint32_t nid, const char *where,
+		   const char *why)
+{
+	struct run *r = ctx;
+
+	progress_pause(r->bar);
+	fprintf(stderr, "pstfix export: skipped 0x%x in ", nid);
+	cli_put_safe(stderr, where);
+	fputs(": ", stderr);
+	cli_put_safe(stderr, why);
+	fputc('\n', stderr);
+	progress_resume(r->bar);
+}
+
+static void on_progress(void *ctx, uint64_t done, uint64_t total)
+{
+	struct run *r = ctx;
+
+	progress_update(&r->slot, PF_PASS_MSG, done, total);
+}
+
+/* Salvage by default when a quiet scan finds an error. */
+static int auto_salvage(const char *path, bool *salvage)
+{
+	struct pf_check_opts co = { .max_per_code = 1 };
+	struct pf_check_summary cs;
+
+	memset(&cs, 0, sizeof(cs));
+	if (pf_check_file(path, &co, NULL, NULL, &cs) != 0)
+		return -1;
+	*salvage = cs.findings[PF_SEV_ERROR] > 0;
+	return 0;
+}
+
+static const char *format_name(enum pf_export_format f)
+{
+	return f == PF_EXPORT_MBOX ? "mbox" : f == PF_EXPORT_MAILDIR ?
+		"maildir" : "eml";
+}
+
+static void summary(const char *file, const struct pf_export_opts *o,
+		    const struct pf_export_summary *s)
+{
+	printf("%s -> %s (%s%s): %" PRIu64 " messages, %" PRIu64
+	       " contacts, %" PRIu64 " calendar items in %" PRIu64
+	       " folders, %" PRIu64 " bytes\n", file, o->out_dir,
+	       format_name(o->format), o->salvage ? ", salvage" : "",
+	       s->messages, s->vcards, s->events, s->folders, s->bytes);
+	printf("recovered %" PRIu64 ", skipped %" PRIu64 ", filtered out %"
+	       PRIu64 ", written without an unreadable part %" PRIu64 "\n",
+	       s->recovered, s->skipped, s->filtered, s->partial);
+}
+
+static int parse(int argc, char **argv, struct pf_export_opts *o,
+		 int *salvage, bool *quiet, const char **file)
+{
+	static const struct option opts[] = {
+		{ "output", required_argument, NULL, 'o' },
+		{ "format", required_argument, NULL, 'F' },
+		{ "folder", required_argument, NULL, 'f' },
+		{ "since", required_argument, NULL, 'S' },
+		{ "until", required_argument, NULL, 'U' },
+		{ "salvage", no_argument, NULL, 's' },
+		{ "no-salvage", no_argument, NULL, 'n' },
+		{ "bcc", no_argument, NULL, 'b' },
+		{ "no-sync", no_argument, NULL, 'y' },
+		{ "quiet", no_argument, NULL, 'q' },
+		{ "help", no_argument, NULL, 'h' },
+		{ NULL, 0, NULL, 0 },
+	};
+	int c;
+
+	optind = 1;
+	while ((c = getopt_long(argc, argv, ":o:qh", opts, NULL)) != -1) {
+		switch (c) {
+		case 'o': o->out_dir = optarg; break;
+		case 'f': o->folder = optarg; break;
+		case 's': *salvage = 1; break;
+		case 'n': *salvage = 0; break;
+		case 'b': o->mime.include_bcc = true; break;
+		case 'y': o->fsync = false; break;
+		case 'q': *quiet = true; break;
+		case 'h': return usage() | 0x100;
+		case 'F':
+			if (strcmp(optarg, "eml") == 0)
+				o->format = PF_EXPORT_EML;
+			else if (strcmp(optarg, "mbox") == 0)
+				o->format = PF_EXPORT_MBOX;
+			else if (strcmp(optarg, "maildir") == 0)
+				o->format = PF_EXPORT_MAILDIR;
+			else
+				return cli_usage("export", "unknown format "
+						 "'%s'", optarg);
+			break;
+		case 'S':
+		case 'U':
+			if (!parse_when(optarg, c == 'U', c == 'S' ?
+					&o->since : &o->until))
+				return cli_usage("export", "bad date '%s' "
+						 "(YYYY-MM-DD)", optarg);
+			*(c == 'S' ? &o->has_since : &o->has_until) = true;
+			break;
+		default:
+			return cli_bad_option("export", c, argv, optind);
+		}
+	}
+	if (optind != argc - 1)
+		return cli_usage("export", "expects one FILE");
+	if (!o->out_dir)
+		return cli_usage("export", "-o DIR is required");
+	*file = argv[optind];
+	return 0;
+}
+
+int cmd_export(int argc, char **argv)
+{
+	struct pf_export_opts o = { .fsync = true };
+	struct pf_export_summary sum;
+	struct run r = { 0 };
+	const char *file = NULL;
+	int salvage = -1, rc;
+	bool quiet = false, sv = false;
+
+	rc = parse(argc, argv, &o, &salvage, &quiet, &file);
+	if (rc != 0)
+		return rc & 0xFF;
+	if (salvage < 0 && auto_salvage(file, &sv) != 0) {
+		fprintf(stderr, "pstfix export: %s: %s\n", file,
+			pf_error_msg());
+		return PF_EXIT_OPERATIONAL;
+	}
+	o.salvage = salvage < 0 ? sv : salvage == 1;
+	r.bar = progress_start(!quiet, 1);
+	r.slot.bar = r.bar;
+	r.slot.file = file;
+	o.log = on_log;
+	o.progress = on_progress;
+	o.ctx = &r;
+	rc = pf_export_file(file, &o, &sum);
+	progress_end(r.bar);
+	if (rc == PF_E_USAGE)
+		return cli_usage("export", "%s", pf_error_msg());
+	if (rc != 0) {
+		fprintf(stderr, "pstfix export: %s: %s\n", file,
+			pf_error_msg());
+		return PF_EXIT_OPERATIONAL;
+	}
+	summary(file, &o, &sum);
+	return sum.skipped ? PF_EXIT_ERRORS : PF_EXIT_CLEAN;
+}

@@ -1,0 +1,108 @@
+/*
+ * export.h - `pstfix export`: every message of a PST/OST as standard
+ * files (EML, mbox or Maildir; contacts as vCard, appointments and tasks
+ * as iCalendar), one directory per folder.
+ *
+ * Contract
+ * - The folder tree is the one the NBT parent links define (formats/msg
+ *   tree.c), so a folder whose tables are damaged still exports what it
+ *   holds.  Directory names are the folder names made safe (export_name.c
+ *   has the rules); the same file always gives the same names.
+ * - Every file is written under a temporary name (".pstfix-tmp-...") and
+ *   renamed once its bytes are on disk (syncfs before the renames of a
+ *   batch, fsync for each mbox): an interrupted export never leaves a
+ *   partial file under a final name.
+ * - One item that cannot be read or rendered is skipped with its reason
+ *   (through the log callback) and counted; the walk always goes on.
+ * - Salvage (opts.salvage): messages whose NBT parent is not a folder the
+ *   root reaches (orphans: deleted or lost) are exported too, into a
+ *   "Recovered Items" directory.  pf_export_item() exports any (ndb, nid)
+ *   so that items found by other means (a block scan) can be fed in.
+ * - Returns 0 when the walk ran (whatever was skipped: see the summary)
+ *   or a negative PF_E_* when the file or the output cannot be used.
+ */
+#ifndef PF_EXPORT_H
+#define PF_EXPORT_H
+
+#include <stdbool.h>
+#include <stdint.h>
+
+#include "../../formats/mime/pf_mimew.h"
+
+enum pf_export_format { PF_EXPORT_EML, PF_EXPORT_MBOX, PF_EXPORT_MAILDIR };
+
+#define PF_EXPORT_RECOVERED "Recovered Items"
+
+typedef void (*pf_export_log_fn)(void *ctx, uint32_t nid, const char *where,
+				 const char *why);
+typedef void (*pf_export_progress_fn)(void *ctx, uint64_t done,
+				      uint64_t total);
+
+struct pf_export_opts {
+	const char *out_dir;
+	enum pf_export_format format;
+	const char *folder;      /* NULL: all; else a path or NID (ls) */
+	bool has_since, has_until;
+	int64_t since, until;    /* UNIX seconds, inclusive */
+	bool salvage;
+	bool fsync;              /* make files durable before the rename */
+	struct pf_mimew_opts mime;
+	pf_export_log_fn log;
+	pf_export_progress_fn progress;
+	void *ctx;
+};
+
+struct pf_export_summary {
+	uint64_t folders;        /* directories written */
+	uint64_t messages;       /* mail written (EML files / mbox entries) */
+	uint64_t vcards, events; /* .vcf, .ics */
+	uint64_t recovered;      /* of those, orphans in Recovered Items */
+	uint64_t filtered;       /* outside --since/--until */
+	uint64_t skipped;        /* failed: logged with the reason */
+	uint64_t partial;        /* written without an unreadable part */
+	uint64_t bytes;          /* written */
+	uint64_t candidates;     /* messages looked at */
+};
+
+int pf_export_file(const char *path, const struct pf_export_opts *opts,
+		   struct pf_export_summary *sum);
+
+/* ---- the pieces (export_*.c) ---- */
+
+struct pf_export_sink;   /* where one folder's items go */
+
+struct pf_export {
+	const struct pf_export_opts *o;
+	struct pf_export_summary *sum;
+	struct pf_ndb *ndb;
+	struct pf_nameid_map map;
+	bool have_map;
+	uint64_t done, total;
+};
+
+/* Export message NID of EX->ndb into SINK (a folder's directory); WHERE
+ * names the folder for the log.  Skips and partial items are logged and
+ * counted here; returns 0, or a negative PF_E_* only for trouble that
+ * ends the export (no memory, the output cannot be written). */
+int pf_export_item(struct pf_export *ex, struct pf_export_sink *sink,
+		   uint32_t nid, const char *where);
+
+/* Open the sink for directory DIR (created, with parents). */
+int pf_export_sink_open(struct pf_export_sink **out,
+			const struct pf_export_opts *o, const char *dir);
+/* Put one rendered item: EXT "eml" (mail: the mbox or maildir when that
+ * is the format), "vcf" or "ics"; NAME is the file's stem; READ sets the
+ * maildir "S" flag; DATE (UNIX seconds) is used by mbox "From " lines and
+ * maildir names. */
+int pf_export_sink_put(struct pf_export_sink *s, const char *name,
+		       const char *ext, const char *bytes, size_t n,
+		       bool read, int64_t date, const char *from);
+/* Make everything durable and renamed; then free. */
+int pf_export_sink_close(struct pf_export_sink *s);
+void pf_export_sink_abort(struct pf_export_sink *s);
+
+/* export_name.c: a folder name as one safe path component (see there). */
+void pf_export_component(const char *name, uint32_t nid, char *out,
+			 size_t cb);
+
+#endif

@@ -1,0 +1,131 @@
+/*
+ * export_item.c - one item, any (ndb, nid): read it (formats/mime
+ * pf_mimew_read), apply the date filter, render it as mail, vCard or
+ * iCalendar, and hand the bytes to the folder's sink.
+ *
+ * The item's date is the one its Date: header gets (submit time, else
+ * delivery, else creation).  A contact without a name or an appointment
+ * without a start goes out as a MIME message instead (pf_mimew.h), so
+ * nothing readable is dropped.  Failures of the item itself are logged
+ * and counted as skipped; only failures of the output end the export.
+ */
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "export.h"
+
+static int64_t unix_time(uint64_t ft)
+{
+	return ft ? (int64_t)(ft / 10000000ull) - 11644473600ll : 0;
+}
+
+static void skip(struct pf_export *ex, uint32_t nid, const char *where,
+		 const char *what)
+{
+	char why[400];
+
+	snprintf(why, sizeof(why), "%s: %s", what, pf_error_msg());
+	ex->sum->skipped++;
+	if (ex->o->log)
+		ex->o->log(ex->o->ctx, nid, where, why);
+}
+
+static bool filtered(const struct pf_export_opts *o, int64_t t)
+{
+	return (o->has_since && t < o->since) ||
+	       (o->has_until && t > o->until);
+}
+
+/* Render MSG as what its class asks for; *ext gets the extension. */
+static int render(struct pf_mimew_buf *b, const struct pf_mimew_msg *msg,
+		  const struct pf_mimew_opts *mo, const char **ext)
+{
+	enum pf_mimew_kind k = pf_mimew_kind_of(msg->message_class);
+	int rc = PF_E_NOTFOUND;
+
+	if (k == PF_MIMEW_VCARD) {
+		*ext = "vcf";
+		rc = pf_mimew_vcard(b, msg);
+	} else if (k == PF_MIMEW_VEVENT || k == PF_MIMEW_VTODO) {
+		*ext = "ics";
+		rc = pf_mimew_ical(b, msg, k);
+	}
+	if (rc != PF_E_NOTFOUND)
+		return rc;
+	pf_mimew_buf_free(b);
+	*ext = "eml";
+	return pf_mimew_render(b, msg, mo);
+}
+
+static void count(struct pf_export *ex, const struct pf_mimew_msg *msg,
+		  const char *ext, size_t n, uint32_t nid, const char *where)
+{
+	struct pf_export_summary *s = ex->sum;
+
+	if (strcmp(ext, "vcf") == 0)
+		s->vcards++;
+	else if (strcmp(ext, "ics") == 0)
+		s->events++;
+	else
+		s->messages++;
+	s->bytes += n;
+	if (msg->lost) {
+		char why[300];
+
+		s->partial++;
+		snprintf(why, sizeof(why), "written without %u part%s (%s)",
+			 msg->lost, msg->lost == 1 ? "" : "s", msg->note);
+		if (ex->o->log)
+			ex->o->log(ex->o->ctx, nid, where, why);
+	}
+}
+
+int pf_export_item(struct pf_export *ex, struct pf_export_sink *sink,
+		   uint32_t nid, const char *where)
+{
+	struct pf_mimew_buf b = { 0 };
+	struct pf_mimew_msg *msg = NULL;
+	struct pf_message m;
+	const char *ext = "eml";
+	char name[32];
+	int64_t t;
+	int rc;
+
+	ex->sum->candidates++;
+	if (pf_message_open(&m, ex->ndb, nid) != 0) {
+		skip(ex, nid, where, "unreadable message");
+		return 0;
+	}
+	rc = pf_mimew_read(&msg, &m, ex->have_map ? &ex->map : NULL);
+	pf_message_close(&m);
+	if (rc == PF_E_NOMEM)
+		return rc;
+	if (rc != 0) {
+		skip(ex, nid, where, "unreadable message");
+		return 0;
+	}
+	t = unix_time(msg->submit_time ? msg->submit_time :
+		      msg->delivery_time ? msg->delivery_time :
+		      msg->creation_time);
+	if (filtered(ex->o, t)) {
+		ex->sum->filtered++;
+		pf_mimew_msg_free(msg);
+		return 0;
+	}
+	rc = render(&b, msg, &ex->o->mime, &ext);
+	if (rc == 0) {
+		snprintf(name, sizeof(name), "%08x", nid);
+		rc = pf_export_sink_put(sink, name, ext, b.p, b.n,
+					msg->flags & PF_MSGFLAG_READ, t,
+					msg->from.addr);
+		if (rc == 0)
+			count(ex, msg, ext, b.n, nid, where);
+	} else if (rc != PF_E_NOMEM) {
+		skip(ex, nid, where, "cannot render");
+		rc = 0;
+	}
+	pf_mimew_buf_free(&b);
+	pf_mimew_msg_free(msg);
+	return rc;
+}
