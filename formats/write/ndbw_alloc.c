@@ -250,29 +250,52 @@ static bool any_set(const uint8_t *bits, uint64_t first, uint64_t count)
 	return false;
 }
 
-/* The map pages are marked when their range is made, so the overlap test
- * also keeps kept things off them. */
+/* [ib, ib+size) inside range K overlaps one of its map pages. */
+static bool on_map_page(const struct pf_writer *w, uint64_t k, uint64_t ib,
+			uint64_t size)
+{
+	uint64_t start = ndbw_range_ib(w, k), ps = w->l.page_size;
+	bool has[4] = { true, ndbw_has_pmap(w, k), ndbw_has_fmap(w, k),
+			ndbw_has_fpmap(w, k) };
+
+	for (unsigned i = 0; i < 4; i++)
+		if (has[i] && ib < start + (i + 1) * ps &&
+		    ib + size > start + i * ps)
+			return true;
+	return false;
+}
+
+bool pf_writer_place_ok(const struct pf_writer *w, uint64_t ib,
+			uint64_t size, uint32_t align)
+{
+	uint64_t k;
+
+	if (!w->over || size == 0 || ib % align != 0 ||
+	    ib < w->l.amap_first || ib > w->cb_copy || size > w->cb_copy - ib)
+		return false;
+	k = (ib - w->l.amap_first) / w->l.amap_span;
+	return k < w->nranges &&
+	       ib + size <= ndbw_range_ib(w, k) + w->l.amap_span &&
+	       !on_map_page(w, k, ib, size);
+}
+
 int ndbw_claim(struct pf_writer *w, uint64_t ib, uint64_t size,
 	       uint32_t align)
 {
 	uint64_t k, start, unit = w->l.amap_unit;
 
-	if (size == 0 || ib % align != 0 || ib < w->l.amap_first ||
-	    ib > w->cb_copy || size > w->cb_copy - ib)
-		return pf_error_set(PF_E_CORRUPT, "0x%llx+%llu is not a "
-				    "place in the file's copy",
+	if (!pf_writer_place_ok(w, ib, size, align))
+		return pf_error_set(PF_E_CORRUPT, "0x%llx+%llu is no place "
+				    "for it: outside the copy, across an AMap "
+				    "range or on a map page",
 				    (unsigned long long)ib,
 				    (unsigned long long)size);
 	k = (ib - w->l.amap_first) / w->l.amap_span;
 	start = ndbw_range_ib(w, k);
-	if (k >= w->nranges || ib + size > start + w->l.amap_span)
-		return pf_error_set(PF_E_CORRUPT, "0x%llx+%llu crosses an "
-				    "AMap range", (unsigned long long)ib,
-				    (unsigned long long)size);
 	if (any_set(ndbw_range_bits(w, k), (ib - start) / unit,
 		    (size + unit - 1) / unit))
-		return pf_error_set(PF_E_CORRUPT, "0x%llx+%llu overlaps a map "
-				    "page or something kept already",
+		return pf_error_set(PF_E_CORRUPT, "0x%llx+%llu overlaps "
+				    "something kept already",
 				    (unsigned long long)ib,
 				    (unsigned long long)size);
 	mark(w, ib, size, true);

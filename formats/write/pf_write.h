@@ -121,6 +121,12 @@ int pf_writer_keep_block(struct pf_writer *w, uint64_t bid, uint64_t ib,
 			 uint16_t cb, uint16_t cb_inflated,
 			 const uint64_t *kids, uint32_t nkids);
 
+/* Whether [IB, IB+SIZE) (aligned to ALIGN) is a place something of the
+ * copy could be kept at: inside the copy, within one AMap range, on no
+ * map page.  What is kept already is not considered. */
+bool pf_writer_place_ok(const struct pf_writer *w, uint64_t ib,
+			uint64_t size, uint32_t align);
+
 /* MAPS-only repair: keep an old NBT/BBT page allocated where it is (same
  * PF_E_CORRUPT rule), and keep both trees as the ROOT names them.  After
  * pf_writer_keep_trees() no node or new block can be added; the commit

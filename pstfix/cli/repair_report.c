@@ -83,11 +83,13 @@ static void verdict_text(FILE *f, const struct repair_job *j,
 	} else if (r->level == PF_REPAIR_NONE) {
 		fprintf(f, ": nothing to repair (%" PRIu64 " warnings)",
 			r->before.findings[PF_SEV_WARNING]);
+	} else if (o->dry_run && r->header_unreadable) {
+		fprintf(f, ": would repair (%s): nothing written",
+			pf_repair_level_name(r->level));
 	} else if (o->dry_run) {
 		fprintf(f, ": would repair (%s): %" PRIu64 " findings ask "
 			"for it; nothing written",
-			pf_repair_level_name(r->level),
-			r->asking[r->level] + (r->header_unreadable ? 1 : 0));
+			pf_repair_level_name(r->level), r->asking[r->level]);
 	} else {
 		fprintf(f, ": %s (%s): %" PRIu64 " messages kept, %" PRIu64
 			" lost; %" PRIu64 " errors, %" PRIu64 " warnings left",
@@ -123,7 +125,9 @@ void repair_report_text(FILE *f, const struct repair_job *j,
 		cli_put_safe(f, j->path);
 		fputs(": the header does not open (", f);
 		cli_put_safe(f, r->unreadable);
-		fputs("): rebuilding from a scan of the file\n", f);
+		fputs(o->dry_run ? "): would rebuild it from a scan of the "
+		      "file\n" : "): rebuilding it from a scan of the file\n",
+		      f);
 	}
 	for (size_t i = 0; !o->quiet && i < j->nnotes; i++) {
 		fputs("  ", f);

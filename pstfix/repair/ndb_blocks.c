@@ -4,8 +4,9 @@
  *
  * Contract
  * - Which copy of a BID (a file copied over itself, a block moved and
- *   its old bytes left behind): the one the old BBT names (same ib and
- *   cb) when a valid BBT page names one; else, for internal blocks, the
+ *   its old bytes left behind): never one whose place is impossible (on
+ *   a map page, across an AMap range: pf_writer_place_ok); the one the
+ *   old BBT names (same ib and cb) when a valid BBT page names one; else, for internal blocks, the
  *   first whose structure parses; else the one at the lowest offset (a
  *   fixed rule: without a BBT nothing says which is newer; both copies
  *   passed the CRC, so they differ only if the BID was reused).
@@ -122,7 +123,7 @@ static int choose(struct rp *r, const struct pf_scav_block *s, size_t count,
 	int rc;
 
 	*found = false;
-	for (size_t i = 0; i < count && e; i++)
+	for (size_t i = 0; i < count && e && n < 64; i++)
 		if (s[i].ib == e->bref.ib && s[i].cb == e->cb)
 			order[n++] = i;
 	for (size_t i = 0; i < count && n < 64; i++)
@@ -131,6 +132,14 @@ static int choose(struct rp *r, const struct pf_scav_block *s, size_t count,
 	for (size_t k = 0; k < n; k++) {
 		from_scav(out, &s[order[k]]);
 		out->in_bbt = e && s[order[k]].ib == e->bref.ib;
+		if (!pf_writer_place_ok(r->w, out->ib, pf_block_size(r->l,
+					out->cb), r->l->block_align)) {
+			rp_note_item(r, "block 0x%llx at 0x%llx lies on a map "
+				     "page or across an AMap range: not that "
+				     "copy", (unsigned long long)out->bid,
+				     (unsigned long long)out->ib);
+			continue;
+		}
 		if (!(out->bid & PF_BID_INTERNAL)) {
 			*found = true;
 			return 0;
@@ -143,8 +152,9 @@ static int choose(struct rp *r, const struct pf_scav_block *s, size_t count,
 			return 0;
 		}
 	}
-	rp_note_item(r, "internal block 0x%llx does not parse: dropped",
-		     (unsigned long long)s[0].bid);
+	if (s[0].bid & PF_BID_INTERNAL)
+		rp_note_item(r, "internal block 0x%llx does not parse: "
+			     "dropped", (unsigned long long)s[0].bid);
 	return 0;
 }
 

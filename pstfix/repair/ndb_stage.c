@@ -156,12 +156,12 @@ static int rebuild(struct rp *r, int probed_crypt)
 	struct pf_over_counters c;
 	int rc = scan(r, probed_crypt);
 
-	if (rc == 0)
-		rc = rp_choose_blocks(r);
 	if (rc == 0) {
 		rp_counters(r, &c);
 		rc = rp_open_writer(r, &c);
 	}
+	if (rc == 0)
+		rc = rp_choose_blocks(r);
 	if (rc == 0)
 		rc = rp_keep_blocks(r);
 	if (rc == 0)

@@ -10,10 +10,11 @@
  *   the counters and ibFileEof are left alone (a BTREE repair's job).
  * - Fields rewritten, each with a note and a count: wMagicClient (a value
  *   that is none of SM/SO/AB becomes SM), bSentinel, bCryptMethod (found
- *   by decoding the message store's block with each method), ibFileEof
- *   and ibAMapLast, bidNextB/bidNextP (above every BID in use), rgnid[]
- *   (above every nidIndex in use), then dwUnique is bumped and both CRCs
- *   recomputed over the result (pf_header_encode).
+ *   by decoding the message store's block with each method), ibFileEof,
+ *   ibAMapLast and cbAMapFree (recounted from the AMaps), bidNextB and
+ *   bidNextP (above every BID in use), rgnid[] (above every nidIndex in
+ *   use), then dwUnique is bumped and both CRCs recomputed over the
+ *   result (pf_header_encode).
  * - ibFileEof: the file size when everything the trees reach lies below
  *   it and an AMap page starts every range up to it (a file that grew
  *   before a crash wrote its header); else, when the trees reach nothing
@@ -118,6 +119,28 @@ static bool amaps_cover(struct pf_ndb *ndb, const struct pf_layout *l,
 	return ok;
 }
 
+/* MS-PST 2.2.2.5 cbAMapFree: the bytes the AMaps below EOF mark free
+ * (one bit per amap_unit, 0 free), counted as the checker counts them.
+ * false when a map page cannot be read. */
+static bool amap_free(struct pf_ndb *ndb, const struct pf_layout *l,
+		      uint64_t eof, uint64_t *free_bytes)
+{
+	uint8_t *page = malloc(l->page_size);
+	uint64_t zero_bits = 0;
+	bool ok = page != NULL;
+
+	for (uint64_t ib = l->amap_first; ok && ib + l->page_size <= eof;
+	     ib += l->amap_span) {
+		ok = pf_page_read(ndb, ib, page) == 0;
+		for (uint32_t i = 0; ok && i < l->amap_bits_cb; i++)
+			zero_bits += 8u - (unsigned)__builtin_popcount(
+					 page[l->amap_bits_ib + i]);
+	}
+	free(page);
+	*free_bytes = zero_bits * l->amap_unit;
+	return ok;
+}
+
 static void set_u64(struct pf_repair_ctx *ctx, const char *field,
 		    uint64_t *at, uint64_t v, const char *why)
 {
@@ -137,6 +160,7 @@ static void fix_eof(struct pf_repair_ctx *ctx, struct pf_ndb *ndb,
 {
 	const struct pf_layout *l = f->l;
 	uint64_t size = pf_ndb_file_size(ndb), eof = h->root.ib_file_eof;
+	uint64_t free_bytes;
 
 	*copy = size;
 	if (f->trees_ok && eof != size && f->reach <= size &&
@@ -159,6 +183,10 @@ static void fix_eof(struct pf_repair_ctx *ctx, struct pf_ndb *ndb,
 		set_u64(ctx, "ibAMapLast", &h->root.ib_amap_last, last,
 			"the last AMap below ibFileEof");
 	}
+	if (f->trees_ok && eof <= size && amaps_cover(ndb, l, eof) &&
+	    amap_free(ndb, l, eof, &free_bytes))
+		set_u64(ctx, "cbAMapFree", &h->root.cb_amap_free, free_bytes,
+			"what the AMaps mark free");
 }
 
 /* MS-PST 2.2.2.6: bidNextB/bidNextP are the next BIDs to hand out (BIDs

@@ -166,14 +166,18 @@ static int stage(struct run *r, enum pf_repair_level level, const char *tag)
 /* Rescan r->cur into *s (kept findings, for on_after). */
 static int rescan(struct run *r, struct scan *s)
 {
+	char why[256];
 	int rc;
 
 	scan_free(s);
 	s->keep = true;
 	rc = scan_file(r, r->cur, s);
-	if (rc != 0)
+	if (rc != 0) {
+		/* a copy: the message buffer is the one pf_error_set fills */
+		snprintf(why, sizeof(why), "%s", pf_error_msg());
 		return pf_error_set(rc, "the repaired file does not open: %s",
-				    pf_error_msg());
+				    why);
+	}
 	return s->nomem ? pf_error_set(PF_E_NOMEM, "out of memory") : 0;
 }
 

@@ -21,7 +21,8 @@ sha() { sha256sum "$1" | cut -d' ' -f1; }
 [ "$(sha "$src")" = "$want_sha" ] || skip "$name differs from MANIFEST.tsv"
 
 # the oracles refuse the original
-pffinfo "$src" >/dev/null 2>&1 && fail "libpff opens the original (corpus changed?)"
+pffinfo "$src" >/dev/null 2>&1 &&
+	fail "libpff opens the original (corpus changed?)"
 mkdir "$TMP/rp0"
 readpst -q -o "$TMP/rp0" "$src" >/dev/null 2>&1 &&
 	fail "readpst opens the original (corpus changed?)"
@@ -45,13 +46,13 @@ expect_rc 0
 run info "$TMP/fixed.pst"
 expect_rc 0
 [ "$(sed -n 's/^messages: *//p' "$OUT")" = "$msgs" ] ||
-	{ show; fail "the result holds another number of messages than $msgs"; }
+	{ show; fail "the result does not hold $msgs messages"; }
 run ls "$TMP/fixed.pst"
 expect_rc 0
 expect_no_out 'unreadable folder'
 sed -n 's/.*  nid \(0x[0-9a-f]*\)$/\1/p' "$OUT" | sort >"$TMP/nids1"
 cmp -s "$TMP/nids0" "$TMP/nids1" ||
-	{ diff "$TMP/nids0" "$TMP/nids1"; fail "other folders than the NBT's"; }
+	{ diff "$TMP/nids0" "$TMP/nids1"; fail "not the NBT's folders"; }
 items=$(sed -n 's/.*\[\([0-9]*\) items\?\].*/\1/p' "$OUT" |
 	awk '{ s += $1 } END { print s + 0 }')
 [ "$items" = "$msgs" ] || { show; fail "ls shows $items items, not $msgs"; }

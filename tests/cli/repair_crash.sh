@@ -60,7 +60,8 @@ while [ $i -lt "$ROUNDS" ]; do
 		fi
 	else
 		[ "$(sha "$F")" = "$orig" ] ||
-			fail "round $i: no FILE.bak and FILE is not the original"
+			fail "round $i: no FILE.bak and FILE is not" \
+			     "the original"
 		before=$((before + 1))
 	fi
 	# only FILE, FILE.bak and our temporaries may exist
@@ -74,7 +75,8 @@ while [ $i -lt "$ROUNDS" ]; do
 	# keep that state for the next run to meet; clear the rest
 	if [ $i -lt "$ROUNDS" ]; then
 		rm -f "$TMP"/w/f.pst.pstfix-*
-		[ -e "$F.bak" ] && [ "$(sha "$F")" != "$orig" ] && rm -f "$F.bak"
+		[ -e "$F.bak" ] && [ "$(sha "$F")" != "$orig" ] &&
+			rm -f "$F.bak"
 		[ -e "$F.bak" ] && ! [ "$F" -ef "$F.bak" ] && rm -f "$F.bak"
 	fi
 done
@@ -86,7 +88,8 @@ echo "rounds $ROUNDS, killed $killed: original untouched $before," \
 if [ "$(sha "$F")" = "$orig" ]; then
 	run repair -q "$F"
 	expect_rc 1
-	[ "$(sha "$F.bak")" = "$orig" ] || fail "final: FILE.bak not the original"
+	[ "$(sha "$F.bak")" = "$orig" ] ||
+		fail "final: FILE.bak is not the original"
 fi
 run scan "$F"
 expect_rc 0

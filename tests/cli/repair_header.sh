@@ -17,7 +17,8 @@ command -v readpst >/dev/null 2>&1 || skip "readpst absent (pst-utils)"
 poke() {
 	python3 - "$@" <<'PY' || fail "poke $*"
 import sys
-path, off, width, expr = sys.argv[1], int(sys.argv[2]), int(sys.argv[3]), sys.argv[4]
+path, off, width, expr = sys.argv[1:5]
+off, width = int(off), int(width)
 with open(path, "r+b") as f:
     f.seek(off)
     v = int.from_bytes(f.read(width), "little")
@@ -25,6 +26,26 @@ with open(path, "r+b") as f:
     f.seek(off)
     f.write(v.to_bytes(width, "little"))
 PY
+}
+
+# same_for_readpst FMT NAME: readpst reads in NAME.out.pst the folders
+# and subjects it reads in good-FMT.pst.  readpst is not deterministic
+# here: it once wrote other base64 for one attachment of the same file in
+# two runs, and twice in about fifteen runs of this test (under load) its
+# subjects differed for a file that differs from good-FMT.pst only in the
+# header.  A difference is read again once, from both files, before it
+# counts.
+same_for_readpst() {
+	for _try in 1 2; do
+		readpst_subjects "$TMP/$2.out.pst" "$TMP/rp-$2" ||
+			fail "$2: readpst cannot open it"
+		diff -r "$TMP/rp-$1" "$TMP/rp-$2" >"$TMP/diff" && return 0
+		echo "readpst differs on $2 (try $_try):"
+		head -n 10 "$TMP/diff"
+		readpst_subjects "$TMP/good-$1.pst" "$TMP/rp-$1" ||
+			fail "readpst cannot read good-$1.pst again"
+	done
+	fail "$2: readpst reads something else than in the original"
 }
 
 # case NAME FORMAT OFFSET WIDTH EXPR: break one field, repair, compare.
@@ -46,10 +67,7 @@ case_() {
 		fail "$name: message count changed"
 	pffinfo "$TMP/$name.out.pst" >"$TMP/pffinfo" 2>&1 ||
 		{ cat "$TMP/pffinfo"; fail "$name: libpff cannot open it"; }
-	readpst_subjects "$TMP/$name.out.pst" "$TMP/rp-$name" ||
-		fail "$name: readpst cannot open it"
-	diff -r "$TMP/rp-$fmt" "$TMP/rp-$name" >/dev/null ||
-		fail "$name: readpst reads something else than in the original"
+	same_for_readpst "$fmt" "$name"
 	echo "ok: $name"
 }
 
@@ -58,7 +76,8 @@ for fmt in unicode ansi ost4k; do
 		-o "$TMP/good-$fmt.pst"
 	expect_rc 0
 	scan_messages "$TMP/good-$fmt.pst" >"$TMP/n-$fmt"
-	[ "$(cat "$TMP/n-$fmt")" -ge 40 ] || fail "$fmt: sample has no messages"
+	[ "$(cat "$TMP/n-$fmt")" -ge 40 ] ||
+		fail "$fmt: sample has no messages"
 	readpst_subjects "$TMP/good-$fmt.pst" "$TMP/rp-$fmt" ||
 		fail "readpst cannot read the $fmt sample"
 done
@@ -92,7 +111,8 @@ head -c 5000 /dev/urandom >>"$TMP/junk.pst"
 run repair -o "$TMP/junk.out.pst" "$TMP/junk.pst"
 expect_rc 1
 expect_out 'not copied'
-[ "$(stat -c %s "$TMP/junk.out.pst")" = "$(stat -c %s "$TMP/good-unicode.pst")" ] ||
+[ "$(stat -c %s "$TMP/junk.out.pst")" = \
+  "$(stat -c %s "$TMP/good-unicode.pst")" ] ||
 	fail "junk: the trailing bytes were kept"
 run scan "$TMP/junk.out.pst"
 expect_rc 0

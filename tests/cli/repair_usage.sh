@@ -49,22 +49,40 @@ listing >"$TMP/before"
 run repair -n "$TMP/w/bad.pst"
 expect_rc 4
 expect_out '^PF1001 error'
-expect_out 'bad.pst: would repair \(header\): 1 findings ask for it; nothing written'
+expect_out 'bad.pst: would repair \(header\): 1 findings ask for it; '
+expect_out 'ask for it; nothing written$'
 listing >"$TMP/after"
 cmp -s "$TMP/before" "$TMP/after" || fail "-n wrote: $(cat "$TMP/after")"
 [ "$(sha "$TMP/w/bad.pst")" = "$bad" ] || fail "-n changed the file"
+
+# -n on a file whose first 64 bytes are zeros: the B-tree level, from a
+# scan; nothing written
+cp "$TMP/w/good.pst" "$TMP/w/zero.pst"
+dd if=/dev/zero of="$TMP/w/zero.pst" bs=64 count=1 conv=notrunc 2>/dev/null
+zero=$(sha "$TMP/w/zero.pst")
+listing >"$TMP/before"
+run repair -n "$TMP/w/zero.pst"
+expect_rc 4
+expect_out 'zero.pst: the header does not open \(not a PST file: .*\): would '
+expect_out 'zero.pst: would repair \(btree\): nothing written$'
+listing >"$TMP/after"
+cmp -s "$TMP/before" "$TMP/after" || fail "-n wrote: $(cat "$TMP/after")"
+[ "$(sha "$TMP/w/zero.pst")" = "$zero" ] || fail "-n changed the file"
+rm "$TMP/w/zero.pst"
 
 # -o: the input stays byte-identical, OUT scans clean
 run repair -o "$TMP/w/out.pst" "$TMP/w/bad.pst"
 expect_rc 1
 expect_out 'dwCRCPartial was 0x00000000'
-expect_out 'bad.pst: repaired \(header\): 20 messages kept, 0 lost; 0 errors, 0 warnings left; written to'
+expect_out 'bad.pst: repaired \(header\): 20 messages kept, 0 lost; '
+expect_out '0 lost; 0 errors, 0 warnings left; written to '
 [ "$(sha "$TMP/w/bad.pst")" = "$bad" ] || fail "-o changed the input"
 [ ! -e "$TMP/w/bad.pst.bak" ] || fail "-o made a backup"
 run scan "$TMP/w/out.pst"
 expect_rc 0
 # no temporary file is left behind
-ls "$TMP/w" | grep -q 'pstfix-\|tmp-' && fail "temporaries left: $(ls "$TMP/w")"
+ls "$TMP/w" | grep -q 'pstfix-\|tmp-' &&
+	fail "temporaries left: $(ls "$TMP/w")"
 
 # -o refuses an existing OUT, and OUT = FILE
 out=$(sha "$TMP/w/out.pst")
@@ -83,7 +101,8 @@ chmod 640 "$TMP/w/inplace.pst"
 run repair "$TMP/w/inplace.pst"
 expect_rc 1
 expect_out 'original kept as .*inplace.pst.bak'
-[ "$(sha "$TMP/w/inplace.pst.bak")" = "$bad" ] || fail "FILE.bak is not the original"
+[ "$(sha "$TMP/w/inplace.pst.bak")" = "$bad" ] ||
+	fail "FILE.bak is not the original"
 [ "$(stat -c %a "$TMP/w/inplace.pst")" = 640 ] || fail "mode not kept"
 run scan "$TMP/w/inplace.pst"
 expect_rc 0

@@ -92,6 +92,8 @@ static void entry_swap(uint8_t *pg, uint32_t cb, uint32_t a, uint32_t b)
 {
 	uint8_t t[64];
 
+	if (cb > sizeof(t))
+		return;                 /* no entry is this wide */
 	memcpy(t, pg + a * cb, cb);
 	memcpy(pg + a * cb, pg + b * cb, cb);
 	memcpy(pg + b * cb, t, cb);

@@ -83,6 +83,7 @@ def run(cmd):
 
 def pff_keys(path, tmp, generous):
     """(keys as a list, exit status, stderr) of libpff's messages."""
+    os.makedirs(tmp, exist_ok=True)     # pffexport makes only the leaf
     base = os.path.join(tmp, 'pff')
     rc, err = run(['pffexport', '-m', 'all', '-f', 'text', '-q', '-t',
                    base, path])

@@ -335,6 +335,207 @@ START_TEST(btree_cycle)
 }
 END_TEST
 
+/* Block B copied to offset IB with its trailer's wSig made right for the
+ * new place: a second valid copy of one BID. */
+static void second_copy(const char *path, const struct pf_layout *l,
+			const struct pf_bbt_entry *b, uint64_t ib)
+{
+	uint32_t size = pf_block_size(l, b->cb);
+	uint8_t *blk = malloc(size);
+
+	ck_assert_ptr_nonnull(blk);
+	ck_assert_int_eq(tu_read_at(path, b->bref.ib, blk, size), 0);
+	pf_put16(blk + size - l->block_trailer + 2, pf_sig(ib, b->bref.bid));
+	ck_assert_int_eq(tu_write_at(path, ib, blk, size), 0);
+	free(blk);
+}
+
+/* The BBT entry at LOC names offset IB from now on. */
+static void bbt_names(const char *path, const struct pf_layout *l,
+		      const struct tu_loc *loc, uint64_t ib)
+{
+	uint8_t ib8[8];
+
+	pf_put64(ib8, ib);       /* BBTENTRY: BREF (bid, ib), cb, cRef */
+	ck_assert_int_eq(tu_write_at(path, loc->page_ib + loc->index *
+				     l->bbt_leaf_cb + 8, ib8, 8), 0);
+	ck_assert_int_eq(tu_page_fix_file(path, l, loc->page_ib), 0);
+}
+
+static uint64_t kept_ib(const char *path, uint64_t bid)
+{
+	struct pf_ndb *ndb = open_ndb(path);
+	struct pf_bbt_entry got;
+
+	ck_assert_int_eq(pf_bbt_lookup(ndb, bid, &got), 0);
+	pf_ndb_close(ndb);
+	return got.bref.ib;
+}
+
+/* Two valid copies of a message's block.  The BBT is made to name a copy
+ * past the original: that one is kept, not the one found first.  A copy
+ * the BBT names on a map page's place (the next AMap range's first page)
+ * is no place for a block: the original is kept.  With the BBT root
+ * broken, the lower offset is kept. */
+START_TEST(two_copies_of_a_block)
+{
+	char in[128], out[128];
+	struct notes nt;
+	struct pf_ndb *ndb;
+	struct pf_nbt_entry ne;
+	struct pf_bbt_entry be;
+	struct pf_layout l;
+	struct tu_loc loc;
+	struct tu_hdr_layout h = tu_hdr_layout(false);
+	uint64_t eof, bbt_bid;
+	uint32_t before;
+
+	paths("copies", in, out, sizeof(in));
+	make_sample(in, PF_UNICODE, PF_CRYPT_PERMUTE);
+	before = messages_in(in);
+	eof = tu_file_size(in);   /* the writer ends files on a range */
+	ndb = open_ndb(in);
+	l = *pf_ndb_layout(ndb);
+	bbt_bid = pf_ndb_header(ndb)->root.bbt.bid;
+	ck_assert_int_eq(pf_nbt_lookup(ndb, nth_message_nid(ndb, 7), &ne), 0);
+	ck_assert_int_eq(pf_bbt_lookup(ndb, ne.bid_data, &be), 0);
+	ck_assert_int_eq(tu_find_leaf(ndb, PF_OBJ_BBT, be.bref.bid, &loc), 0);
+	pf_ndb_close(ndb);
+	second_copy(in, &l, &be, eof + 8192);
+	bbt_names(in, &l, &loc, eof + 8192);
+	run(in, out, PF_REPAIR_BTREE, false, &nt);
+	ck_assert_ptr_nonnull(strstr(nt.all, "2 valid copies"));
+	no_errors(out);
+	ck_assert_uint_eq(messages_in(out), before);
+	ck_assert_uint_eq(kept_ib(out, be.bref.bid), eof + 8192);
+
+	second_copy(in, &l, &be, eof);          /* where an AMap page goes */
+	bbt_names(in, &l, &loc, eof);
+	run(in, out, PF_REPAIR_BTREE, false, &nt);
+	ck_assert_ptr_nonnull(strstr(nt.all, "3 valid copies"));
+	ck_assert_ptr_nonnull(strstr(nt.all, "on a map page"));
+	no_errors(out);
+	ck_assert_uint_eq(kept_ib(out, be.bref.bid), be.bref.ib);
+
+	ck_assert_int_eq(tu_header_set(in, tu_root_off(&h, TU_ROOT_BBT_BID),
+				       8, bbt_bid + 4), 0);
+	run(in, out, PF_REPAIR_BTREE, false, &nt);
+	no_errors(out);
+	ck_assert_uint_eq(messages_in(out), before);
+	ck_assert_uint_eq(kept_ib(out, be.bref.bid), be.bref.ib);
+}
+END_TEST
+
+/* ---- data trees and subnode trees cut to what is readable ---- */
+
+static void fill(uint8_t *p, size_t n, uint32_t seed)
+{
+	for (size_t i = 0; i < n; i++)
+		p[i] = (uint8_t)((i * 31u + seed * 7u) ^ (i >> 8));
+}
+
+#define BIG_NID ((0x10001u << 5) | PF_NT_NORMAL_MESSAGE)
+#define SUB_NID ((0x10002u << 5) | PF_NT_NORMAL_MESSAGE)
+#define BIG_CB 30000u
+
+/* Node BIG_NID: BIG_CB bytes (an XBLOCK over 4 blocks); node SUB_NID: a
+ * small block and an SLBLOCK of two subnodes. */
+static void make_trees(const char *path, uint64_t *leaf2, uint64_t *sub1)
+{
+	struct pf_writer *w;
+	uint8_t *buf = malloc(BIG_CB);
+	struct pf_subnode sn[2];
+	uint64_t big, small, sl;
+
+	ck_assert_ptr_nonnull(buf);
+	ck_assert_int_eq(pf_writer_open(&w, path, NULL), 0);
+	fill(buf, BIG_CB, 1);
+	ck_assert_int_eq(pf_writer_put_data(w, buf, BIG_CB, &big), 0);
+	fill(buf, 100, 2);
+	ck_assert_int_eq(pf_writer_put_data(w, buf, 100, &small), 0);
+	for (uint32_t i = 0; i < 2; i++) {
+		sn[i].nid = ((0x100u + i) << 5) | PF_NT_LTP;
+		sn[i].bid_sub = 0;
+		fill(buf, 200, 10 + i);
+		ck_assert_int_eq(pf_writer_put_data(w, buf, 200,
+						    &sn[i].bid_data), 0);
+	}
+	ck_assert_int_eq(pf_writer_put_subnodes(w, sn, 2, &sl), 0);
+	ck_assert_int_eq(pf_writer_add_node(w, BIG_NID, big, 0, 0x122), 0);
+	ck_assert_int_eq(pf_writer_add_node(w, SUB_NID, small, sl, 0x122), 0);
+	ck_assert_int_eq(pf_writer_commit(w), 0);
+	free(buf);
+	{
+		struct pf_ndb *ndb = open_ndb(path);
+		struct pf_datatree t;
+
+		ck_assert_int_eq(pf_datatree_load(ndb, big, NULL, &t), 0);
+		ck_assert_uint_eq(t.count, 4);
+		*leaf2 = t.bids[2];
+		*sub1 = sn[1].bid_data;
+		pf_datatree_free(&t);
+		pf_ndb_close(ndb);
+	}
+}
+
+static void break_block(const char *path, uint64_t bid)
+{
+	struct pf_ndb *ndb = open_ndb(path);
+	struct pf_bbt_entry e;
+
+	ck_assert_int_eq(pf_bbt_lookup(ndb, bid, &e), 0);
+	pf_ndb_close(ndb);
+	ck_assert_int_eq(tu_xor_byte(path, e.bref.ib + 1, 0x10), 0);
+}
+
+START_TEST(trees_cut_to_readable)
+{
+	char in[128], out[128];
+	struct notes nt;
+	struct pf_repair_ctx ctx;
+	struct pf_ndb *ndb;
+	struct pf_nbt_entry e;
+	struct pf_subnodes s;
+	uint64_t leaf2, sub1;
+	uint8_t *got, *want = malloc(BIG_CB);
+	size_t cb, per;
+
+	paths("trees", in, out, sizeof(in));
+	make_trees(in, &leaf2, &sub1);
+	break_block(in, leaf2);
+	break_block(in, sub1);
+	ctx = run(in, out, PF_REPAIR_NODES, false, &nt);
+	ck_assert_uint_eq(ctx.counts.trees_truncated, 1);
+	ck_assert_uint_eq(ctx.counts.subnodes_dropped, 1);
+	ck_assert_uint_eq(ctx.counts.nodes_dropped, 0);
+	ck_assert_ptr_nonnull(strstr(nt.all, "cut to its readable"));
+	tu_assert_clean_below(out, 6000);
+
+	ndb = open_ndb(out);
+	per = pf_ndb_layout(ndb)->block_max - pf_ndb_layout(ndb)->block_trailer;
+	ck_assert_int_eq(pf_nbt_lookup(ndb, BIG_NID, &e), 0);
+	ck_assert_int_eq(pf_node_data_read(ndb, e.bid_data, BIG_CB, &got,
+					   &cb), 0);
+	ck_assert_uint_eq(cb, 2 * per);         /* blocks 0 and 1 */
+	fill(want, BIG_CB, 1);
+	ck_assert_int_eq(memcmp(got, want, cb), 0);
+	free(got);
+	ck_assert_int_eq(pf_nbt_lookup(ndb, SUB_NID, &e), 0);
+	ck_assert_int_eq(pf_subnodes_load(ndb, e.bid_sub, NULL, &s), 0);
+	ck_assert_uint_eq(s.count, 1);
+	ck_assert_uint_eq(s.v[0].nid, (0x100u << 5) | PF_NT_LTP);
+	ck_assert_int_eq(pf_node_data_read(ndb, s.v[0].bid_data, 1000, &got,
+					   &cb), 0);
+	fill(want, 200, 10);
+	ck_assert_uint_eq(cb, 200);
+	ck_assert_int_eq(memcmp(got, want, cb), 0);
+	free(got);
+	pf_subnodes_free(&s);
+	pf_ndb_close(ndb);
+	free(want);
+}
+END_TEST
+
 /* The user deleted node X: its leaf was rewritten without it (a new page
  * BID) and the old page's bytes stayed in the file.  X must not come
  * back, unless keep_deleted. */
@@ -521,6 +722,8 @@ static Suite *repair_suite(void)
 	tcase_add_test(tc, wrong_root_bref);
 	tcase_add_test(tc, bad_block_crc);
 	tcase_add_test(tc, btree_cycle);
+	tcase_add_test(tc, two_copies_of_a_block);
+	tcase_add_test(tc, trees_cut_to_readable);
 	tcase_add_test(tc, deleted_node_stays_deleted);
 	tcase_add_loop_test(tc, zeroed_header, 0, 6);
 	tcase_add_test(tc, maps_only);
