@@ -125,8 +125,8 @@ void repair_report_text(FILE *f, const struct repair_job *j,
 		cli_put_safe(f, j->path);
 		fputs(": the header does not open (", f);
 		cli_put_safe(f, r->unreadable);
-		fputs(o->dry_run ? "): would rebuild it from a scan of the "
-		      "file\n" : "): rebuilding it from a scan of the file\n",
+		fputs(o->dry_run ? "): would rebuild from a scan of the "
+		      "file\n" : "): rebuilding from a scan of the file\n",
 		      f);
 	}
 	for (size_t i = 0; !o->quiet && i < j->nnotes; i++) {
