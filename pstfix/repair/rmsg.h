@@ -11,10 +11,16 @@
  *   folder PCs to rewrite and the tables to rebuild, each with a reason.
  * - rmsg_plan_write() carries the plan out through the writer's over
  *   mode: every block of IN is kept where it is, every node keeps its NBT
- *   entry except a moved orphan's nidParent, replaced nodes (rebuilt
- *   tables, rewritten PCs) get new blocks, the commit frees the old ones.
+ *   entry except a moved orphan's (or a folder table's) nidParent,
+ *   replaced nodes (rebuilt tables, rewritten PCs, a message's new
+ *   attachment table) get new blocks, the commit frees the old ones.
  * - Every walk is bounded: parent chains by a per-folder state (a folder
- *   is entered once), the NBT by its own walk.
+ *   is entered once), the NBT by its own walk, table rows by the counts.
+ * - Files: rmsg_plan.c (reading IN, mandatory nodes, counts, tables),
+ *   rmsg_orphans.c (parents, "Recovered Items"), rmsg_write.c (OUT, the
+ *   folder tables), rmsg_props.c (properties set on kept PCs, rows, the
+ *   store, the name-to-ID map), rmsg_attach.c (attachment tables);
+ *   repair_msg.c is the stage's entry point.
  */
 #ifndef PF_RMSG_H
 #define PF_RMSG_H

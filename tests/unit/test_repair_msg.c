@@ -640,11 +640,14 @@ START_TEST(orphans)
 	e.reparent[0].parent = 0x7FFFE2;
 	e.reparent[1].nid = smp.msg[2];
 	e.reparent[1].parent = smp.drafts;
+	e.reparent[2].nid = smp.msg[10];      /* parent: a message */
+	e.reparent[2].parent = smp.msg[11];
+	e.nreparent = 3;
 	e.skip[0] = smp.projects;
 	run_case("orphans", _i, &e, 7005, &smp, &r);
-	/* msgs 6-8 (Projects) and 9: 4 messages; folder Old */
-	ck_assert_uint_eq(r.ctx.counts.orphans_recovered, 5);
-	ck_assert_ptr_nonnull(strstr(r.notes.all, "moved 4 orphan messages "
+	/* msgs 6-8 (Projects), 9 and 10: 5 messages; folder Old */
+	ck_assert_uint_eq(r.ctx.counts.orphans_recovered, 6);
+	ck_assert_ptr_nonnull(strstr(r.notes.all, "moved 5 orphan messages "
 				     "to 'Recovered Items'"));
 	ck_assert_uint_ge(r.ctx.counts.counts_fixed, 2);
 	snprintf(c, sizeof(c), "%s/orphans-%d-fixed.pst", g_dir, _i);
@@ -652,9 +655,9 @@ START_TEST(orphans)
 	ck_assert_int_eq(pf_tree_load(ndb, &t), 0);
 	ri = pf_tree_find(&t, "Top of Personal Folders/Recovered Items");
 	ck_assert_uint_ne(ri, PF_TREE_NONE);
-	ck_assert_uint_eq(t.f[ri].messages, 4);
+	ck_assert_uint_eq(t.f[ri].messages, 5);
 	ck_assert_uint_eq(t.f[ri].nsub, 1);
-	ck_assert_int_eq(t.f[ri].content_count, 4);
+	ck_assert_int_eq(t.f[ri].content_count, 5);
 	ck_assert_uint_eq(t.f[pf_tree_index(&t, smp.drafts)].messages, 1);
 	ck_assert_int_eq(t.f[pf_tree_index(&t, smp.drafts)].content_count,
 			 1);
@@ -674,7 +677,7 @@ START_TEST(orphans)
 	assert_clean(b, 0);
 	ck_assert_int_eq(pf_ndb_open(&ndb, b), 0);
 	ck_assert_int_eq(pf_tree_load(ndb, &t), 0);
-	ck_assert_uint_eq(t.f[pf_tree_index(&t, ri)].messages, 5);
+	ck_assert_uint_eq(t.f[pf_tree_index(&t, ri)].messages, 6);
 	pf_tree_free(&t);
 	pf_ndb_close(ndb);
 }
