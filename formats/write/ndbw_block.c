@@ -65,9 +65,9 @@ struct ndbw_block *ndbw_block_find(struct pf_writer *w, uint64_t bid)
  * wSig dwCRC bid(8); 4K adds a u16 at +16 (unknown; libyal's PFF document
  * lists the value 2 as seen in Outlook's files, no reader uses it), the
  * inflated size at +18 and 4 zero bytes. */
-static void put_trailer(const struct pf_writer *w, uint8_t *t, uint16_t cb,
-			uint16_t cb_inflated, uint64_t ib, uint64_t bid,
-			uint32_t crc)
+void ndbw_put_trailer(const struct pf_writer *w, uint8_t *t, uint16_t cb,
+		      uint16_t cb_inflated, uint64_t ib, uint64_t bid,
+		      uint32_t crc)
 {
 	memset(t, 0, w->l.block_trailer);
 	pf_put16(t, cb);
@@ -202,8 +202,8 @@ int ndbw_block_put(struct pf_writer *w, enum ndbw_kind kind,
 	if (stored != blk)
 		memcpy(blk, stored, scb);
 	memset(blk + scb, 0, size - w->l.block_trailer - scb);
-	put_trailer(w, blk + size - w->l.block_trailer, (uint16_t)scb,
-		    (uint16_t)cb, ib, bid, pf_crc(blk, scb));
+	ndbw_put_trailer(w, blk + size - w->l.block_trailer, (uint16_t)scb,
+			 (uint16_t)cb, ib, bid, pf_crc(blk, scb));
 	rc = ndbw_write(w, ib, blk, size);
 	if (rc == 0)
 		rc = ndbw_block_record(w, kind, bid, ib, (uint16_t)scb,

@@ -175,6 +175,10 @@ int ndbw_block_record(struct pf_writer *w, enum ndbw_kind kind,
 		      uint64_t bid, uint64_t ib, uint16_t cb,
 		      uint16_t cb_inflated, const uint64_t *kids,
 		      uint32_t nkids);
+/* A BLOCKTRAILER at T (MS-PST 2.2.2.8.1) for a block at IB. */
+void ndbw_put_trailer(const struct pf_writer *w, uint8_t *t, uint16_t cb,
+		      uint16_t cb_inflated, uint64_t ib, uint64_t bid,
+		      uint32_t crc);
 /* The entry for BID (bit 0 ignored), or NULL. */
 struct ndbw_block *ndbw_block_find(struct pf_writer *w, uint64_t bid);
 /* BID is 0 or a block written here of the right kind: data (data, XBLOCK,

@@ -18,6 +18,9 @@
  *   one.  A block whose place is impossible (misaligned, past the copy,
  *   on a map page, overlapping something kept) is refused with
  *   PF_E_CORRUPT and the writer stays usable: the caller drops it.
+ * - pf_writer_keep_block_resealed() keeps the data bytes and writes a
+ *   new BLOCKTRAILER (cb, wSig, CRC of the data as it is, BID): for a
+ *   block whose trailer was damaged but whose data the caller validated.
  * - Kept internal blocks name their children so the commit counts cRef
  *   and frees what no node reaches, as for new blocks (ndbw_node.c).
  * - pf_writer_keep_page() + pf_writer_keep_trees(): the old NBT and BBT
@@ -35,6 +38,7 @@
 #include <string.h>
 #include <unistd.h>
 
+#include "../util/pf_crc.h"
 #include "ndbw_int.h"
 
 #define COPY_CHUNK (8u << 20)
@@ -186,6 +190,40 @@ int pf_writer_keep_block(struct pf_writer *w, uint64_t bid, uint64_t ib,
 			       nkids);
 	if (rc == 0 && (key & ~(uint64_t)3) + 4 > w->bid_next_b)
 		w->bid_next_b = (key & ~(uint64_t)3) + 4;
+	return rc;
+}
+
+/* The block's data as the copy has it, a new trailer after it. */
+static int reseal(struct pf_writer *w, uint64_t bid, uint64_t ib,
+		  uint16_t cb, uint16_t cb_inflated)
+{
+	uint32_t size = pf_block_size(&w->l, cb);
+	uint8_t *blk = w->scratch;      /* block_max bytes */
+	ssize_t got = pread(w->fd, blk, size, (off_t)ib);
+
+	if (got != (ssize_t)size)
+		return ndbw_fail(w, pf_error_set(PF_E_IO, "%s: read at "
+				 "0x%llx: %s", w->tmp_path,
+				 (unsigned long long)ib, got < 0 ?
+				 strerror(errno) : "short read"));
+	ndbw_put_trailer(w, blk + size - w->l.block_trailer, cb,
+			 cb_inflated ? cb_inflated : cb, ib, bid,
+			 pf_crc(blk, cb));
+	return ndbw_pwrite(w, ib + size - w->l.block_trailer,
+			   blk + size - w->l.block_trailer,
+			   w->l.block_trailer);
+}
+
+int pf_writer_keep_block_resealed(struct pf_writer *w, uint64_t bid,
+				  uint64_t ib, uint16_t cb,
+				  uint16_t cb_inflated, const uint64_t *kids,
+				  uint32_t nkids)
+{
+	int rc = pf_writer_keep_block(w, bid, ib, cb, cb_inflated, kids,
+				      nkids);
+
+	if (rc == 0)
+		rc = reseal(w, bid & ~(uint64_t)1, ib, cb, cb_inflated);
 	return rc;
 }
 

@@ -121,6 +121,15 @@ int pf_writer_keep_block(struct pf_writer *w, uint64_t bid, uint64_t ib,
 			 uint16_t cb, uint16_t cb_inflated,
 			 const uint64_t *kids, uint32_t nkids);
 
+/* The same for a block whose data is sound but whose BLOCKTRAILER is not
+ * (wSig, BID, cb or CRC wrong): the data stays, a new trailer is written
+ * after it.  Only for data the caller has validated structurally: the CRC
+ * is computed over the bytes as they are. */
+int pf_writer_keep_block_resealed(struct pf_writer *w, uint64_t bid,
+				  uint64_t ib, uint16_t cb,
+				  uint16_t cb_inflated, const uint64_t *kids,
+				  uint32_t nkids);
+
 /* Whether [IB, IB+SIZE) (aligned to ALIGN) is a place something of the
  * copy could be kept at: inside the copy, within one AMap range, on no
  * map page.  What is kept already is not considered. */

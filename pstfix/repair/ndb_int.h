@@ -39,6 +39,7 @@ struct rp_block {
 	uint8_t btype, level;    /* internal blocks (0, 0 for data) */
 	uint8_t in_bbt;          /* the copy the old BBT names */
 	uint8_t dropped;         /* refused by the writer */
+	uint8_t reseal;          /* trailer damaged, data sound: rewritten */
 };
 
 /* A key range [lo, hi) of a tree: covered by a valid page, or lost. */

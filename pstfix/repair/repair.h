@@ -67,6 +67,8 @@ struct pf_repair_counts {
 	uint64_t orphans_recovered;    /* moved to "Recovered Items" */
 	uint64_t messages_kept;        /* in the output (normal messages) */
 	uint64_t messages_lost;        /* message nodes dropped */
+	uint64_t blocks_resealed;      /* BBT-named blocks whose trailer alone
+					  was damaged: new trailer, same data */
 	uint64_t nodes_rebuilt;        /* message PCs whose NBT entry was lost
 					  with no copy: given a new node */
 	uint64_t messages_unreadable;  /* kept, but their PC does not open */

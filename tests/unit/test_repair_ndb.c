@@ -275,27 +275,55 @@ START_TEST(wrong_root_bref)
 }
 END_TEST
 
-/* A byte of a message's data block flipped: the block's CRC fails, the
- * message node goes; the NDB of the output is clean. */
-START_TEST(bad_block_crc)
+/* A message's PC block damaged at byte OFF of its block (the trailer
+ * when OFF is past the data): the block's CRC or trailer fails.  OFF,
+ * the expected fate: kept with a new trailer when the data is still a
+ * sound heap, else the message is dropped. */
+static const struct {
+	int off;          /* < 0: from the block's end (its trailer) */
+	bool kept;
+	const char *fault;
+} damages[] = {
+	{ -14, true, "wSig is wrong" },    /* BLOCKTRAILER wSig */
+	{ -8, true, "BID is wrong" },      /* BID (Unicode: last 8 bytes) */
+	{ -12, true, "CRC does not match" },  /* dwCRC */
+	{ 40, true, "CRC does not match" },   /* a byte of a value */
+	{ 2, false, NULL },          /* HNHDR bSig 0xEC */
+	{ 0, false, NULL },          /* ibHnpm: no page map */
+};
+
+START_TEST(damaged_block)
 {
-	char in[128], out[128];
+	char in[128], out[128], name[32];
 	struct notes nt;
 	struct pf_repair_ctx ctx;
 	struct pf_ndb *ndb;
 	struct pf_nbt_entry ne;
 	struct pf_bbt_entry be;
-	uint32_t before;
+	uint32_t before, size;
+	int off = damages[_i].off;
 
-	paths("crc", in, out, sizeof(in));
+	snprintf(name, sizeof(name), "blk%d", _i);
+	paths(name, in, out, sizeof(in));
 	make_sample(in, PF_UNICODE, PF_CRYPT_PERMUTE);
 	before = messages_in(in);
 	ndb = open_ndb(in);
 	ck_assert_int_eq(pf_nbt_lookup(ndb, nth_message_nid(ndb, 10), &ne), 0);
 	ck_assert_int_eq(pf_bbt_lookup(ndb, ne.bid_data, &be), 0);
+	size = pf_block_size(pf_ndb_layout(ndb), be.cb);
 	pf_ndb_close(ndb);
-	ck_assert_int_eq(tu_xor_byte(in, be.bref.ib + 5, 0x40), 0);
+	ck_assert_int_eq(tu_xor_byte(in, be.bref.ib + (off < 0 ? size + off :
+						       (uint32_t)off), 0x40),
+			 0);
 	ctx = run(in, out, PF_REPAIR_NODES, false, &nt);
+	if (damages[_i].kept) {
+		ck_assert_uint_eq(ctx.counts.blocks_resealed, 1);
+		ck_assert_uint_eq(ctx.counts.messages_lost, 0);
+		ck_assert_ptr_nonnull(strstr(nt.all, damages[_i].fault));
+		no_errors(out);
+		ck_assert_uint_eq(messages_in(out), before);
+		return;
+	}
 	ck_assert_uint_eq(ctx.counts.messages_lost, 1);
 	ck_assert_uint_ge(ctx.counts.blocks_dropped, 1);
 	ck_assert_ptr_nonnull(strstr(nt.all, "dropped node"));
@@ -720,7 +748,8 @@ static Suite *repair_suite(void)
 	tcase_add_loop_test(tc, zeroed_nbt_leaf, 0, 3);
 	tcase_add_loop_test(tc, zeroed_leaf_no_copy, 0, 3);
 	tcase_add_test(tc, wrong_root_bref);
-	tcase_add_test(tc, bad_block_crc);
+	tcase_add_loop_test(tc, damaged_block, 0,
+			    (int)(sizeof(damages) / sizeof(damages[0])));
 	tcase_add_test(tc, btree_cycle);
 	tcase_add_test(tc, two_copies_of_a_block);
 	tcase_add_test(tc, trees_cut_to_readable);
