@@ -241,25 +241,65 @@ static void html_part(struct pmw_render *r, const struct pf_mimew_msg *m)
 	delimiter(r, bnd, true);
 }
 
+/* A meeting message's iCalendar (RFC 6047 2.4: text/calendar with the
+ * method parameter), or false when it is not one or has no start. */
+static bool meeting_cal(struct pmw_render *r, const struct pf_mimew_msg *m,
+			struct pf_mimew_buf *cal, const char **method)
+{
+	*method = pf_mimew_meeting_method(m->message_class);
+	if (!*method || !m->item.start)
+		return false;
+	if (pmw_ical(cal, m, PF_MIMEW_VEVENT, *method) != 0) {
+		if (cal->err == PF_E_NOMEM)
+			pmw_fail(r->b, cal->err);
+		return false;
+	}
+	return true;
+}
+
+static void leaf_cal(struct pmw_render *r, const struct pf_mimew_buf *cal,
+		     const char *method)
+{
+	const char *params[] = { "charset", "utf-8", "method", method, NULL };
+	bool seven = pmw_is_7bit((const uint8_t *)cal->p, cal->n);
+
+	pf_mimew_field_params(r->b, "Content-Type", "text/calendar", params);
+	pmw_printf(r->b, "Content-Transfer-Encoding: %s\r\n\r\n",
+		   seven ? "7bit" : "quoted-printable");
+	if (seven)
+		pmw_put(r->b, cal->p, cal->n);   /* ends with CRLF */
+	else
+		pf_mimew_qp(r->b, (const uint8_t *)cal->p, cal->n);
+}
+
+/* The alternatives: text (unless there is only HTML), HTML, and for a
+ * meeting its calendar; one of them alone is not wrapped. */
 static void bodies(struct pmw_render *r, const struct pf_mimew_msg *m)
 {
+	struct pf_mimew_buf cal = { 0 };
+	const char *method;
+	bool html = m->body_html != NULL, has_cal = meeting_cal(r, m, &cal,
+								&method);
+	bool text = m->body_text || (!html && !has_cal);
 	char bnd[64];
-	bool html = m->body_html != NULL;
 
-	if (!html) {
+	if (text + html + has_cal > 1) {
+		multipart_begin(r, "multipart/alternative", bnd, NULL);
+		delimiter(r, bnd, false);
+	}
+	if (text)
 		leaf_plain(r, m);
-		return;
-	}
-	if (!m->body_text) {
+	if (text && html)
+		delimiter(r, bnd, false);
+	if (html)
 		html_part(r, m);
-		return;
-	}
-	multipart_begin(r, "multipart/alternative", bnd, NULL);
-	delimiter(r, bnd, false);
-	leaf_plain(r, m);
-	delimiter(r, bnd, false);
-	html_part(r, m);
-	delimiter(r, bnd, true);
+	if (has_cal && (text || html))
+		delimiter(r, bnd, false);
+	if (has_cal)
+		leaf_cal(r, &cal, method);
+	if (text + html + has_cal > 1)
+		delimiter(r, bnd, true);
+	pf_mimew_buf_free(&cal);
 }
 
 void pmw_body(struct pmw_render *r, const struct pf_mimew_msg *m)

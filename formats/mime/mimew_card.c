@@ -8,6 +8,12 @@
  * (RFC 6350 3.4, RFC 5545 3.3.11).  UID: the Message-ID pf_mimew.h
  * defines, so the same item always gets the same UID.
  *
+ * Meeting requests, cancellations and responses (IPM.Schedule.Meeting.*)
+ * are mail; their MIME form gets a text/calendar alternative with the
+ * RFC 5546 METHOD (REQUEST, CANCEL, REPLY), ORGANIZER and ATTENDEEs, and
+ * the meeting's PidLidGlobalObjectId as UID so every message about one
+ * meeting names the same event.
+ *
  * "Where that fits" (the export issue): a vCard needs a name (FN), an
  * event a start (DTSTART: no METHOD here, RFC 5545 3.6.1); without them
  * the functions return PF_E_NOTFOUND and the caller writes the item as
@@ -16,6 +22,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <strings.h>
 #include <time.h>
 
 #include "mimew_int.h"
@@ -130,7 +137,15 @@ int pf_mimew_vcard(struct pf_mimew_buf *out, const struct pf_mimew_msg *m)
 				    m->nid);
 	uid = pf_mimew_message_id(m);
 	pmw_puts(out, "BEGIN:VCARD\r\nVERSION:4.0\r\n");
+	if (m->message_class && strncasecmp(m->message_class,
+					    "IPM.DistList", 12) == 0)
+		pmw_puts(out, "KIND:group\r\n");   /* RFC 6350 6.1.4 */
 	prop(&l, "FN", fn);
+	for (size_t i = 0; i < it->nmembers; i++) {
+		lputs(&l, "MEMBER:mailto:");   /* RFC 6350 6.6.5 */
+		ltext(&l, it->members[i]);
+		lend(&l);
+	}
 	sprop(&l, "N", (const char *const[]){ it->surname, it->given,
 		it->middle, it->prefix, it->suffix }, 5);
 	prop(&l, "NICKNAME", it->nickname);
@@ -176,8 +191,37 @@ static void dtprop(struct line *l, const char *name, uint64_t ft,
 	lend(l);
 }
 
+/* RFC 5546 3.2: ORGANIZER and ATTENDEE as mailto: URIs; To recipients
+ * required, Cc optional participants. */
+static void people(struct line *l, const struct pf_mimew_msg *m)
+{
+	if (m->from.addr && strchr(m->from.addr, '@')) {
+		lputs(l, "ORGANIZER:mailto:");
+		ltext(l, m->from.addr);
+		lend(l);
+	}
+	for (size_t i = 0; i < m->nrcpt; i++) {
+		const struct pf_mimew_addr *a = &m->rcpt[i];
+
+		if (!a->addr || !strchr(a->addr, '@') || a->type ==
+		    PF_MIMEW_BCC)
+			continue;
+		lputs(l, "ATTENDEE;ROLE=");
+		lputs(l, a->type == PF_MIMEW_CC ? "OPT-PARTICIPANT:mailto:" :
+		      "REQ-PARTICIPANT:mailto:");
+		ltext(l, a->addr);
+		lend(l);
+	}
+}
+
 int pf_mimew_ical(struct pf_mimew_buf *out, const struct pf_mimew_msg *m,
 		  enum pf_mimew_kind kind)
+{
+	return pmw_ical(out, m, kind, NULL);
+}
+
+int pmw_ical(struct pf_mimew_buf *out, const struct pf_mimew_msg *m,
+	     enum pf_mimew_kind kind, const char *method)
 {
 	const struct pf_mimew_item *it = &m->item;
 	const char *comp = kind == PF_MIMEW_VTODO ? "VTODO" : "VEVENT";
@@ -190,9 +234,14 @@ int pf_mimew_ical(struct pf_mimew_buf *out, const struct pf_mimew_msg *m,
 		return pf_error_set(PF_E_NOTFOUND, "appointment 0x%x has no "
 				    "start time", m->nid);
 	uid = pf_mimew_message_id(m);
-	pmw_printf(out, "BEGIN:VCALENDAR\r\nVERSION:2.0\r\n"
-		   "PRODID:-//pstfix//export//EN\r\nBEGIN:%s\r\n", comp);
-	prop(&l, "UID", uid);
+	pmw_puts(out, "BEGIN:VCALENDAR\r\nVERSION:2.0\r\n"
+		 "PRODID:-//pstfix//export//EN\r\n");
+	if (method)
+		pmw_printf(out, "METHOD:%s\r\n", method);
+	pmw_printf(out, "BEGIN:%s\r\n", comp);
+	prop(&l, "UID", m->item.uid ? m->item.uid : uid);
+	if (method)
+		people(&l, m);
 	dtprop(&l, "DTSTAMP", stamp ? stamp : 116444736000000000ull, false);
 	dtprop(&l, "DTSTART", it->start, it->all_day);
 	if (kind == PF_MIMEW_VTODO) {

@@ -95,6 +95,20 @@ void pmw_body(struct pmw_render *r, const struct pf_mimew_msg *msg);
 void pmw_message(struct pf_mimew_buf *b, const struct pf_mimew_msg *msg,
 		 const struct pf_mimew_opts *o, unsigned depth);
 
+/* ---- mimew_card.c ---- */
+/* pf_mimew_ical with an iTIP METHOD (and ORGANIZER, ATTENDEE), or none. */
+int pmw_ical(struct pf_mimew_buf *out, const struct pf_mimew_msg *m,
+	     enum pf_mimew_kind kind, const char *method);
+
+/* ---- mimew_entryid.c ---- */
+/* A One-Off EntryID's display name and SMTP address (both malloc'd);
+ * PF_E_NOTFOUND when it is not one or the address is not SMTP. */
+int pmw_oneoff(const uint8_t *p, size_t n, char **name, char **addr);
+/* The SMTP one-offs of a FlatEntryList, *v malloc'd (names and addrs
+ * owned), *count of them; other entries are left out. */
+int pmw_flat_entries(const uint8_t *p, size_t n, struct pf_mimew_addr **v,
+		     size_t *count);
+
 /* ---- mimew_read*.c ---- */
 int pmw_read_atts(struct pf_mimew_msg *msg, struct pf_message *m,
 		  const struct pf_nameid_map *map, unsigned depth);

@@ -25,6 +25,10 @@
 static const uint8_t ps_address[16] = PSETID(0x04);
 static const uint8_t ps_appointment[16] = PSETID(0x02);
 static const uint8_t ps_task[16] = PSETID(0x03);
+/* PSETID_Meeting {6ED8DA90-450B-101B-98DA-00AA003F1305} */
+static const uint8_t ps_meeting[16] = {
+	0x90, 0xDA, 0xD8, 0x6E, 0x0B, 0x45, 0x1B, 0x10,
+	0x98, 0xDA, 0x00, 0xAA, 0x00, 0x3F, 0x13, 0x05 };
 
 /* The property id MAP gives the numeric named property (SET, LID). */
 static uint16_t named(const struct pf_nameid_map *map, const uint8_t *set,
@@ -134,12 +138,70 @@ static void task(struct pf_mimew_item *it, const struct pf_pc *pc,
 	}
 }
 
+/* PidLidGlobalObjectId (MS-OXOCAL 2.2.1.27) in upper-case hex, the UID
+ * Outlook itself gives the meeting in iCalendar. */
+static void meeting_uid(struct pf_mimew_item *it, const struct pf_pc *pc,
+			const struct pf_nameid_map *map)
+{
+	static const char hex[] = "0123456789ABCDEF";
+	uint16_t id = named(map, ps_meeting, 0x0003);
+	uint8_t *b = NULL;
+	size_t cb = 0;
+
+	if (!id || pf_pc_get_bin(pc, id, &b, &cb) != 0 || cb == 0 ||
+	    cb > 512) {
+		free(b);
+		return;
+	}
+	it->uid = malloc(cb * 2 + 1);
+	for (size_t i = 0; it->uid && i < cb; i++) {
+		it->uid[2 * i] = hex[b[i] >> 4];
+		it->uid[2 * i + 1] = hex[b[i] & 15];
+		it->uid[2 * i + 2] = '\0';
+	}
+	free(b);
+}
+
+/* PidLidDistributionListOneOffMembers (MS-OXOCNTC 2.2.2.2.2): one
+ * one-off EntryID per member, in list order. */
+static void dist_list(struct pf_mimew_item *it, const struct pf_pc *pc,
+		      const struct pf_nameid_map *map)
+{
+	struct pf_value v;
+	uint32_t count = 0;
+
+	if (pf_pc_get_value(pc, named(map, ps_address, 0x8054), &v) != 0)
+		return;
+	if (v.type == PF_PT_MV_BINARY && pf_value_mv_count(&v, &count) == 0 &&
+	    count > 0 && count <= 100000)
+		it->members = calloc(count, sizeof(*it->members));
+	for (uint32_t i = 0; it->members && i < count; i++) {
+		const uint8_t *p;
+		size_t cb;
+
+		if (pf_value_mv_item(&v, i, &p, &cb) == 0) {
+			char *name = NULL, *addr = NULL;
+
+			if (pmw_oneoff(p, cb, &name, &addr) == 0)
+				it->members[it->nmembers++] = addr;
+			free(name);
+		}
+	}
+	pf_value_free(&v);
+}
+
 void pmw_read_item(struct pf_mimew_msg *msg, struct pf_message *m,
 		   const struct pf_nameid_map *map)
 {
+	if (pf_mimew_meeting_method(msg->message_class)) {
+		appointment(&msg->item, &m->pc, map);
+		meeting_uid(&msg->item, &m->pc, map);
+		return;
+	}
 	switch (pf_mimew_kind_of(msg->message_class)) {
 	case PF_MIMEW_VCARD:
 		contact(&msg->item, &m->pc, map);
+		dist_list(&msg->item, &m->pc, map);
 		break;
 	case PF_MIMEW_VEVENT:
 		appointment(&msg->item, &m->pc, map);

@@ -1,8 +1,8 @@
 /*
  * mimew_msg.c - the top of the writer: one message's header fields
- * (MS-OXCMAIL 2.2.3: From, Sender, To, Cc, Bcc on request, Subject,
- * Date, Message-ID, In-Reply-To, References, Importance, Priority,
- * Sensitivity, Disposition-Notification-To) followed by its MIME
+ * (MS-OXCMAIL 2.2.3: From, Sender, Reply-To, To, Cc, Bcc on request,
+ * Subject, Date, Message-ID, In-Reply-To, References, Importance,
+ * Priority, Sensitivity, Disposition-Notification-To) followed by its MIME
  * structure (mimew_body.c).
  *
  * Each field comes from its MAPI property; when the property is absent,
@@ -59,10 +59,12 @@ static void put_id_part(struct pf_mimew_buf *b, const char *s, size_t n)
 
 	for (size_t i = 0; i < n; i++) {
 		unsigned char c = (unsigned char)s[i];
-		bool dot_ok = c == '.' && i > 0 && i + 1 < n && s[i + 1] != '.';
+		bool dot_ok = c == '.' && i > 0 && i + 1 < n &&
+			      s[i + 1] != '.';
+		bool atext = c > 32 && c < 127 &&
+			     !strchr("()<>[]:;@\\,.\" +", c);
 
-		if (dot_ok || (c > 32 && c < 127 && !strchr("()<>[]:;@\\,.\" +",
-							       c))) {
+		if (dot_ok || atext) {
 			pmw_putc(b, (char)c);
 			continue;
 		}
@@ -227,6 +229,11 @@ static void address_fields(struct pf_mimew_buf *b,
 		thdr_addrs(b, hdrs, "From");
 	if (m->has_sender)
 		pf_mimew_field_addrs(b, "Sender", &m->sender, 1);
+	if (m->nreply_to)
+		pf_mimew_field_addrs(b, "Reply-To", m->reply_to,
+				     m->nreply_to);
+	else
+		thdr_addrs(b, hdrs, "Reply-To");
 	for (size_t k = 0; k < 3; k++) {
 		struct pf_mimew_addr *v;
 		size_t n = 0;
@@ -336,12 +343,31 @@ int pf_mime_from_message(struct pf_mimew_buf *out, struct pf_ndb *ndb,
 	return rc;
 }
 
+const char *pf_mimew_meeting_method(const char *cls)
+{
+	static const char pre[] = "IPM.Schedule.Meeting.";
+	const char *rest;
+
+	if (!cls || strncasecmp(cls, pre, sizeof(pre) - 1) != 0)
+		return NULL;
+	rest = cls + sizeof(pre) - 1;
+	if (strncasecmp(rest, "Request", 7) == 0)
+		return "REQUEST";
+	if (strncasecmp(rest, "Canceled", 8) == 0)
+		return "CANCEL";
+	if (strncasecmp(rest, "Resp.", 5) == 0)
+		return "REPLY";
+	return NULL;
+}
+
 enum pf_mimew_kind pf_mimew_kind_of(const char *cls)
 {
 	if (!cls)
 		return PF_MIMEW_MAIL;
-	if (strncasecmp(cls, "IPM.Contact", 11) == 0 &&
-	    (cls[11] == '\0' || cls[11] == '.'))
+	if ((strncasecmp(cls, "IPM.Contact", 11) == 0 &&
+	     (cls[11] == '\0' || cls[11] == '.')) ||
+	    (strncasecmp(cls, "IPM.DistList", 12) == 0 &&
+	     (cls[12] == '\0' || cls[12] == '.')))
 		return PF_MIMEW_VCARD;
 	if (strncasecmp(cls, "IPM.Appointment", 15) == 0 &&
 	    (cls[15] == '\0' || cls[15] == '.'))

@@ -164,8 +164,12 @@ int pmw_read_atts(struct pf_mimew_msg *msg, struct pf_message *m,
 	if (pf_message_attachments(m, &t) != 0)
 		return 0;
 	rows = pf_tc_rows(&t.tc);
-	if (rows > PF_MIMEW_MAX_ATT)
+	if (rows > PF_MIMEW_MAX_ATT) {
+		pf_error_set(PF_E_LIMIT, "%u attachments, %d kept", rows,
+			     PF_MIMEW_MAX_ATT);
+		pmw_lost(msg, "attachments");
 		rows = PF_MIMEW_MAX_ATT;
+	}
 	msg->att = calloc(rows ? rows : 1, sizeof(*msg->att));
 	if (!msg->att) {
 		pf_table_close(&t);

@@ -24,6 +24,7 @@ enum {
 	TAG_READ_RECEIPT = 0x0029,
 	TAG_SENSITIVITY = 0x0036,
 	TAG_SENT_REPR_ADDRTYPE = 0x0064,
+	TAG_REPLY_RECIPIENT_ENTRIES = 0x004F,
 	TAG_TRANSPORT_HEADERS = 0x007D,
 	TAG_SENDER_ADDRTYPE = 0x0C1E,
 	TAG_DISPLAY_BCC = 0x0E02,
@@ -128,8 +129,12 @@ static int recipients(struct pf_mimew_msg *msg, struct pf_message *m,
 		return 0;   /* notes, contacts: no table */
 	pf_tc_set_codepage(&t.tc, codepage);
 	rows = pf_tc_rows(&t.tc);
-	if (rows > PF_MIMEW_MAX_RCPT)
+	if (rows > PF_MIMEW_MAX_RCPT) {
+		pf_error_set(PF_E_LIMIT, "%u recipients, %d kept", rows,
+			     PF_MIMEW_MAX_RCPT);
+		pmw_lost(msg, "recipients");
 		rows = PF_MIMEW_MAX_RCPT;
+	}
 	msg->rcpt = calloc(rows ? rows : 1, sizeof(*msg->rcpt));
 	if (!msg->rcpt) {
 		pf_table_close(&t);
@@ -182,6 +187,11 @@ static const struct {
 	{ 51932, "euc-jp" }, { 51949, "euc-kr" }, { 874, "windows-874" },
 };
 
+static void set_charset(struct pf_mimew_msg *msg, const char *name)
+{
+	snprintf(msg->html_charset, sizeof(msg->html_charset), "%s", name);
+}
+
 static int html_body(struct pf_mimew_msg *msg, const struct pf_pc *pc,
 		     uint32_t icp)
 {
@@ -198,7 +208,7 @@ static int html_body(struct pf_mimew_msg *msg, const struct pf_pc *pc,
 			return 0;
 		msg->body_html = (uint8_t *)u;
 		msg->body_html_cb = strlen(u);
-		snprintf(msg->html_charset, sizeof(msg->html_charset), "utf-8");
+		set_charset(msg, "utf-8");
 		return 0;
 	}
 	rc = pf_value_bin(&v, &msg->body_html, &msg->body_html_cb);
@@ -207,8 +217,7 @@ static int html_body(struct pf_mimew_msg *msg, const struct pf_pc *pc,
 		return rc == PF_E_NOMEM ? rc : 0;
 	for (size_t i = 0; i < sizeof(cp_names) / sizeof(*cp_names); i++)
 		if (cp_names[i].cp == icp)
-			snprintf(msg->html_charset, sizeof(msg->html_charset),
-				 "%s", cp_names[i].name);
+			set_charset(msg, cp_names[i].name);
 	if (msg->html_charset[0] || icp == 0)
 		return 0;
 	/* a code page without a MIME name: to UTF-8 through iconv */
@@ -216,7 +225,7 @@ static int html_body(struct pf_mimew_msg *msg, const struct pf_pc *pc,
 		free(msg->body_html);
 		msg->body_html = (uint8_t *)u;
 		msg->body_html_cb = strlen(u);
-		snprintf(msg->html_charset, sizeof(msg->html_charset), "utf-8");
+		set_charset(msg, "utf-8");
 	}
 	return 0;
 }
@@ -243,7 +252,7 @@ static int rtf_body(struct pf_mimew_msg *msg)
 		msg->body_html = (uint8_t *)out;
 		msg->body_html_cb = n;
 		msg->html_from_rtf = true;
-		snprintf(msg->html_charset, sizeof(msg->html_charset), "utf-8");
+		set_charset(msg, "utf-8");
 	} else if (rc == PF_E_NOTFOUND && !msg->body_text) {
 		rc = pf_rtf_to_text(rtf, cb, &msg->body_text, &n);
 	}
@@ -254,6 +263,21 @@ static int rtf_body(struct pf_mimew_msg *msg)
 	    !msg->body_html)
 		pmw_lost(msg, "RTF body");
 	return 0;
+}
+
+/* MS-OXCMAIL 2.2.3.2.5: Reply-To from PidTagReplyRecipientEntries, a
+ * FlatEntryList of one-off EntryIDs. */
+static int reply_to(struct pf_mimew_msg *msg, const struct pf_pc *pc)
+{
+	uint8_t *b = NULL;
+	size_t cb = 0;
+	int rc;
+
+	if (pf_pc_get_bin(pc, TAG_REPLY_RECIPIENT_ENTRIES, &b, &cb) != 0)
+		return 0;
+	rc = pmw_flat_entries(b, cb, &msg->reply_to, &msg->nreply_to);
+	free(b);
+	return rc;
 }
 
 static void scalars(struct pf_mimew_msg *msg, const struct pf_pc *pc)
@@ -310,14 +334,18 @@ int pmw_read_depth(struct pf_mimew_msg **out, struct pf_message *m,
 	strings(msg, &m->pc);
 	scalars(msg, &m->pc);
 	senders(msg, &m->pc);
-	rc = html_body(msg, &m->pc, icp > 0 ? (uint32_t)icp : 0);
+	rc = reply_to(msg, &m->pc);
+	if (rc == 0)
+		rc = html_body(msg, &m->pc, icp > 0 ? (uint32_t)icp : 0);
 	if (rc == 0)
 		rc = rtf_body(msg);
 	if (rc == 0)
 		rc = recipients(msg, m, m->pc.codepage);
 	if (rc == 0)
 		rc = pmw_read_atts(msg, m, map, depth);
-	if (rc == 0 && pf_mimew_kind_of(msg->message_class) != PF_MIMEW_MAIL)
+	if (rc == 0 && (pf_mimew_kind_of(msg->message_class) !=
+			PF_MIMEW_MAIL || pf_mimew_meeting_method(
+			msg->message_class)))
 		pmw_read_item(msg, m, map);
 	if (rc != 0) {
 		pf_mimew_msg_free(msg);
@@ -341,10 +369,14 @@ static void item_free(struct pf_mimew_item *it)
 		       &it->email[1], &it->email[2], &it->phone_work,
 		       &it->phone_home, &it->phone_mobile, &it->phone_fax,
 		       &it->street, &it->city, &it->region, &it->postcode,
-		       &it->country, &it->url, &it->birthday, &it->location };
+		       &it->country, &it->url, &it->birthday, &it->location,
+		       &it->uid };
 
 	for (size_t i = 0; i < sizeof(f) / sizeof(*f); i++)
 		free(*f[i]);
+	for (size_t i = 0; i < it->nmembers; i++)
+		free(it->members[i]);
+	free(it->members);
 }
 
 void pf_mimew_msg_free(struct pf_mimew_msg *msg)
@@ -358,6 +390,9 @@ void pf_mimew_msg_free(struct pf_mimew_msg *msg)
 	for (size_t i = 0; i < msg->nrcpt; i++)
 		addr_free(&msg->rcpt[i]);
 	free(msg->rcpt);
+	for (size_t i = 0; i < msg->nreply_to; i++)
+		addr_free(&msg->reply_to[i]);
+	free(msg->reply_to);
 	free(msg->display_to);
 	free(msg->display_cc);
 	free(msg->display_bcc);

@@ -23,7 +23,7 @@
 
 /* Fields the writer makes itself, or that must not be carried over. */
 static const char *const skip[] = {
-	"from", "sender", "to", "cc", "bcc", "date", "message-id",
+	"from", "sender", "reply-to", "to", "cc", "bcc", "date", "message-id",
 	"in-reply-to", "references", "subject", "importance", "priority",
 	"sensitivity", "disposition-notification-to", "mime-version",
 	"dkim-signature", "domainkey-signature", "status", "x-status",
@@ -36,7 +36,7 @@ static const char *const skip_prefix[] = {
 
 /* Fields whose value is an address list (RFC 5322 3.6.2, 3.6.6). */
 static const char *const addr_fields[] = {
-	"reply-to", "resent-from", "resent-sender", "resent-to", "resent-cc",
+	"resent-from", "resent-sender", "resent-to", "resent-cc",
 	"errors-to", "return-receipt-to", "mail-followup-to", "mail-reply-to",
 	NULL,
 };

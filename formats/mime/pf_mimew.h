@@ -30,9 +30,10 @@
  * Rules (MS-OXCMAIL 2.2.3 and 2.1.3): where a MAPI property exists it
  * wins; PidTagTransportMessageHeaders (the header block the message
  * arrived with) supplies only what MAPI lacks -- each of the fields this
- * writer generates (From, To, Cc, Date, Message-ID, ...) is taken from it
- * when the property is absent, and trace and other fields MAPI has no
- * property for (Received, Reply-To, List-*, X-...) are copied; Content-*,
+ * writer generates (From, Reply-To -- from PidTagReplyRecipientEntries --,
+ * To, Cc, Date, Message-ID, ...) is taken from it when the property is
+ * absent, and trace and other fields MAPI has no property for (Received,
+ * List-*, X-...) are copied; Content-*,
  * MIME-Version, Bcc, DKIM/ARC signatures (no longer valid once the body is
  * re-encoded) and mailbox state (Status, X-Status) never are.  Why: the
  * properties are what the user last saw and edited in Outlook; the header
@@ -43,6 +44,10 @@
  * of PidTagSearchKey (stable for the life of the message in its store;
  * when absent: of the subject, submit time and sender), N the NID in hex
  * and DOMAIN the From address's domain ("pstfix.invalid" without one).
+ * A stored id that is not an RFC 5322 msg-id (Outlook writes some with
+ * two '@') is made one: before the last '@' only atext and inner dots
+ * stay, anything else becomes "+XX"; the same rule is applied to the ids
+ * of In-Reply-To and References, so threads still join.
  *
  * Addresses: SMTP addresses as they are (PidTagSmtpAddress, then the
  * e-mail address when its type is SMTP or it looks like one); other
@@ -124,6 +129,9 @@ struct pf_mimew_item {
 	bool has_complete;
 	bool complete;           /* tasks */
 	int32_t percent;         /* tasks, 0..100 */
+	char *uid;               /* meetings: PidLidGlobalObjectId in hex */
+	char **members;          /* distribution lists: member addresses */
+	size_t nmembers;
 };
 
 struct pf_mimew_msg {
@@ -136,6 +144,8 @@ struct pf_mimew_msg {
 	struct pf_mimew_addr *rcpt;      /* in table order */
 	size_t nrcpt;
 	char *display_to, *display_cc, *display_bcc;  /* PidTagDisplay* */
+	struct pf_mimew_addr *reply_to;  /* PidTagReplyRecipientEntries */
+	size_t nreply_to;
 	char *message_id;                /* without <>; NULL when absent */
 	char *in_reply_to, *references;  /* as stored */
 	char *transport_headers;         /* PidTagTransportMessageHeaders */
@@ -183,11 +193,17 @@ int pf_mime_from_message(struct pf_mimew_buf *out, struct pf_ndb *ndb,
 			 const struct pf_mimew_opts *opts);
 
 /* What an item becomes, by PidTagMessageClass (case-insensitive prefix):
- * IPM.Contact -> vCard, IPM.Appointment / IPM.Task -> iCalendar (VEVENT /
- * VTODO), anything else (IPM.Note, reports, meeting requests) -> mail. */
+ * IPM.Contact and IPM.DistList -> vCard (a list as KIND:group with its
+ * members), IPM.Appointment / IPM.Task -> iCalendar (VEVENT / VTODO),
+ * anything else (IPM.Note, reports, meeting requests) -> mail. */
 enum pf_mimew_kind { PF_MIMEW_MAIL, PF_MIMEW_VCARD, PF_MIMEW_VEVENT,
 		     PF_MIMEW_VTODO };
 enum pf_mimew_kind pf_mimew_kind_of(const char *message_class);
+
+/* The iTIP method (RFC 5546) of a meeting message class:
+ * IPM.Schedule.Meeting.Request -> "REQUEST", .Canceled -> "CANCEL",
+ * .Resp.* -> "REPLY"; NULL for anything else. */
+const char *pf_mimew_meeting_method(const char *message_class);
 
 /* vCard 4.0 (RFC 6350) / iCalendar (RFC 5545), CRLF, lines folded at 75
  * octets, UTF-8. */

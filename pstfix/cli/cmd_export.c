@@ -2,13 +2,14 @@
  * cmd_export.c - `pstfix export FILE -o DIR [--format eml|mbox|maildir]`:
  * every item of a PST/OST as standard files (pstfix/export).
  *
- * Contract: each item that cannot be exported is named on stderr with
- * its reason ("skipped 0x200024 in Inbox: ..."); a summary goes to stdout.
+ * Contract: each item that cannot be exported, or only without a part
+ * that cannot be read, is named on stderr with the reason ("0x200024 in
+ * Inbox: skipped: unreadable message: ..."); a summary goes to stdout.
  * Salvage (orphans into "Recovered Items") is on with --salvage, off with
  * --no-salvage, and by default on exactly when a quiet `scan` of the file
- * finds an error.  Exit 0 when every item was exported, 4 when some were
- * skipped (each with its reason), 8 on an operational error (the file or
- * DIR unusable), 16 on usage errors.
+ * finds an error.  Exit 0 when every item was exported whole, 4 when some
+ * were skipped or lost a part (each named with its reason), 8 on an
+ * operational error (the file or DIR unusable), 16 on usage errors.
  */
 #include <getopt.h>
 #include <inttypes.h>
@@ -35,19 +36,21 @@ static int usage(void)
 	       "  --format eml|mbox|maildir  (default eml: one .eml per\n"
 	       "                 message; mbox: one mboxrd file 'mbox' per\n"
 	       "                 folder; maildir: cur/new/tmp per folder)\n"
-	       "  --folder PATH  only this folder and its sub-folders (a path\n"
-	       "                 as 'pstfix ls' prints it, or a NID 0x8082)\n"
+	       "  --folder PATH  only this folder and its sub-folders (a\n"
+	       "                 path as 'pstfix ls' prints it, or a NID)\n"
 	       "  --since DATE, --until DATE  only items dated in the range\n"
 	       "                 (YYYY-MM-DD or 'YYYY-MM-DD HH:MM:SS', UTC)\n"
 	       "  --salvage      also export orphan items (their folder is\n"
-	       "                 lost) into 'Recovered Items'; the default\n"
-	       "                 when scan finds errors in FILE\n"
+	       "                 lost) into 'Recovered Items', and go on\n"
+	       "                 past node B-tree pages that cannot be\n"
+	       "                 read; the default when scan finds errors\n"
 	       "  --no-salvage   never; orphans are listed as skipped\n"
 	       "  --bcc          write Bcc: headers (never by default)\n"
 	       "  --no-sync      do not fsync before renaming (faster)\n"
 	       "  -q, --quiet    no progress bar\n"
-	       "Exit: 0 all exported, 4 some skipped (each named on stderr\n"
-	       "with its reason), 8 operational error, 16 usage.\n");
+	       "Exit: 0 all exported, 4 some skipped or exported without an\n"
+	       "unreadable part (each named on stderr with the reason),\n"
+	       "8 operational error, 16 usage.\n");
 	return PF_EXIT_CLEAN;
 }
 
@@ -89,7 +92,7 @@ static void on_log(void *ctx, uint32_t nid, const char *where,
 	struct run *r = ctx;
 
 	progress_pause(r->bar);
-	fprintf(stderr, "pstfix export: skipped 0x%x in ", nid);
+	fprintf(stderr, "pstfix export: 0x%x in ", nid);
 	cli_put_safe(stderr, where);
 	fputs(": ", stderr);
 	cli_put_safe(stderr, why);
@@ -104,10 +107,13 @@ static void on_progress(void *ctx, uint64_t done, uint64_t total)
 	progress_update(&r->slot, PF_PASS_MSG, done, total);
 }
 
-/* Salvage by default when a quiet scan finds an error. */
-static int auto_salvage(const char *path, bool *salvage)
+/* Salvage by default when a quiet scan finds an error (the bar shows
+ * the scan's passes meanwhile). */
+static int auto_salvage(const char *path, struct run *r, bool *salvage)
 {
-	struct pf_check_opts co = { .max_per_code = 1 };
+	struct pf_check_opts co = { .max_per_code = 1,
+				    .progress = progress_update,
+				    .progress_ctx = &r->slot };
 	struct pf_check_summary cs;
 
 	memset(&cs, 0, sizeof(cs));
@@ -134,6 +140,10 @@ static void summary(const char *file, const struct pf_export_opts *o,
 	printf("recovered %" PRIu64 ", skipped %" PRIu64 ", filtered out %"
 	       PRIu64 ", written without an unreadable part %" PRIu64 "\n",
 	       s->recovered, s->skipped, s->filtered, s->partial);
+	if (s->bad_pages || s->tree_lost)
+		printf("damaged: %u unreadable NBT page%s%s (see above)\n",
+		       s->bad_pages, s->bad_pages == 1 ? "" : "s",
+		       s->tree_lost ? ", folder tree unreadable" : "");
 }
 
 static int parse(int argc, char **argv, struct pf_export_opts *o,
@@ -209,15 +219,16 @@ int cmd_export(int argc, char **argv)
 	rc = parse(argc, argv, &o, &salvage, &quiet, &file);
 	if (rc != 0)
 		return rc & 0xFF;
-	if (salvage < 0 && auto_salvage(file, &sv) != 0) {
+	r.bar = progress_start(!quiet, 1);
+	r.slot.bar = r.bar;
+	r.slot.file = file;
+	if (salvage < 0 && auto_salvage(file, &r, &sv) != 0) {
+		progress_end(r.bar);
 		fprintf(stderr, "pstfix export: %s: %s\n", file,
 			pf_error_msg());
 		return PF_EXIT_OPERATIONAL;
 	}
 	o.salvage = salvage < 0 ? sv : salvage == 1;
-	r.bar = progress_start(!quiet, 1);
-	r.slot.bar = r.bar;
-	r.slot.file = file;
 	o.log = on_log;
 	o.progress = on_progress;
 	o.ctx = &r;
@@ -231,5 +242,6 @@ int cmd_export(int argc, char **argv)
 		return PF_EXIT_OPERATIONAL;
 	}
 	summary(file, &o, &sum);
-	return sum.skipped ? PF_EXIT_ERRORS : PF_EXIT_CLEAN;
+	return sum.skipped || sum.partial || sum.bad_pages || sum.tree_lost ?
+		PF_EXIT_ERRORS : PF_EXIT_CLEAN;
 }

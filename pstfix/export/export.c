@@ -161,15 +161,15 @@ static int walk_tree(struct walk *w, uint32_t start)
 		uint32_t i = stack[--top], n = 0, k;
 
 		rc = export_folder(w, i);
-		for (uint32_t c = w->tree.f[i].first_child;
-		     rc == 0 && c != PF_TREE_NONE; c = w->tree.f[c].next_sibling) {
+		for (uint32_t c = w->tree.f[i].first_child; rc == 0 &&
+		     c != PF_TREE_NONE; c = w->tree.f[c].next_sibling) {
 			rc = child_dir(w, i, c);
 			n++;
 		}
 		top += n;
 		k = top;
-		for (uint32_t c = w->tree.f[i].first_child;
-		     rc == 0 && c != PF_TREE_NONE; c = w->tree.f[c].next_sibling)
+		for (uint32_t c = w->tree.f[i].first_child; rc == 0 &&
+		     c != PF_TREE_NONE; c = w->tree.f[c].next_sibling)
 			stack[--k] = c;
 	}
 	free(stack);
@@ -191,12 +191,32 @@ static void log_orphans(struct walk *w)
 		if (!is_orphan(w, w->refs[i].parent, &idx))
 			continue;
 		w->ex.sum->skipped++;
-		snprintf(why, sizeof(why), "orphan (parent 0x%x is not a "
-			 "reachable folder): not exported without --salvage",
+		snprintf(why, sizeof(why), "skipped: orphan (parent 0x%x is "
+			 "not a reachable folder): not exported without "
+			 "--salvage",
 			 w->refs[i].parent);
 		if (w->ex.o->log)
 			w->ex.o->log(w->ex.o->ctx, w->refs[i].nid, "-", why);
 	}
+}
+
+/* The name of an orphan's folder when it is a folder at all: from the
+ * tree, else (tree lost) from the folder's own PC. */
+static bool orphan_dir(struct walk *w, uint32_t parent, uint32_t idx,
+		       char *comp, size_t cb)
+{
+	struct pf_folder_info fi;
+
+	if (idx != PF_TREE_NONE) {
+		pf_export_component(w->tree.f[idx].name, parent, comp, cb);
+		return true;
+	}
+	if (PF_NID_TYPE(parent) != PF_NT_NORMAL_FOLDER ||
+	    pf_folder_read(w->ex.ndb, parent, &fi) != 0)
+		return false;
+	pf_export_component(fi.name, parent, comp, cb);
+	pf_folder_info_free(&fi);
+	return true;
 }
 
 /* Orphans, grouped by parent (the refs are sorted by parent). */
@@ -214,16 +234,13 @@ static int export_orphans(struct walk *w)
 		i = hi;
 		if (!is_orphan(w, parent, &idx))
 			continue;
-		if (idx != PF_TREE_NONE) {
-			pf_export_component(w->tree.f[idx].name, parent, comp,
-					    sizeof(comp));
+		if (orphan_dir(w, parent, idx, comp, sizeof(comp)))
 			snprintf(dir, sizeof(dir), "%s/%s/%s (0x%x)",
 				 w->ex.o->out_dir, PF_EXPORT_RECOVERED, comp,
 				 parent);
-		} else {
+		else
 			snprintf(dir, sizeof(dir), "%s/%s", w->ex.o->out_dir,
 				 PF_EXPORT_RECOVERED);
-		}
 		rc = export_refs(w, dir, PF_EXPORT_RECOVERED, lo, hi);
 		w->ex.sum->recovered += hi - lo;
 	}
@@ -294,6 +311,26 @@ static void walk_free(struct walk *w)
 	pf_ndb_close(w->ex.ndb);
 }
 
+/* The folder tree; in salvage mode a tree that cannot be read is logged
+ * and replaced by an empty one (every message becomes an orphan). */
+static int load_tree(struct walk *w)
+{
+	char why[300];
+	int rc = pf_tree_load(w->ex.ndb, &w->tree);
+
+	if (rc == 0 || rc == PF_E_NOMEM || !w->ex.o->salvage)
+		return rc;
+	snprintf(why, sizeof(why), "folder tree unreadable (%s): every "
+		 "message found goes to %s", pf_error_msg(),
+		 PF_EXPORT_RECOVERED);
+	if (w->ex.o->log)
+		w->ex.o->log(w->ex.o->ctx, 0, "NBT", why);
+	memset(&w->tree, 0, sizeof(w->tree));
+	w->tree.root = PF_TREE_NONE;
+	w->ex.sum->tree_lost = true;
+	return 0;
+}
+
 int pf_export_file(const char *path, const struct pf_export_opts *opts,
 		   struct pf_export_summary *sum)
 {
@@ -307,9 +344,15 @@ int pf_export_file(const char *path, const struct pf_export_opts *opts,
 	w.ex.sum = sum;
 	rc = pf_ndb_open(&w.ex.ndb, path);
 	if (rc == 0)
-		rc = pf_tree_load(w.ex.ndb, &w.tree);
-	if (rc == 0)
+		rc = load_tree(&w);
+	if (rc == 0 && opts->salvage)
+		rc = pf_export_nbt_walk(w.ex.ndb, opts, collect, &w,
+					&sum->bad_pages);
+	else if (rc == 0)
 		rc = pf_nbt_foreach(w.ex.ndb, collect, &w);
+	if (rc != 0 && rc != PF_E_NOMEM && !opts->salvage)
+		pf_error_set(rc, "%s (--salvage goes on past it)",
+			     pf_error_msg());
 	if (rc != 0)
 		goto out;
 	w.ex.have_map = pf_nameid_load(w.ex.ndb, &w.ex.map, NULL) == 0;

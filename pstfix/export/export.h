@@ -16,7 +16,10 @@
  *   (through the log callback) and counted; the walk always goes on.
  * - Salvage (opts.salvage): messages whose NBT parent is not a folder the
  *   root reaches (orphans: deleted or lost) are exported too, into a
- *   "Recovered Items" directory.  pf_export_item() exports any (ndb, nid)
+ *   "Recovered Items" directory; the NBT is walked past pages that cannot
+ *   be read, and when the folder tree itself cannot be read every message
+ *   found goes to "Recovered Items" (by folder NID and name where the
+ *   folder's PC reads).  pf_export_item() exports any (ndb, nid)
  *   so that items found by other means (a block scan) can be fed in.
  * - Returns 0 when the walk ran (whatever was skipped: see the summary)
  *   or a negative PF_E_* when the file or the output cannot be used.
@@ -62,6 +65,10 @@ struct pf_export_summary {
 	uint64_t partial;        /* written without an unreadable part */
 	uint64_t bytes;          /* written */
 	uint64_t candidates;     /* messages looked at */
+	uint32_t bad_pages;      /* salvage: NBT pages that could not be
+				    read (the nodes below them are lost) */
+	bool tree_lost;          /* salvage: the folder tree could not be
+				    read; everything went to Recovered Items */
 };
 
 int pf_export_file(const char *path, const struct pf_export_opts *opts,
@@ -100,6 +107,11 @@ int pf_export_sink_put(struct pf_export_sink *s, const char *name,
 /* Make everything durable and renamed; then free. */
 int pf_export_sink_close(struct pf_export_sink *s);
 void pf_export_sink_abort(struct pf_export_sink *s);
+
+/* export_nbt.c: every NBT leaf entry that can be reached, past pages that
+ * cannot be read (each logged and counted in *bad_pages). */
+int pf_export_nbt_walk(struct pf_ndb *ndb, const struct pf_export_opts *o,
+		       pf_nbt_visit_fn fn, void *ctx, uint32_t *bad_pages);
 
 /* export_name.c: a folder name as one safe path component (see there). */
 void pf_export_component(const char *name, uint32_t nid, char *out,

@@ -25,7 +25,7 @@ static void skip(struct pf_export *ex, uint32_t nid, const char *where,
 {
 	char why[400];
 
-	snprintf(why, sizeof(why), "%s: %s", what, pf_error_msg());
+	snprintf(why, sizeof(why), "skipped: %s: %s", what, pf_error_msg());
 	ex->sum->skipped++;
 	if (ex->o->log)
 		ex->o->log(ex->o->ctx, nid, where, why);
@@ -74,7 +74,7 @@ static void count(struct pf_export *ex, const struct pf_mimew_msg *msg,
 		char why[300];
 
 		s->partial++;
-		snprintf(why, sizeof(why), "written without %u part%s (%s)",
+		snprintf(why, sizeof(why), "exported without %u part%s (%s)",
 			 msg->lost, msg->lost == 1 ? "" : "s", msg->note);
 		if (ex->o->log)
 			ex->o->log(ex->o->ctx, nid, where, why);

@@ -243,6 +243,12 @@ static int target_free(const struct run *r)
 	if (!target)
 		return pf_error_set(PF_E_USAGE, "repair: no output and no "
 				    "backup name");
+	/* In place, a file nobody may write is one its owner wants kept
+	 * as it is (an archive, a shared evidence copy); root could replace
+	 * it, so the mode bits are asked, not access(2). */
+	if (!r->o->out && stat(r->in, &st) == 0 && (st.st_mode & 0222) == 0)
+		return pf_error_set(PF_E_IO, "%s is read-only: repair it with "
+				    "-o OUT", r->in);
 	if (lstat(target, &st) == 0)
 		return pf_error_set(PF_E_IO, r->o->out ?
 				    "%s exists: not replaced" :

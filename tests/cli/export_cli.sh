@@ -2,7 +2,8 @@
 # sample: usage errors (16) and an unreadable file (8); --folder, --since
 # and --until select exactly the items they name; Maildir and mbox
 # layouts (mboxrd quoting of "From " lines); the same file exported twice
-# gives byte-identical trees; no temporary file is ever left.
+# gives byte-identical trees; no temporary file is ever left; an mbox
+# imported and exported again keeps its messages.
 . "$(dirname "$0")/common.shlib"
 need_python
 
@@ -85,6 +86,19 @@ mb=$(find "$TMP/mb" -name mbox)
 	fail ">From not quoted again"
 grep -q '^From the start' "$(find "$TMP/all" -name '*.eml' | head -n 1)" ||
 	fail "the .eml lost its line"
+
+# the round trip mbox -> import -> export --format mbox: the same
+# Message-IDs, subjects and text bodies (UTF-8 and RFC 2047 subjects,
+# alternatives, attachments, "From " and "." lines; import_check.py)
+tools=$(cd "$(dirname "$0")/../tools" && pwd)
+python3 "$tools/import_check.py" make "$TMP/rt.mbox" 60 ||
+	fail "could not make the mbox"
+run import -o "$TMP/rt.pst" "$TMP/rt.mbox"
+expect_rc 0
+run export -q --format mbox "$TMP/rt.pst" -o "$TMP/rt"
+expect_rc 0
+python3 "$tools/import_check.py" compare "$TMP/rt.mbox" "$TMP/rt" ||
+	fail "mbox -> import -> export changed messages"
 
 # deterministic, and nothing temporary left
 run export "$TMP/s.pst" -o "$TMP/again"

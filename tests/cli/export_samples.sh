@@ -44,5 +44,7 @@ case_ deep folders=12,depth=12,messages=30 unicode permute
 case_ att50 attachments=50-50,messages=1 unicode permute
 case_ rcpt200 recipients=200-200,messages=1 unicode permute
 case_ outbox outbox=5 unicode permute
+case_ att30m attach-size=30m-30m,attachments=1-1,messages=1 unicode permute
+case_ empty messages=0,folders=0 unicode permute
 [ "$nfail" -eq 0 ] || fail "$nfail sample case(s) failed"
 exit 0

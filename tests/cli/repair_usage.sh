@@ -3,8 +3,9 @@
 # repair is left alone (0, no FILE.bak); -n writes nothing (4 when there
 # is something to repair); -o leaves FILE byte-identical (sha256) and
 # refuses an existing OUT; in place keeps the original as FILE.bak and
-# refuses an existing FILE.bak; a non-PST is one line and 8; several files
-# with -j: a table and the OR of the statuses; --json: one record a file.
+# refuses an existing FILE.bak or a read-only FILE; a non-PST is one line
+# and 8; several files with -j: a table and the OR of the statuses;
+# --json: one record a file.
 . "$(dirname "$0")/common.shlib"
 
 sha() { sha256sum "$1" | cut -d' ' -f1; }
@@ -43,6 +44,18 @@ cp "$TMP/w/good.pst" "$TMP/w/bad.pst"
 printf '\000\000\000\000' |
 	dd of="$TMP/w/bad.pst" bs=1 seek=4 conv=notrunc 2>/dev/null
 bad=$(sha "$TMP/w/bad.pst")
+
+# in place, a file nobody may write is refused (8, one line), untouched
+cp "$TMP/w/bad.pst" "$TMP/w/ro.pst"
+chmod 444 "$TMP/w/ro.pst"
+listing >"$TMP/before"
+run repair "$TMP/w/ro.pst"
+expect_rc 8
+expect_out 'ro.pst is read-only: repair it with -o OUT'
+listing >"$TMP/after"
+cmp -s "$TMP/before" "$TMP/after" || fail "read-only: $(cat "$TMP/after")"
+[ "$(sha "$TMP/w/ro.pst")" = "$bad" ] || fail "a read-only file changed"
+rm -f "$TMP/w/ro.pst"
 
 # -n: the level and the finding, nothing written
 listing >"$TMP/before"

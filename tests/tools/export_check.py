@@ -8,7 +8,8 @@
    Python's email package (policy=default): no defect on any part or any
    header, and the raw bytes are SMTP-safe: 7-bit, CRLF line ends only
    (no bare CR or LF), no line over 998 octets.  .vcf and .ics files must
-   start BEGIN:VCARD / BEGIN:VCALENDAR and use CRLF.
+   start BEGIN:VCARD / BEGIN:VCALENDAR, use CRLF, be UTF-8 and fold their
+   lines at 75 octets.
 2. --manifest (files `pstfix create --sample` wrote): every manifest
    message is found by Message-ID with the same subject, From address and
    name, To and Cc addresses in order, no Bcc header, the text body
@@ -113,7 +114,7 @@ def text_of(part):
 
 def summarize(msg):
     """Subject, addresses, bodies and attachments of a parsed message."""
-    s = {'text': None, 'html': None, 'att': []}
+    s = {'text': None, 'html': None, 'att': [], 'calendar': False}
     body_parts = set()
     for kind in ('plain', 'html'):
         try:
@@ -136,6 +137,8 @@ def summarize(msg):
             continue
         if id(part) in body_parts or part is msg:
             continue
+        if part.get_content_type() == 'text/calendar':
+            s['calendar'] = True
         if part.get_content_maintype() == 'text' and \
                 not part.get_filename() and \
                 part.get_content_disposition() != 'attachment':
@@ -177,6 +180,15 @@ def check_ours(rep, top):
                 b'BEGIN:VCALENDAR'
             if not data.startswith(head):
                 rep.diff('card', '%s does not start %s' % (path, head))
+            # RFC 6350 3.2, RFC 5545 3.1: lines of at most 75 octets
+            longest = max(len(x) for x in data.split(b'\r\n'))
+            if longest > 75:
+                rep.diff('card', '%s: a line of %d octets' % (path,
+                                                               longest))
+            try:
+                data.decode('utf-8')
+            except UnicodeDecodeError:
+                rep.diff('card', '%s: not UTF-8' % path)
             items.append({'folder': folder, 'ext': name[-3:], 'path': path})
             continue
         msg = email.parser.BytesParser(policy=email.policy.default) \
@@ -323,8 +335,9 @@ def compare_one(rep, rp, it, where, cls):
     its own making, not the item's, and are notes: reports (REPORT.*:
     readpst writes a multipart/report with a status text it composes and
     To from PidTagDisplayTo, which names the original recipient) and
-    meeting requests (IPM.Schedule.Meeting.*: readpst adds a text/calendar
-    part built from the meeting's properties; pstfix does not build one)."""
+    meeting requests (IPM.Schedule.Meeting.*: both build an iCalendar from
+    the meeting's properties, readpst as an attachment, pstfix as a
+    text/calendar alternative with the iTIP method)."""
     report = cls.lower().startswith('report.')
     meeting = cls.lower().startswith('ipm.schedule.meeting')
     if rp['subject'] != ' '.join(it['subject'].split()):
@@ -365,12 +378,45 @@ def compare_one(rep, rp, it, where, cls):
     if ra != oa:
         if not (ra - oa):
             rep.note('readpst-worse: attachments dropped', where)
-        elif meeting and sum((ra - oa).values()) == 1 and not (oa - ra):
-            rep.note('readpst-extra: text/calendar from meeting '
-                     'properties (pstfix writes none)', where)
+        elif meeting and sum((ra - oa).values()) == 1 and not (oa - ra) \
+                and it['calendar']:
+            rep.note('meeting: readpst attaches its calendar as a file, '
+                     'pstfix as a text/calendar alternative', where)
         else:
             rep.diff('rp-attachments', '%s: readpst %d, pstfix %d' % (
                 where, sum(ra.values()), sum(oa.values())))
+
+
+def card(path):
+    """name -> [values] of a vCard / iCalendar file (lines unfolded)."""
+    with open(path, 'rb') as f:
+        text = f.read().decode('utf-8', 'replace')
+    text = re.sub(r'\r?\n[ \t]', '', text)
+    out = collections.defaultdict(list)
+    for line in text.splitlines():
+        if ':' in line:
+            k, v = line.split(':', 1)
+            out[k.split(';')[0].upper()].append(v)
+    return out
+
+
+def card_key(c, ext):
+    if ext == 'vcf':
+        return sorted(x.lower() for x in c.get('EMAIL', []))
+    return [x for x in c.get('SUMMARY', [])]
+
+
+def compare_card(rep, rp_path, it, where):
+    """Same e-mail addresses (vCard) or summary (iCalendar); readpst's
+    vCards say FN:(null) when the contact has no PidTagDisplayName-like
+    field it reads (a note where ours has the name)."""
+    a, b = card(rp_path), card(it['path'])
+    ext = it['ext']
+    if card_key(a, ext) != card_key(b, ext):
+        rep.diff('rp-' + ext, '%s: readpst %r, pstfix %r' % (
+            where, card_key(a, ext), card_key(b, ext)))
+    if ext == 'vcf' and a.get('FN') == ['(null)'] and b.get('FN'):
+        rep.note('readpst-worse: vCard FN:(null)', where)
 
 
 def classes(pstfix, file):
@@ -421,10 +467,15 @@ def check_readpst(rep, pstfix, items, file, workdir):
         if not name.endswith('.eml'):
             same = [it for it in cands if it['ext'] == name[-3:] and
                     id(it) not in used]
-            if same:
-                used.add(id(same[0]))
-            else:
+            key = card_key(card(path), name[-3:])
+            best = [it for it in same
+                    if card_key(card(it['path']), name[-3:]) == key]
+            it = (best or same or [None])[0]
+            if it is None:
                 rep.diff('rp-unmatched-' + name[-3:], where)
+                continue
+            used.add(id(it))
+            compare_card(rep, path, it, where)
             continue
         rp = rp_summary(path)
         it = match(rp, [c for c in cands if c['ext'] == 'eml'], used)
