@@ -7,7 +7,7 @@
  * Inbox: skipped: unreadable message: ..."); a summary goes to stdout.
  * Salvage (orphans into "Recovered Items") is on with --salvage, off with
  * --no-salvage, and by default on exactly when a quiet `scan` of the file
- * finds an error.  Salvage of the whole file also exports what a
+ * finds an error.  Salvage also exports what a
  * trailer-scan rebuild finds (export_salvage.c); the rebuilt copy lives in
  * a private scratch directory (scratch.h) under $TMPDIR when that is set,
  * else under DIR - the place the user already gave room of the order of
@@ -269,7 +269,7 @@ static int export_run(const char *file, struct pf_export_opts *o,
 {
 	int rc = 0;
 
-	if (o->salvage && !o->folder)
+	if (o->salvage)
 		rc = make_scratch(o);
 	if (rc == 0)
 		rc = pf_export_file(file, o, sum);

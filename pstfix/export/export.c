@@ -456,14 +456,23 @@ int pf_export_pass(const char *path, const struct pf_export_opts *opts,
 		rc = load_tree(&w);
 	if (rc == 0)
 		rc = collect_all(&w);
-	if (rc != 0 && rc != PF_E_NOMEM && !opts->salvage)
-		pf_error_set(rc, "%s (--salvage goes on past it)",
-			     pf_error_msg());
+	if (rc != 0 && rc != PF_E_NOMEM && !opts->salvage) {
+		char why[400];   /* pf_error_set writes the buffer it reads */
+
+		snprintf(why, sizeof(why), "%s", pf_error_msg());
+		pf_error_set(rc, "%s (--salvage goes on past it)", why);
+	}
 	if (rc != 0)
 		goto out;
 	w.ex.have_map = pf_nameid_load(w.ex.ndb, &w.ex.map, NULL) == 0;
 	start = opts->folder ? pf_tree_find(&w.tree, opts->folder) :
 		w.tree.root;
+	if (start != PF_TREE_NONE && opts->folder && seen)
+		seen->folder_found = true;
+	if (start == PF_TREE_NONE && opts->folder && seen) {
+		rc = 0;   /* the rebuild may have it: export_salvage.c */
+		goto out;
+	}
 	if (start == PF_TREE_NONE && (opts->folder || !opts->salvage)) {
 		rc = pf_error_set(opts->folder ? PF_E_USAGE : PF_E_CORRUPT,
 				  opts->folder ? "no folder '%s'" :
@@ -482,7 +491,7 @@ int pf_export_file(const char *path, const struct pf_export_opts *opts,
 		   struct pf_export_summary *sum)
 {
 	memset(sum, 0, sizeof(*sum));
-	if (opts->salvage && opts->work_dir && !opts->folder)
+	if (opts->salvage && opts->work_dir)
 		return pf_export_salvage(path, opts, sum);
 	return pf_export_pass(path, opts, sum, PF_PASS_FILE, NULL);
 }

@@ -22,14 +22,16 @@
  *   folder's PC reads).  pf_export_item() exports any (ndb, nid)
  *   so that items found by other means (a block scan) can be fed in.
  * - Salvage with opts.work_dir (a private directory the caller removes)
- *   and no opts.folder adds a second pass (export_salvage.c): the repair
+ *   adds a second pass (export_salvage.c): the repair
  *   NDB stage (pstfix/repair, keep_deleted) rebuilds both B-trees from a
  *   trailer scan into work_dir, and every message of that file which the
  *   first pass did not export (by NID and by PC block BID) goes to
  *   "Recovered Items/Deleted" (the file's NBT was read whole and does not
  *   name it) or "Recovered Items/Found by scan" (anything else), under
- *   its folder path in the rebuilt file.  A file that does not open is
- *   exported from the rebuild alone.
+ *   its folder path in the rebuilt file (with opts.folder: that folder
+ *   as the rebuilt tree has it, and no orphans).  A file that does not
+ *   open is exported from the rebuild alone; opts.folder is a usage
+ *   error only when neither tree has it.
  * - Returns 0 when the walk ran (whatever was skipped: see the summary)
  *   or a negative PF_E_* when the file or the output cannot be used.
  */
@@ -117,6 +119,7 @@ struct pf_export_seen {
 	struct pf_set listed;    /* message NIDs the file's NBT lists */
 	bool opened;             /* the file opened and its NBT was walked */
 	bool intact;             /* ... with no unreadable page */
+	bool folder_found;       /* opts.folder is in a pass's tree */
 };
 
 struct pf_export {

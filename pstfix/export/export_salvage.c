@@ -157,6 +157,8 @@ int pf_export_salvage(const char *path, const struct pf_export_opts *o,
 		log_line(o, why);
 	}
 	rc = from_rebuild(path, o, sum, &seen);
+	if (rc == 0 && o->folder && !seen.folder_found)
+		rc = pf_error_set(PF_E_USAGE, "no folder '%s'", o->folder);
 	seen_free(&seen);
 	return rc;
 }

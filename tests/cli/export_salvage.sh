@@ -8,7 +8,8 @@
 # without a defect (tests/tools/salvage_check.py), the deleted one is in
 # "Recovered Items/Deleted", the source file is not modified and no
 # scratch file is left, in DIR or in $TMPDIR.  Then: -v shows the
-# rebuild's lines (and without -v none); a file that is no PST fails (8);
+# rebuild's lines (and without -v none); --folder finds the folder in the
+# rebuilt tree (16 when neither tree has it); a file that is no PST fails (8);
 # a SIGTERM during the rebuild leaves no scratch directory; the corpus's
 # half-written file exports at least what plain salvage did.
 . "$(dirname "$0")/common.shlib"
@@ -74,6 +75,17 @@ expect_out '1 in Recovered Items/Deleted'
 run export -q --no-salvage "$TMP/del.pst" -o "$TMP/del-plain"
 [ "$(find "$TMP/del-plain" -name '*.eml' | wc -l)" -eq 39 ] ||
 	fail "--no-salvage brought back a deleted message"
+
+# --folder: the folder as the rebuilt tree has it; one neither has: 16
+run export -q --salvage --folder 'Top of Personal Folders/Inbox' \
+	"$TMP/zero-nbt-root.pst" -o "$TMP/fold"
+expect_rc 4
+[ "$(find "$TMP/fold/Recovered Items/Found by scan/Inbox" -name '*.eml' |
+     wc -l)" -gt 0 ] || { show; fail "--folder: nothing from the rebuild"; }
+run export -q --salvage --folder Nowhere "$TMP/zero-nbt-root.pst" \
+	-o "$TMP/fold2"
+expect_rc 16
+expect_err "no folder 'Nowhere'"
 
 # the scratch copy under $TMPDIR, gone afterwards; -v shows its lines
 mkdir "$TMP/tmpdir"
