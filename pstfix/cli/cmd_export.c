@@ -13,9 +13,11 @@
  * else under DIR - the place the user already gave room of the order of
  * the file's size, where /tmp is often a small tmpfs - and is removed at
  * the end, on error, and on SIGINT/SIGTERM/SIGHUP.  The rebuild's own
- * lines go to stderr with -v only.  Exit 0 when every item was exported whole, 4 when some
- * were skipped or lost a part (each named with its reason), 8 on an
- * operational error (the file or DIR unusable), 16 on usage errors.
+ * lines go to stderr with -v only.  Exit 0 when every item was exported
+ * whole, 4 when some were skipped or lost a part (each named with its
+ * reason), or the file did not open, or its rebuild failed, 8 on an
+ * operational error (DIR unusable, or neither the file nor its rebuild
+ * readable), 16 on usage errors.
  */
 #include <errno.h>
 #include <getopt.h>
