@@ -9,7 +9,8 @@
  * --no-salvage, and by default on exactly when a quiet `scan` of the file
  * finds an error.  Salvage also exports what a
  * trailer-scan rebuild finds (export_salvage.c); the rebuilt copy lives in
- * a private scratch directory (scratch.h) under $TMPDIR when that is set,
+ * a private scratch directory (scratch.h) under $TMPDIR when that is set
+ * and usable,
  * else under DIR - the place the user already gave room of the order of
  * the file's size, where /tmp is often a small tmpfs - and is removed at
  * the end, on error, and on SIGINT/SIGTERM/SIGHUP.  The rebuild's own
@@ -248,16 +249,19 @@ static int parse(int argc, char **argv, struct pf_export_opts *o,
 	return 0;
 }
 
-/* The scratch directory for the salvage rebuild (see the top). */
+/* The scratch directory for the salvage rebuild (see the top); DIR
+ * when $TMPDIR is unset or unusable. */
 static int make_scratch(struct pf_export_opts *o)
 {
 	const char *base = getenv("TMPDIR");
 
-	if (!base || !*base) {
-		base = o->out_dir;
-		if (pf_export_mkdirs(base) != 0)
-			return -1;
-	}
+	if (base && *base)
+		o->work_dir = cli_scratch_make(base, "salvage");
+	if (o->work_dir)
+		return 0;
+	base = o->out_dir;
+	if (pf_export_mkdirs(base) != 0)
+		return -1;
 	o->work_dir = cli_scratch_make(base, "salvage");
 	if (!o->work_dir)
 		return pf_error_set(PF_E_IO, "cannot create a scratch "
