@@ -7,10 +7,19 @@
  * Inbox: skipped: unreadable message: ..."); a summary goes to stdout.
  * Salvage (orphans into "Recovered Items") is on with --salvage, off with
  * --no-salvage, and by default on exactly when a quiet `scan` of the file
- * finds an error.  Exit 0 when every item was exported whole, 4 when some
- * were skipped or lost a part (each named with its reason), 8 on an
- * operational error (the file or DIR unusable), 16 on usage errors.
+ * finds an error.  Salvage also exports what a trailer-scan rebuild
+ * finds (export_salvage.c); the rebuilt copy lives in a private scratch
+ * directory (scratch.h) under $TMPDIR when that is set and usable, else
+ * under DIR - the place the user already gave room of the order of the
+ * file's size, where /tmp is often a small tmpfs - and is removed at the
+ * end, on error, and on SIGINT/SIGTERM/SIGHUP.  The rebuild's own
+ * lines go to stderr with -v only.  Exit 0 when every item was exported
+ * whole, 4 when some were skipped or lost a part (each named with its
+ * reason), or the file did not open, or its rebuild failed, 8 on an
+ * operational error (DIR unusable, or neither the file nor its rebuild
+ * readable), 16 on usage errors.
  */
+#include <errno.h>
 #include <getopt.h>
 #include <inttypes.h>
 #include <stdlib.h>
@@ -21,10 +30,12 @@
 #include "../export/export.h"
 #include "cli.h"
 #include "progress.h"
+#include "scratch.h"
 
 struct run {
 	struct progress *bar;
 	struct progress_slot slot;
+	bool verbose;
 };
 
 static int usage(void)
@@ -41,13 +52,17 @@ static int usage(void)
 	       "  --since DATE, --until DATE  only items dated in the range\n"
 	       "                 (YYYY-MM-DD or 'YYYY-MM-DD HH:MM:SS', UTC)\n"
 	       "  --salvage      also export orphan items (their folder is\n"
-	       "                 lost) into 'Recovered Items', and go on\n"
-	       "                 past node B-tree pages that cannot be\n"
-	       "                 read; the default when scan finds errors\n"
+	       "                 lost) into 'Recovered Items', go on past\n"
+	       "                 node B-tree pages that cannot be read, and\n"
+	       "                 add what a trailer-scan rebuild finds\n"
+	       "                 (lost or deleted items) under 'Recovered\n"
+	       "                 Items/Found by scan' and '.../Deleted'; the\n"
+	       "                 default when scan finds errors\n"
 	       "  --no-salvage   never; orphans are listed as skipped\n"
 	       "  --bcc          write Bcc: headers (never by default)\n"
 	       "  --no-sync      do not fsync before renaming (faster)\n"
 	       "  -q, --quiet    no progress bar\n"
+	       "  -v, --verbose  also what the salvage rebuild does\n"
 	       "Exit: 0 all exported, 4 some skipped or exported without an\n"
 	       "unreadable part (each named on stderr with the reason),\n"
 	       "8 operational error, 16 usage.\n");
@@ -100,6 +115,20 @@ static void on_log(void *ctx, uint32_t nid, const char *where,
 	progress_resume(r->bar);
 }
 
+static void on_note(void *ctx, enum pf_repair_level level, const char *line)
+{
+	struct run *r = ctx;
+
+	(void)level;
+	if (!r->verbose)
+		return;
+	progress_pause(r->bar);
+	fputs("pstfix export: rebuild: ", stderr);
+	cli_put_safe(stderr, line);
+	fputc('\n', stderr);
+	progress_resume(r->bar);
+}
+
 static void on_progress(void *ctx, uint64_t done, uint64_t total)
 {
 	struct run *r = ctx;
@@ -115,10 +144,12 @@ static int auto_salvage(const char *path, struct run *r, bool *salvage)
 				    .progress = progress_update,
 				    .progress_ctx = &r->slot };
 	struct pf_check_summary cs;
+	int rc;
 
 	memset(&cs, 0, sizeof(cs));
-	if (pf_check_file(path, &co, NULL, NULL, &cs) != 0)
-		return -1;
+	rc = pf_check_file(path, &co, NULL, NULL, &cs);
+	if (rc != 0)
+		return rc;
 	*salvage = cs.findings[PF_SEV_ERROR] > 0;
 	return 0;
 }
@@ -144,10 +175,18 @@ static void summary(const char *file, const struct pf_export_opts *o,
 		printf("damaged: %u unreadable NBT page%s%s (see above)\n",
 		       s->bad_pages, s->bad_pages == 1 ? "" : "s",
 		       s->tree_lost ? ", folder tree unreadable" : "");
+	if (s->rebuilt && !s->rebuild_failed)
+		printf("trailer scan: %" PRIu64 " more in %s/%s, %" PRIu64
+		       " in %s/%s%s\n", s->found, PF_EXPORT_RECOVERED,
+		       PF_EXPORT_FOUND, s->deleted, PF_EXPORT_RECOVERED,
+		       PF_EXPORT_DELETED, s->unopened ?
+		       " (the file itself did not open)" : "");
+	else if (s->rebuild_failed)
+		printf("trailer scan: failed (see above)\n");
 }
 
 static int parse(int argc, char **argv, struct pf_export_opts *o,
-		 int *salvage, bool *quiet, const char **file)
+		 int *salvage, bool *quiet, bool *verbose, const char **file)
 {
 	static const struct option opts[] = {
 		{ "output", required_argument, NULL, 'o' },
@@ -160,13 +199,14 @@ static int parse(int argc, char **argv, struct pf_export_opts *o,
 		{ "bcc", no_argument, NULL, 'b' },
 		{ "no-sync", no_argument, NULL, 'y' },
 		{ "quiet", no_argument, NULL, 'q' },
+		{ "verbose", no_argument, NULL, 'v' },
 		{ "help", no_argument, NULL, 'h' },
 		{ NULL, 0, NULL, 0 },
 	};
 	int c;
 
 	optind = 1;
-	while ((c = getopt_long(argc, argv, ":o:qh", opts, NULL)) != -1) {
+	while ((c = getopt_long(argc, argv, ":o:qvh", opts, NULL)) != -1) {
 		switch (c) {
 		case 'o': o->out_dir = optarg; break;
 		case 'f': o->folder = optarg; break;
@@ -175,6 +215,7 @@ static int parse(int argc, char **argv, struct pf_export_opts *o,
 		case 'b': o->mime.include_bcc = true; break;
 		case 'y': o->fsync = false; break;
 		case 'q': *quiet = true; break;
+		case 'v': *verbose = true; break;
 		case 'h': return usage() | 0x100;
 		case 'F':
 			if (strcmp(optarg, "eml") == 0)
@@ -207,6 +248,43 @@ static int parse(int argc, char **argv, struct pf_export_opts *o,
 	return 0;
 }
 
+/* The scratch directory for the salvage rebuild (see the top); DIR
+ * when $TMPDIR is unset or unusable. */
+static int make_scratch(struct pf_export_opts *o)
+{
+	const char *base = getenv("TMPDIR");
+
+	if (base && *base)
+		o->work_dir = cli_scratch_make(base, "salvage");
+	if (o->work_dir)
+		return 0;
+	base = o->out_dir;
+	if (pf_export_mkdirs(base) != 0)
+		return -1;
+	o->work_dir = cli_scratch_make(base, "salvage");
+	if (!o->work_dir)
+		return pf_error_set(PF_E_IO, "cannot create a scratch "
+				    "directory in %s: %s", base,
+				    strerror(errno));
+	return 0;
+}
+
+static int export_run(const char *file, struct pf_export_opts *o,
+		      struct pf_export_summary *sum)
+{
+	int rc = 0;
+
+	if (o->salvage)
+		rc = make_scratch(o);
+	if (rc == 0)
+		rc = pf_export_file(file, o, sum);
+	if (o->work_dir && cli_scratch_remove() != 0)
+		fprintf(stderr, "pstfix export: could not remove %s: %s\n",
+			o->work_dir, strerror(errno));
+	o->work_dir = NULL;
+	return rc;
+}
+
 int cmd_export(int argc, char **argv)
 {
 	struct pf_export_opts o = { .fsync = true };
@@ -216,23 +294,30 @@ int cmd_export(int argc, char **argv)
 	int salvage = -1, rc;
 	bool quiet = false, sv = false;
 
-	rc = parse(argc, argv, &o, &salvage, &quiet, &file);
+	memset(&sum, 0, sizeof(sum));
+	rc = parse(argc, argv, &o, &salvage, &quiet, &r.verbose, &file);
 	if (rc != 0)
 		return rc & 0xFF;
 	r.bar = progress_start(!quiet, 1);
 	r.slot.bar = r.bar;
 	r.slot.file = file;
-	if (salvage < 0 && auto_salvage(file, &r, &sv) != 0) {
-		progress_end(r.bar);
-		fprintf(stderr, "pstfix export: %s: %s\n", file,
-			pf_error_msg());
-		return PF_EXIT_OPERATIONAL;
+	rc = salvage < 0 ? auto_salvage(file, &r, &sv) : 0;
+	if (rc != 0) {
+		/* a header that does not decode: salvage rebuilds it */
+		if (rc != PF_E_NOTPST) {
+			progress_end(r.bar);
+			fprintf(stderr, "pstfix export: %s: %s\n", file,
+				pf_error_msg());
+			return PF_EXIT_OPERATIONAL;
+		}
+		sv = true;
 	}
 	o.salvage = salvage < 0 ? sv : salvage == 1;
 	o.log = on_log;
+	o.note = on_note;
 	o.progress = on_progress;
 	o.ctx = &r;
-	rc = pf_export_file(file, &o, &sum);
+	rc = export_run(file, &o, &sum);
 	progress_end(r.bar);
 	if (rc == PF_E_USAGE)
 		return cli_usage("export", "%s", pf_error_msg());
@@ -242,6 +327,7 @@ int cmd_export(int argc, char **argv)
 		return PF_EXIT_OPERATIONAL;
 	}
 	summary(file, &o, &sum);
-	return sum.skipped || sum.partial || sum.bad_pages || sum.tree_lost ?
-		PF_EXIT_ERRORS : PF_EXIT_CLEAN;
+	return sum.skipped || sum.partial || sum.bad_pages || sum.tree_lost ||
+	       sum.unopened || sum.rebuild_failed ? PF_EXIT_ERRORS :
+						    PF_EXIT_CLEAN;
 }

@@ -13,6 +13,12 @@
  * folder the root does not reach, goes to "Recovered Items" (in a
  * sub-directory named after its unreachable folder when there is one).
  * Without salvage each orphan is logged as skipped with that reason.
+ *
+ * Passes (export_salvage.c): the same walk reads the file itself
+ * (PF_PASS_FILE, folders at DIR) or its trailer-scan rebuild (the other
+ * passes: only the messages the first pass did not export, folders at
+ * DIR/Recovered Items/Deleted or .../Found by scan, and no directory for
+ * a folder with nothing to write).
  */
 #include <stdio.h>
 #include <stdlib.h>
@@ -25,6 +31,7 @@
 
 struct ref {
 	uint32_t parent, nid;
+	uint64_t bid;             /* the PC's data block */
 };
 
 struct walk {
@@ -33,20 +40,45 @@ struct walk {
 	struct ref *refs;
 	size_t nrefs, cap;
 	char **dirs;              /* per tree folder: its directory or NULL */
+	enum pf_export_pass pass;
+	struct pf_export_seen *seen;  /* salvage bookkeeping, or NULL */
+	char *base;               /* the root folder's directory */
+	char *rec;                /* where orphans go */
 };
+
+/* Whether a rebuilt pass takes message E (the first takes all). */
+static bool wanted(const struct walk *w, const struct pf_nbt_entry *e)
+{
+	const struct pf_export_seen *s = w->seen;
+	bool deleted;
+
+	if (w->pass == PF_PASS_FILE || !s)
+		return true;
+	if (pf_set_has(&s->nids, e->nid) ||
+	    (e->bid_data && pf_set_has(&s->bids, e->bid_data)))
+		return false;   /* the first pass exported it */
+	deleted = s->intact && !pf_set_has(&s->listed, e->nid);
+	return deleted == (w->pass == PF_PASS_DELETED);
+}
 
 static int collect(void *ctx, const struct pf_nbt_entry *e)
 {
 	struct walk *w = ctx;
 	int rc;
 
-	if (PF_NID_TYPE(e->nid) != PF_NT_NORMAL_MESSAGE)
+	if (PF_NID_TYPE(e->nid) != PF_NT_NORMAL_MESSAGE || !wanted(w, e))
 		return 0;
+	if (w->pass == PF_PASS_FILE && w->seen) {
+		rc = pf_set_add(&w->seen->listed, e->nid);
+		if (rc < 0)
+			return rc;
+	}
 	rc = pf_grow(&w->refs, w->nrefs, &w->cap, sizeof(*w->refs));
 	if (rc != 0)
 		return rc;
 	w->refs[w->nrefs].parent = e->nid_parent;
 	w->refs[w->nrefs].nid = (uint32_t)e->nid;
+	w->refs[w->nrefs].bid = e->bid_data;
 	w->nrefs++;
 	return 0;
 }
@@ -79,17 +111,38 @@ static void range(const struct walk *w, uint32_t nid, size_t *lo, size_t *hi)
 	*hi = a;
 }
 
+/* The first pass remembers what it exported (or filtered out): the
+ * passes over the rebuild leave those alone. */
+static int remember(struct walk *w, const struct ref *r)
+{
+	int rc;
+
+	if (w->pass != PF_PASS_FILE || !w->seen)
+		return 0;
+	rc = pf_set_add(&w->seen->nids, r->nid);
+	if (rc >= 0 && r->bid)
+		rc = pf_set_add(&w->seen->bids, r->bid);
+	return rc < 0 ? rc : 0;
+}
+
 static int export_refs(struct walk *w, const char *dir, const char *where,
 		       size_t lo, size_t hi)
 {
 	struct pf_export_sink *sink;
-	int rc = pf_export_sink_open(&sink, w->ex.o, dir);
+	int rc;
 
+	if (lo == hi && w->pass != PF_PASS_FILE)
+		return 0;   /* the rebuild's folders only where items go */
+	rc = pf_export_sink_open(&sink, w->ex.o, dir);
 	if (rc != 0)
 		return rc;
 	w->ex.sum->folders++;
 	for (size_t i = lo; rc == 0 && i < hi; i++) {
+		uint64_t skipped = w->ex.sum->skipped;
+
 		rc = pf_export_item(&w->ex, sink, w->refs[i].nid, where);
+		if (rc == 0 && w->ex.sum->skipped == skipped)
+			rc = remember(w, &w->refs[i]);
 		w->ex.done++;
 		if (w->ex.o->progress)
 			w->ex.o->progress(w->ex.o->ctx, w->ex.done,
@@ -125,12 +178,12 @@ static int child_dir(struct walk *w, uint32_t parent, uint32_t child)
 	}
 	n = strlen(w->dirs[parent]) + strlen(comp) + 2;
 	if (n > PF_EXPORT_PATH_MAX)   /* flatten: still unique by NID */
-		n = strlen(w->ex.o->out_dir) + strlen(comp) + 16;
+		n = strlen(w->base) + strlen(comp) + 16;
 	d = malloc(n);
 	if (!d)
 		return pf_error_set(PF_E_NOMEM, "out of memory");
 	if (strlen(w->dirs[parent]) + strlen(comp) + 2 > PF_EXPORT_PATH_MAX)
-		snprintf(d, n, "%s/%s (0x%x)", w->ex.o->out_dir, comp, f->nid);
+		snprintf(d, n, "%s/%s (0x%x)", w->base, comp, f->nid);
 	else
 		snprintf(d, n, "%s/%s", w->dirs[parent], comp);
 	w->dirs[child] = d;
@@ -235,14 +288,14 @@ static int export_orphans(struct walk *w)
 		if (!is_orphan(w, parent, &idx))
 			continue;
 		if (orphan_dir(w, parent, idx, comp, sizeof(comp)))
-			snprintf(dir, sizeof(dir), "%s/%s/%s (0x%x)",
-				 w->ex.o->out_dir, PF_EXPORT_RECOVERED, comp,
-				 parent);
+			snprintf(dir, sizeof(dir), "%s/%s (0x%x)", w->rec,
+				 comp, parent);
 		else
-			snprintf(dir, sizeof(dir), "%s/%s", w->ex.o->out_dir,
-				 PF_EXPORT_RECOVERED);
+			snprintf(dir, sizeof(dir), "%s", w->rec);
 		rc = export_refs(w, dir, PF_EXPORT_RECOVERED, lo, hi);
-		w->ex.sum->recovered += hi - lo;
+		if (w->pass == PF_PASS_FILE)   /* the rebuild's: counted
+						  by export_salvage.c */
+			w->ex.sum->recovered += hi - lo;
 	}
 	return rc;
 }
@@ -277,17 +330,16 @@ static int run(struct walk *w, uint32_t start)
 	if (start == PF_TREE_NONE)   /* no root: everything is an orphan */
 		return export_orphans(w);
 	if (all) {
-		w->dirs[start] = strdup(w->ex.o->out_dir);
+		w->dirs[start] = strdup(w->base);
 	} else {
 		char comp[160];
-		size_t n = strlen(w->ex.o->out_dir) + sizeof(comp) + 2;
+		size_t n = strlen(w->base) + sizeof(comp) + 2;
 
 		pf_export_component(w->tree.f[start].name,
 				    w->tree.f[start].nid, comp, sizeof(comp));
 		w->dirs[start] = malloc(n);
 		if (w->dirs[start])
-			snprintf(w->dirs[start], n, "%s/%s", w->ex.o->out_dir,
-				 comp);
+			snprintf(w->dirs[start], n, "%s/%s", w->base, comp);
 	}
 	if (!w->dirs[start])
 		return pf_error_set(PF_E_NOMEM, "out of memory");
@@ -305,6 +357,8 @@ static void walk_free(struct walk *w)
 		free(w->dirs[i]);
 	free(w->dirs);
 	free(w->refs);
+	free(w->base);
+	free(w->rec);
 	if (w->ex.have_map)
 		pf_nameid_free(&w->ex.map);
 	pf_tree_free(&w->tree);
@@ -327,37 +381,98 @@ static int load_tree(struct walk *w)
 		w->ex.o->log(w->ex.o->ctx, 0, "NBT", why);
 	memset(&w->tree, 0, sizeof(w->tree));
 	w->tree.root = PF_TREE_NONE;
-	w->ex.sum->tree_lost = true;
+	if (w->pass == PF_PASS_FILE)
+		w->ex.sum->tree_lost = true;
 	return 0;
 }
 
-int pf_export_file(const char *path, const struct pf_export_opts *opts,
-		   struct pf_export_summary *sum)
+static char *path_join(const char *a, const char *b, const char *c)
+{
+	size_t n = strlen(a) + strlen(b) + (c ? strlen(c) : 0) + 3;
+	char *p = malloc(n);
+
+	if (p && c)
+		snprintf(p, n, "%s/%s/%s", a, b, c);
+	else if (p)
+		snprintf(p, n, "%s/%s", a, b);
+	return p;
+}
+
+/* The pass's directories: DIR and DIR/Recovered Items for the file;
+ * DIR/Recovered Items/{Deleted,Found by scan} for both on a rebuild. */
+static int dirs_of(struct walk *w)
+{
+	const char *o = w->ex.o->out_dir, *sub = w->pass == PF_PASS_DELETED ?
+		PF_EXPORT_DELETED : PF_EXPORT_FOUND;
+
+	if (w->pass == PF_PASS_FILE) {
+		w->base = strdup(o);
+		w->rec = path_join(o, PF_EXPORT_RECOVERED, NULL);
+	} else {
+		w->base = path_join(o, PF_EXPORT_RECOVERED, sub);
+		w->rec = w->base ? strdup(w->base) : NULL;
+	}
+	return w->base && w->rec ? 0 : pf_error_set(PF_E_NOMEM,
+						    "out of memory");
+}
+
+/* The NBT's messages; the first pass notes whether it read it whole. */
+static int collect_all(struct walk *w)
+{
+	const struct pf_export_opts *o = w->ex.o;
+	uint32_t bad = 0;
+	int rc;
+
+	if (!o->salvage)
+		return pf_nbt_foreach(w->ex.ndb, collect, w);
+	rc = pf_export_nbt_walk(w->ex.ndb, o, collect, w, &bad);
+	if (w->pass != PF_PASS_FILE)
+		return rc;
+	w->ex.sum->bad_pages = bad;
+	if (rc == 0 && w->seen) {
+		w->seen->opened = true;
+		w->seen->intact = bad == 0;
+	}
+	return rc;
+}
+
+int pf_export_pass(const char *path, const struct pf_export_opts *opts,
+		   struct pf_export_summary *sum, enum pf_export_pass pass,
+		   struct pf_export_seen *seen)
 {
 	struct walk w;
 	uint32_t start;
 	int rc;
 
 	memset(&w, 0, sizeof(w));
-	memset(sum, 0, sizeof(*sum));
 	w.ex.o = opts;
 	w.ex.sum = sum;
-	rc = pf_ndb_open(&w.ex.ndb, path);
+	w.pass = pass;
+	w.seen = seen;
+	rc = dirs_of(&w);
+	if (rc == 0)
+		rc = pf_ndb_open(&w.ex.ndb, path);
 	if (rc == 0)
 		rc = load_tree(&w);
-	if (rc == 0 && opts->salvage)
-		rc = pf_export_nbt_walk(w.ex.ndb, opts, collect, &w,
-					&sum->bad_pages);
-	else if (rc == 0)
-		rc = pf_nbt_foreach(w.ex.ndb, collect, &w);
-	if (rc != 0 && rc != PF_E_NOMEM && !opts->salvage)
-		pf_error_set(rc, "%s (--salvage goes on past it)",
-			     pf_error_msg());
+	if (rc == 0)
+		rc = collect_all(&w);
+	if (rc != 0 && rc != PF_E_NOMEM && !opts->salvage) {
+		char why[400];   /* pf_error_set writes the buffer it reads */
+
+		snprintf(why, sizeof(why), "%s", pf_error_msg());
+		pf_error_set(rc, "%s (--salvage goes on past it)", why);
+	}
 	if (rc != 0)
 		goto out;
 	w.ex.have_map = pf_nameid_load(w.ex.ndb, &w.ex.map, NULL) == 0;
 	start = opts->folder ? pf_tree_find(&w.tree, opts->folder) :
 		w.tree.root;
+	if (start != PF_TREE_NONE && opts->folder && seen)
+		seen->folder_found = true;
+	if (start == PF_TREE_NONE && opts->folder && seen) {
+		rc = 0;   /* the rebuild may have it: export_salvage.c */
+		goto out;
+	}
 	if (start == PF_TREE_NONE && (opts->folder || !opts->salvage)) {
 		rc = pf_error_set(opts->folder ? PF_E_USAGE : PF_E_CORRUPT,
 				  opts->folder ? "no folder '%s'" :
@@ -370,4 +485,13 @@ int pf_export_file(const char *path, const struct pf_export_opts *opts,
 out:
 	walk_free(&w);
 	return rc;
+}
+
+int pf_export_file(const char *path, const struct pf_export_opts *opts,
+		   struct pf_export_summary *sum)
+{
+	memset(sum, 0, sizeof(*sum));
+	if (opts->salvage && opts->work_dir)
+		return pf_export_salvage(path, opts, sum);
+	return pf_export_pass(path, opts, sum, PF_PASS_FILE, NULL);
 }

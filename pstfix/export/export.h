@@ -21,6 +21,17 @@
  *   found goes to "Recovered Items" (by folder NID and name where the
  *   folder's PC reads).  pf_export_item() exports any (ndb, nid)
  *   so that items found by other means (a block scan) can be fed in.
+ * - Salvage with opts.work_dir (a private directory the caller removes)
+ *   adds a second pass (export_salvage.c): the repair
+ *   NDB stage (pstfix/repair, keep_deleted) rebuilds both B-trees from a
+ *   trailer scan into work_dir, and every message of that file which the
+ *   first pass did not export (by NID and by PC block BID) goes to
+ *   "Recovered Items/Deleted" (the file's NBT was read whole and does not
+ *   name it) or "Recovered Items/Found by scan" (anything else), under
+ *   its folder path in the rebuilt file (with opts.folder: that folder
+ *   as the rebuilt tree has it, and no orphans).  A file that does not
+ *   open is exported from the rebuild alone; opts.folder is a usage
+ *   error only when neither tree has it.
  * - Returns 0 when the walk ran (whatever was skipped: see the summary)
  *   or a negative PF_E_* when the file or the output cannot be used.
  */
@@ -31,10 +42,14 @@
 #include <stdint.h>
 
 #include "../../formats/mime/pf_mimew.h"
+#include "../../formats/util/pf_set.h"
+#include "../repair/repair.h"
 
 enum pf_export_format { PF_EXPORT_EML, PF_EXPORT_MBOX, PF_EXPORT_MAILDIR };
 
 #define PF_EXPORT_RECOVERED "Recovered Items"
+#define PF_EXPORT_DELETED "Deleted"          /* under Recovered Items */
+#define PF_EXPORT_FOUND "Found by scan"      /* likewise */
 
 typedef void (*pf_export_log_fn)(void *ctx, uint32_t nid, const char *where,
 				 const char *why);
@@ -48,6 +63,8 @@ struct pf_export_opts {
 	bool has_since, has_until;
 	int64_t since, until;    /* UNIX seconds, inclusive */
 	bool salvage;
+	const char *work_dir;    /* salvage: where the rebuilt copy goes */
+	pf_repair_note_fn note;  /* the repair stage's lines, or NULL */
 	bool fsync;              /* make files durable before the rename */
 	struct pf_mimew_opts mime;
 	pf_export_log_fn log;
@@ -69,14 +86,41 @@ struct pf_export_summary {
 				    read (the nodes below them are lost) */
 	bool tree_lost;          /* salvage: the folder tree could not be
 				    read; everything went to Recovered Items */
+	bool unopened;           /* salvage: the file did not open; all
+				    came from the rebuild */
+	bool rebuilt;            /* salvage: the trailer scan rebuild ran */
+	bool rebuild_failed;     /* ... and failed (logged) */
+	uint64_t found;          /* written from the rebuild: Found by scan */
+	uint64_t deleted;        /* written from the rebuild: Deleted */
 };
 
 int pf_export_file(const char *path, const struct pf_export_opts *opts,
 		   struct pf_export_summary *sum);
 
+/* mkdir -p DIR (export_sink.c), for a caller's work_dir. */
+int pf_export_mkdirs(const char *dir);
+
 /* ---- the pieces (export_*.c) ---- */
 
 struct pf_export_sink;   /* where one folder's items go */
+
+/* Which file a pass reads and where its items go (export_salvage.c). */
+enum pf_export_pass {
+	PF_PASS_FILE,            /* the file itself */
+	PF_PASS_DELETED,         /* the rebuild: what the whole NBT lacks */
+	PF_PASS_FOUND,           /* the rebuild: the rest not yet exported */
+};
+
+/* What the first pass did, for the passes over the rebuilt file. */
+struct pf_export_seen {
+	struct pf_set nids;      /* exported or filtered out */
+	struct pf_set bids;      /* their PC data blocks (a rebuilt node may
+				    carry a new NID) */
+	struct pf_set listed;    /* message NIDs the file's NBT lists */
+	bool opened;             /* the file opened and its NBT was walked */
+	bool intact;             /* ... with no unreadable page */
+	bool folder_found;       /* opts.folder is in a pass's tree */
+};
 
 struct pf_export {
 	const struct pf_export_opts *o;
@@ -112,6 +156,16 @@ void pf_export_sink_abort(struct pf_export_sink *s);
  * cannot be read (each logged and counted in *bad_pages). */
 int pf_export_nbt_walk(struct pf_ndb *ndb, const struct pf_export_opts *o,
 		       pf_nbt_visit_fn fn, void *ctx, uint32_t *bad_pages);
+
+/* export.c: one pass over PATH (the file, or its rebuild).  SEEN is
+ * filled by PF_PASS_FILE and read by the others; NULL outside salvage. */
+int pf_export_pass(const char *path, const struct pf_export_opts *o,
+		   struct pf_export_summary *sum, enum pf_export_pass pass,
+		   struct pf_export_seen *seen);
+
+/* export_salvage.c: the file, then its trailer-scan rebuild. */
+int pf_export_salvage(const char *path, const struct pf_export_opts *o,
+		      struct pf_export_summary *sum);
 
 /* export_name.c: a folder name as one safe path component (see there). */
 void pf_export_component(const char *name, uint32_t nid, char *out,

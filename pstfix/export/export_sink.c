@@ -77,6 +77,11 @@ static int make_dirs(const char *path)
 	return rc;
 }
 
+int pf_export_mkdirs(const char *dir)
+{
+	return make_dirs(dir);
+}
+
 static char *join(const char *a, const char *b, const char *c)
 {
 	size_t n = strlen(a) + strlen(b) + strlen(c) + 2;
