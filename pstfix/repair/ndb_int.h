@@ -17,7 +17,8 @@
  *   ndb_trees.c   each node's data and subnode trees cut to what is
  *                 readable (new XBLOCK/SLBLOCK blocks when cut)
  *   ndb_orphans.c messages whose NBT entry was lost with no copy: their
- *                 PCs, still in the BBT, get new nodes (lost and found)
+ *                 PCs, still in the BBT or with the BBT lost, get new
+ *                 nodes (lost and found)
  */
 #ifndef PF_REPAIR_NDB_INT_H
 #define PF_REPAIR_NDB_INT_H

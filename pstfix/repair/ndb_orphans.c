@@ -8,6 +8,14 @@
  *   orphan root) whose block the old BBT still names (the file still held
  *   it allocated: a deleted message's blocks leave the BBT), found only
  *   when some NBT key range was lost - or any orphan with keep_deleted.
+ * - When the BBT cannot tell, the candidate is taken as lost, not
+ *   deleted.  The BBT cannot tell when the root block's BID (bit 0
+ *   clear) lies in a BBT key range lost under an unusable BBT page
+ *   (ndb_walk.c: every BID when the BBT root page or the header is gone)
+ *   and no block of the data tree (the root and, for an XBLOCK/XXBLOCK,
+ *   the blocks it names, MS-PST 2.2.2.8.3.2) lies in a range a valid BBT
+ *   page covers without being named there (that would say it was freed).
+ *   Deleted messages may then come back, and one note says so.
  * - It must be a message: its first block is a heap-on-node whose client
  *   signature is a PC (MS-PST 2.3.1.2, 2.3.3) with PidTagMessageClass
  *   "IPM..." or "REPORT..." (MS-OXCMSG 2.2.1.3); PidTagMessageFlags'
@@ -133,6 +141,39 @@ static const struct rp_block *subtree_of(struct rp *r,
 	return ok ? s : NULL;
 }
 
+/* What the old BBT says of the block with BID: it names it (1), it
+ * covers its key and does not name it, so it was freed (-1), or its key
+ * lies in a lost range (0). */
+static int bbt_says(struct rp *r, uint64_t bid)
+{
+	const struct rp_block *b = rp_block_find(r, bid);
+
+	if (b && b->in_bbt)
+		return 1;
+	return rp_walk_lost(&r->bbt, bid & ~1ull) ? 0 : -1;
+}
+
+/* The BBT cannot tell whether tree B was freed (see the contract). */
+static bool bbt_cannot_tell(struct rp *r, const struct rp_block *b,
+			    int depth)
+{
+	if (bbt_says(r, b->bid) != 0)
+		return false;
+	for (uint32_t k = 0; b->btype == 0x01 && depth < 2 &&
+	     k < b->kid_count; k++) {
+		uint64_t kid = r->kids[b->kid_first + k];
+		const struct rp_block *c = rp_block_find(r, kid);
+
+		if (!c)
+			continue;      /* not in the file: rp_fix_data cuts */
+		if (c->dropped || bbt_says(r, kid) < 0 ||
+		    ((kid & PF_BID_INTERNAL) && !bbt_cannot_tell(r, c,
+								 depth + 1)))
+			return false;
+	}
+	return true;
+}
+
 static int adopt(struct rp *r, const struct rp_block *b, unsigned type,
 		 const char *cls, const struct pf_set *used,
 		 struct pf_set *taken)
@@ -164,10 +205,23 @@ static int adopt(struct rp *r, const struct rp_block *b, unsigned type,
 	return 0;
 }
 
+/* B is an orphan root the old BBT names, or cannot tell of (*LOST_BBT),
+ * or any orphan root with keep_deleted. */
+static bool candidate(struct rp *r, const struct rp_block *b,
+		      const struct pf_set *used, bool *lost_bbt)
+{
+	*lost_bbt = false;
+	if (b->dropped || pf_set_has(used, b->bid) ||
+	    ((b->bid & PF_BID_INTERNAL) && b->btype != 0x01))
+		return false;
+	*lost_bbt = !b->in_bbt && bbt_cannot_tell(r, b, 0);
+	return b->in_bbt || *lost_bbt || r->ctx->keep_deleted;
+}
+
 int rp_recover_orphans(struct rp *r)
 {
 	struct pf_set used = { 0 }, taken = { 0 };
-	uint64_t before = r->ctx->counts.nodes_rebuilt;
+	uint64_t before = r->ctx->counts.nodes_rebuilt, unsure = 0;
 	int rc;
 
 	if (r->nbt.nlost == 0 && !r->ctx->keep_deleted)
@@ -179,10 +233,10 @@ int rp_recover_orphans(struct rp *r)
 		size_t cb;
 		unsigned type;
 		char *cls;
+		uint64_t n;
+		bool lost_bbt;
 
-		if (b->dropped || pf_set_has(&used, b->bid) ||
-		    (!b->in_bbt && !r->ctx->keep_deleted) ||
-		    ((b->bid & PF_BID_INTERNAL) && b->btype != 0x01))
+		if (!candidate(r, b, &used, &lost_bbt))
 			continue;
 		rc = first_leaf(r, b, &data, &cb);
 		if (rc != 0) {
@@ -190,8 +244,10 @@ int rp_recover_orphans(struct rp *r)
 			continue;
 		}
 		type = message_type(data, cb, &cls);
+		n = r->ctx->counts.nodes_rebuilt;
 		if (type)
 			rc = adopt(r, b, type, cls, &used, &taken);
+		unsure += lost_bbt && r->ctx->counts.nodes_rebuilt > n;
 		free(cls);
 	}
 	if (rc == 0 && r->ctx->counts.nodes_rebuilt > before)
@@ -199,6 +255,10 @@ int rp_recover_orphans(struct rp *r)
 			"were lost with no copy got new nodes",
 			(unsigned long long)(r->ctx->counts.nodes_rebuilt -
 					     before));
+	if (rc == 0 && unsure > 0)
+		rp_note(r, "the BBT is lost: %llu message PCs found by the "
+			"scan are kept; deleted items may be among them",
+			(unsigned long long)unsure);
 	pf_set_free(&used);
 	pf_set_free(&taken);
 	return rc;

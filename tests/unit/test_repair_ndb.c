@@ -11,7 +11,8 @@
  * leaf page (its nodes come back from the trailer scan), a wrong NBT root
  * BREF, a block with a bad CRC (its message is dropped, counted), a cycle
  * in the NBT, a node deleted by the user (must not come back unless
- * keep_deleted), a zeroed header (layout probed; with bCryptMethod gone
+ * keep_deleted), every NBT and BBT page zeroed (the orphan PCs come back
+ * as lost), a zeroed header (layout probed; with bCryptMethod gone
  * too), stale maps (MAPS keeps the trees in place).  The corpus file
  * must come out clean and open in pffinfo and readpst.
  */
@@ -20,6 +21,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "../../formats/ndb/pf_scavenge.h"
 #include "../../formats/write/pf_msgw.h"
 #include "../../pstfix/create/sample.h"
 #include "../../pstfix/repair/repair.h"
@@ -245,12 +247,135 @@ START_TEST(zeroed_leaf_no_copy)
 	ck_assert_uint_eq(ctx.counts.nodes_rebuilt, lost);
 	ck_assert_ptr_nonnull(strstr(nt.all, "with its subnode tree"));
 	ck_assert_ptr_null(strstr(nt.all, "without recipients"));
+	ck_assert_ptr_null(strstr(nt.all, "the BBT is lost"));
 	tu_assert_clean_below(out, 6000);
 	memset(&ctx, 0, sizeof(ctx));
 	ck_assert_msg(pf_repair_messaging(&ctx, out, out2) == 0, "%s",
 		      pf_error_msg());
 	no_errors(out2);
 	ck_assert_uint_eq(messages_in(out2), before);
+}
+END_TEST
+
+/* Every NBT and BBT page zeroed (as a cut at the end of the file, where
+ * the writer puts both trees, leaves them), the blocks intact: no BBT
+ * says which orphan PCs were freed, so every message PC comes back as
+ * lost, with its subnode tree, and the messaging stage files them in
+ * "Recovered Items". */
+START_TEST(both_trees_gone)
+{
+	char in[128], out[128], out2[160], name[32];
+	struct notes nt, nt2;
+	struct pf_repair_ctx ctx;
+	struct pf_scavenge sc;
+	struct pf_ndb *ndb;
+	uint32_t before;
+	char want[96];
+
+	snprintf(name, sizeof(name), "notrees%d", _i);
+	paths(name, in, out, sizeof(in));
+	snprintf(out2, sizeof(out2), "%s/%s-msg.pst", g_dir, name);
+	make_sample(in, kinds[_i].v, kinds[_i].c);
+	before = messages_in(in);
+	ndb = open_ndb(in);
+	ck_assert_int_eq(pf_scavenge(ndb, &sc), 0);
+	ck_assert_uint_gt(sc.npages, 1);
+	for (size_t i = 0; i < sc.npages; i++)
+		zero_at(in, sc.pages[i].ib, pf_ndb_layout(ndb)->page_size);
+	pf_scavenge_free(&sc);
+	pf_ndb_close(ndb);
+	ctx = run(in, out, PF_REPAIR_BTREE, false, &nt);
+	ck_assert_uint_eq(ctx.counts.nodes_rebuilt, before);
+	snprintf(want, sizeof(want), "the BBT is lost: %u message PCs",
+		 before);
+	ck_assert_msg(strstr(nt.all, want), "%s", nt.all);
+	ck_assert_ptr_null(strstr(nt.all, "without recipients"));
+	memset(&ctx, 0, sizeof(ctx));
+	memset(&nt2, 0, sizeof(nt2));
+	ctx.note = on_note;
+	ctx.note_ctx = &nt2;
+	ck_assert_msg(pf_repair_messaging(&ctx, out, out2) == 0, "%s",
+		      pf_error_msg());
+	snprintf(want, sizeof(want), "moved %u orphan messages to "
+		 "'Recovered Items'", before);
+	ck_assert_msg(strstr(nt2.all, want), "%s", nt2.all);
+	no_errors(out2);
+	ck_assert_uint_eq(messages_in(out2), before);
+}
+END_TEST
+
+/* The BBT leaf page holding message X's PC BID (its NBT entry's
+ * bidData), found in NDB. */
+static void pc_leaf(struct pf_ndb *ndb, uint32_t x, struct tu_loc *loc)
+{
+	struct pf_nbt_entry ne;
+
+	ck_assert_int_eq(pf_nbt_lookup(ndb, x, &ne), 0);
+	ck_assert_int_eq(tu_find_leaf(ndb, PF_OBJ_BBT, ne.bid_data, loc), 0);
+}
+
+/* Half the BBT tells, half is lost: message D was deleted (its PC's BID
+ * left the BBT leaf that still covers it), the BBT leaf of another
+ * message's PC is zeroed, and every NBT page is zeroed.  Every message
+ * but D comes back: the ones under the zeroed leaf because the BBT
+ * cannot tell, the rest because the BBT names them. */
+START_TEST(bbt_partly_lost)
+{
+	char in[128], out[128];
+	struct notes nt;
+	struct pf_repair_ctx ctx;
+	struct pf_scavenge sc;
+	struct pf_ndb *ndb;
+	const struct pf_layout *l;
+	struct tu_loc del = { 0 }, gone = { 0 };
+	uint8_t page[512];
+	uint32_t before;
+	unsigned long unsure = 0;
+	bool have_del = false;
+	const char *note;
+
+	paths("bbthalf", in, out, sizeof(in));
+	make_sample(in, PF_UNICODE, PF_CRYPT_PERMUTE);
+	before = messages_in(in);
+	ndb = open_ndb(in);
+	l = pf_ndb_layout(ndb);
+	for (uint32_t k = 0; k < before && !gone.page_ib; k++) {
+		struct tu_loc loc;
+
+		pc_leaf(ndb, nth_message_nid(ndb, k), &loc);
+		if (!have_del && loc.index > 0 && loc.index + 1 < loc.cent) {
+			have_del = true;
+			del = loc;
+		} else if (have_del && loc.page_ib != del.page_ib) {
+			gone = loc;
+		}
+	}
+	ck_assert_uint_ne(gone.page_ib, 0);
+	/* D's entry out of its leaf, the leaf resealed with its BID */
+	ck_assert_int_eq(tu_read_at(in, del.page_ib, page, 512), 0);
+	memmove(page + del.index * l->bbt_leaf_cb,
+		page + (del.index + 1) * l->bbt_leaf_cb,
+		(del.cent - del.index - 1) * l->bbt_leaf_cb);
+	memset(page + (del.cent - 1) * l->bbt_leaf_cb, 0, l->bbt_leaf_cb);
+	page[l->bt_entries] = (uint8_t)(del.cent - 1);
+	tu_page_seal(l, page, del.page_ib, PF_PTYPE_BBT, del.page_bid);
+	ck_assert_int_eq(tu_write_at(in, del.page_ib, page, 512), 0);
+	zero_at(in, gone.page_ib, l->page_size);
+	ck_assert_int_eq(pf_scavenge(ndb, &sc), 0);
+	for (size_t i = 0; i < sc.npages; i++)
+		if (sc.pages[i].ptype == PF_PTYPE_NBT)
+			zero_at(in, sc.pages[i].ib, l->page_size);
+	pf_scavenge_free(&sc);
+	pf_ndb_close(ndb);
+	ctx = run(in, out, PF_REPAIR_BTREE, false, &nt);
+	ck_assert_uint_eq(ctx.counts.nodes_rebuilt, before - 1);
+	note = strstr(nt.all, "the BBT is lost: ");
+	ck_assert_msg(note, "%s", nt.all);
+	unsure = strtoul(note + strlen("the BBT is lost: "), NULL, 10);
+	ck_assert_uint_gt(unsure, 0);
+	ck_assert_uint_lt(unsure, before - 1);
+	ctx = run(in, out, PF_REPAIR_BTREE, true, &nt);
+	ck_assert_uint_eq(ctx.counts.nodes_rebuilt, before);
 }
 END_TEST
 
@@ -747,6 +872,8 @@ static Suite *repair_suite(void)
 	tcase_set_timeout(tc, 300);
 	tcase_add_loop_test(tc, zeroed_nbt_leaf, 0, 3);
 	tcase_add_loop_test(tc, zeroed_leaf_no_copy, 0, 3);
+	tcase_add_loop_test(tc, both_trees_gone, 0, 3);
+	tcase_add_test(tc, bbt_partly_lost);
 	tcase_add_test(tc, wrong_root_bref);
 	tcase_add_loop_test(tc, damaged_block, 0,
 			    (int)(sizeof(damages) / sizeof(damages[0])));
