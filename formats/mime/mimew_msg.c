@@ -74,6 +74,8 @@ static void put_id_part(struct pf_mimew_buf *b, const char *s, size_t n)
 	}
 }
 
+#define ID_MAX 900
+
 static char *fix_id(const char *id, size_t n)
 {
 	struct pf_mimew_buf b = { 0 };
@@ -90,7 +92,9 @@ static char *fix_id(const char *id, size_t n)
 		pmw_putc(&b, '@');
 		put_id_part(&b, at + 1, n - (size_t)(at + 1 - id));
 	}
-	if (b.err || n == 0) {
+	/* a msg-id cannot be folded: it must fit one line of 998 octets
+	 * (RFC 5322 2.1.1) after its escapes, which can triple it */
+	if (b.err || n == 0 || b.n > ID_MAX) {
 		pf_mimew_buf_free(&b);
 		return NULL;
 	}
@@ -109,7 +113,7 @@ static char *bare_id(const char *s)
 	n = strlen(p);
 	while (n && (p[n - 1] == ' ' || p[n - 1] == '>'))
 		n--;
-	out = n && n <= 900 && pmw_ascii_print(p) ? fix_id(p, n) : NULL;
+	out = n && n <= ID_MAX && pmw_ascii_print(p) ? fix_id(p, n) : NULL;
 	free(c);
 	return out;
 }

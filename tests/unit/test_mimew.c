@@ -396,6 +396,19 @@ START_TEST(test_message_id)
 	ck_assert(strlen(id) > 7 + 16);
 	ck_assert_str_eq(id + 7 + 16, ".44@mail.example.org");
 	free(id);
+	/* an id whose escapes would pass one line (fuzz_mimew found it: 400
+	 * spaces become 1200 octets) is replaced by the derived one */
+	{
+		char big[420];
+
+		memset(big, ' ', sizeof(big));
+		memcpy(big, "<a", 2);
+		memcpy(big + sizeof(big) - 5, "@b>", 4);
+		m.message_id = big;
+		id = pf_mimew_message_id(&m);
+		ck_assert(strncmp(id, "pstfix.", 7) == 0);
+		free(id);
+	}
 }
 END_TEST
 
