@@ -188,6 +188,11 @@ bool rmsg_attach_table_ok(struct pf_message *m);
 int rmsg_attach_rebuild(struct pf_storew *s, struct pf_ndb *ndb,
 			const struct rmsg_node *n, uint32_t *nrows);
 
+/* rmsg_salvage.c: the LTP faults (>= 0) table NID's TC reports when
+ * opened and validated (MS-PST 2.3.4), or a PF_E_* when it does not open
+ * and reports none: anything but 0 means the table is unreadable. */
+int rmsg_table_faults(struct pf_ndb *ndb, uint32_t nid);
+
 /* One note line at this stage's level (repair_note.c). */
 #define rmsg_note(ctx, ...) \
 	pf_repair_note((ctx), PF_REPAIR_MESSAGING, __VA_ARGS__)

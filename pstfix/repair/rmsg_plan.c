@@ -516,7 +516,8 @@ static void plan_table(struct rmsg_plan *p, struct pf_ndb *ndb,
 		f->rebuild |= 1u << k;
 		return;
 	}
-	if (pf_folder_table_ids(ndb, f->nid, table_type[k], &ids,
+	if (rmsg_table_faults(ndb, tnid) != 0 ||
+	    pf_folder_table_ids(ndb, f->nid, table_type[k], &ids,
 				&count) != 0) {
 		snprintf(f->why[k], sizeof(f->why[k]), "was unreadable");
 		f->rebuild |= 1u << k;
