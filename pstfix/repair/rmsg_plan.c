@@ -248,7 +248,9 @@ static void read_items(struct rmsg_plan *p, struct pf_ndb *ndb)
 		if (!rmsg_attach_table_ok(&m)) {
 			n->fix_attach = true;
 			p->attach_fixes++;
-		}
+		} else if (rmsg_props_bad(&m))
+			n->fix_props = true;  /* after the attachment table:
+						 one rewrite per node */
 		pf_message_close(&m);
 	}
 }

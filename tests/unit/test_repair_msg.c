@@ -33,6 +33,8 @@ static char g_dir[64];
  * Projects (3), Inbox/Projects/Old (1), Sent Items (2) ---- */
 
 #define NMSG 12
+#define LONG_MSG 4        /* the message g_long_body gives a long body */
+static bool g_long_body;  /* its body too big for the heap: a subnode */
 struct sample {
 	uint32_t inbox, projects, old, sent, drafts;
 	uint32_t msg[NMSG];
@@ -53,7 +55,10 @@ static void make_sample(const char *path, enum pf_variant v,
 				   .mime_type = "text/plain",
 				   .data = blob, .cb = sizeof(blob) };
 	struct pf_storew *s;
+	static char body[8192];
 	int k = 0;
+
+	memset(body, 'x', sizeof(body) - 1);
 
 	ck_assert_msg(pf_storew_open(&s, path, &wo, &so) == 0, "%s",
 		      pf_error_msg());
@@ -70,7 +75,8 @@ static void make_sample(const char *path, enum pf_variant v,
 		struct pf_msgw_message m = {
 			.subject = smp->subject[i], .sender_name = "Alice",
 			.sender_addr = "alice@example.com", .rcpt = &rcpt,
-			.nrcpt = 1, .body_text = "Hello, body text.",
+			.nrcpt = 1, .body_text = g_long_body &&
+				i == LONG_MSG ? body : "Hello, body text.",
 			.flags = i % 3 == 0 ? PF_MSGFLAG_READ : 0,
 			.att = i == 1 ? &att : NULL, .natt = i == 1,
 		};
@@ -748,6 +754,53 @@ START_TEST(body_dropped)
 }
 END_TEST
 
+/* The subnode holding property ID of node NID in PATH, 0: none; whether
+ * it is there at all into *HAS. */
+static uint32_t prop_subnode(const char *path, uint32_t nid, uint16_t id,
+			     bool *has)
+{
+	struct pf_message m;
+	struct pf_value v;
+	struct pf_ndb *ndb;
+	uint32_t sub = 0;
+
+	ck_assert_int_eq(pf_ndb_open(&ndb, path), 0);
+	ck_assert_int_eq(pf_message_open(&m, ndb, nid), 0);
+	*has = pf_pc_get_value(&m.pc, id, &v) == 0;
+	if (*has && v.loc == PF_VAL_SUBNODE)
+		sub = v.hnid;
+	pf_value_free(&v);
+	pf_message_close(&m);
+	pf_ndb_close(ndb);
+	return sub;
+}
+
+START_TEST(value_lost)
+{
+	/* the subnode holding a message's long body is lost (the NDB stage
+	 * dropped its dead data tree): PidTagBody is dropped and said, the
+	 * message keeps every other property */
+	struct sample smp;
+	struct run r;
+	struct nbt_edit e = { 0 };
+	char a[128], b[128], c[128];
+	bool has;
+
+	g_long_body = true;
+	paths("valuelost", _i, a, b, c, sizeof(a));
+	make_sample(a, variants[_i], &smp);
+	e.dropsub.nid = smp.msg[LONG_MSG];
+	e.dropsub.sub = prop_subnode(a, e.dropsub.nid, 0x1000, &has);
+	ck_assert_uint_ne(e.dropsub.sub, 0);
+	run_case("valuelost", _i, &e, 6043, &smp, &r);
+	ck_assert_uint_eq(r.notes.n, 1);
+	ck_assert_ptr_nonnull(strstr(r.notes.all, "dropped property "
+				     "0x1000001"));
+	prop_subnode(c, e.dropsub.nid, 0x1000, &has);
+	ck_assert(!has);
+}
+END_TEST
+
 START_TEST(attachment_table)
 {
 	/* message 1 loses its attachment table (subnode 0x671): its
@@ -1002,6 +1055,7 @@ static Suite *suite(void)
 	tcase_add_loop_test(tc, body_dropped, 0, nv);
 	tcase_add_loop_test(tc, folder_unreadable, 0, nv);
 	tcase_add_loop_test(tc, attachment_table, 0, nv);
+	tcase_add_loop_test(tc, value_lost, 0, nv);
 	tcase_add_loop_test(tc, message_unreadable, 0, nv);
 	tcase_add_loop_test(tc, corpus_broken, 0,
 			    (int)(sizeof(corpus_files) /
