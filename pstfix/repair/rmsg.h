@@ -46,6 +46,8 @@ struct rmsg_node {
 				     its attachment subnodes */
 	bool fix_props;           /* its PC or an attachment's has a value
 				     that does not resolve (rmsg_salvage.c) */
+	bool fix_heap;            /* its PC opens only by a tolerant read of
+				     its heap (rmsg_heap.c) */
 };
 
 /* The store PC's required properties (MS-PST 2.4.3.1, 2.7.1). */
@@ -204,6 +206,17 @@ bool rmsg_props_bad(struct pf_message *m);
 /* Write item N again without those properties (noted, each one), every
  * other property and subnode as it was (rmsg_salvage.c). */
 int rmsg_salvage_write(struct rmsg_w *x, const struct rmsg_node *n);
+
+/* Does node N's heap report a fault when opened (rmsg_salvage.c)?
+ * rmsg_heap.c: open message N tolerantly (a bad HNHDR bSig ignored, a
+ * lost HNPAGEMAP found again, MS-PST 2.3.1), what was done into WHY;
+ * rmsg_item_open(): the message as it opens, or tolerantly when its heap
+ * is damaged (then n->fix_heap is set). */
+bool rmsg_heap_faults(struct pf_ndb *ndb, const struct rmsg_node *n);
+int rmsg_message_salvage(struct pf_message *m, struct pf_ndb *ndb,
+			 const struct rmsg_node *n, char *why, size_t cbwhy);
+int rmsg_item_open(struct pf_message *m, struct pf_ndb *ndb,
+		   struct rmsg_node *n);
 
 /* One note line at this stage's level (repair_note.c). */
 #define rmsg_note(ctx, ...) \

@@ -9,6 +9,7 @@
  *   a row index disagreeing with the row matrix, a cell that does not
  *   resolve) makes the table "unreadable", so the plan rebuilds it from
  *   the NBT instead of keeping a table readers choke on.
+ *   rmsg_heap_faults() does the same for a node's heap (MS-PST 2.3.1).
  * - rmsg_props_bad() / rmsg_salvage_write(): a message (or FAI message)
  *   whose PC, or one of whose attachments' PCs, holds a property of an
  *   unknown type (MS-PST 2.3.3.3) or whose value names a HID or subnode
@@ -32,6 +33,17 @@ static void count_fault(void *ctx, const struct pf_fault *f)
 {
 	(void)f;
 	(*(uint32_t *)ctx)++;
+}
+
+bool rmsg_heap_faults(struct pf_ndb *ndb, const struct rmsg_node *n)
+{
+	uint32_t nf = 0;
+	struct pf_sink sink = { count_fault, &nf };
+	struct pf_hn hn;
+
+	if (pf_hn_open(&hn, ndb, n->nid, n->bid_data, &sink) == 0)
+		pf_hn_close(&hn);
+	return nf != 0;
 }
 
 int rmsg_table_faults(struct pf_ndb *ndb, uint32_t nid)
@@ -170,10 +182,17 @@ int rmsg_salvage_write(struct rmsg_w *x, const struct rmsg_node *n)
 	struct pf_message m;
 	struct pf_subw out;
 	uint64_t bd = 0, bs = 0;
-	int rc = pf_message_open(&m, x->ndb, n->nid);
+	char why[128] = "";
+	int rc = n->fix_heap ? rmsg_message_salvage(&m, x->ndb, n, why,
+						    sizeof(why)) :
+			       pf_message_open(&m, x->ndb, n->nid);
 
 	if (rc != 0)
 		return rc;
+	if (n->fix_heap)
+		rmsg_note(x->ctx, "message 0x%x: PC written again from a "
+			  "tolerant read of its damaged heap (%s)", n->nid,
+			  why);
 	pf_subw_init(&out, x->w);
 	note_dropped(x, &m.pc, m.nid, 0);
 	for (uint32_t i = 0; rc == 0 && i < m.sub.count; i++)

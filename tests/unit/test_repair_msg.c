@@ -105,6 +105,8 @@ struct nbt_edit {
 		int32_t value;
 	} pc;
 	struct { uint32_t nid, sub; } dropsub;   /* a subnode to lose */
+	struct { uint32_t nid; bool pagemap; } heap;   /* HNHDR damaged:
+					 bSig 0, or ibHnpm past the block */
 };
 
 struct editor {
@@ -202,6 +204,25 @@ static void drop_subnode(struct editor *ed, uint64_t bid_sub, uint32_t sub,
 	pf_subnodes_free(&sv);
 }
 
+/* Node NID's one-block heap again with its HNHDR damaged as E says
+ * (MS-PST 2.3.1.2): every allocation and the page map stay intact. */
+static void damage_heap(struct editor *ed, uint64_t *bid_data)
+{
+	uint8_t *d;
+	size_t cb;
+
+	ck_assert_int_eq(pf_node_data_read(ed->ndb, *bid_data, 1 << 16, &d,
+					   &cb), 0);
+	ck_assert_uint_ge(cb, 12);
+	if (ed->e->heap.pagemap) {
+		d[0] = (uint8_t)((cb + 8) & 0xff);
+		d[1] = (uint8_t)((cb + 8) >> 8);
+	} else
+		d[2] = 0;
+	ck_assert_int_eq(pf_writer_put_data(ed->w, d, cb, bid_data), 0);
+	free(d);
+}
+
 static int edit_node(void *ctx, const struct pf_nbt_entry *n)
 {
 	struct editor *ed = ctx;
@@ -229,6 +250,8 @@ static int edit_node(void *ctx, const struct pf_nbt_entry *n)
 		write_pc_edit(ed, nid, &bid_data, &bid_sub);
 	if (e->dropsub.nid == nid)
 		drop_subnode(ed, bid_sub, e->dropsub.sub, &bid_sub);
+	if (e->heap.nid == nid)
+		damage_heap(ed, &bid_data);
 	ck_assert_msg(pf_writer_add_node(ed->w, nid, bid_data, bid_sub,
 					 parent) == 0, "%s", pf_error_msg());
 	return 0;
@@ -801,6 +824,31 @@ START_TEST(value_lost)
 }
 END_TEST
 
+START_TEST(heap_header)
+{
+	/* message 2's HNHDR: bSig 0 (the PC still opens), then ibHnpm past
+	 * the block (it does not): both are read tolerantly and the PC is
+	 * written again with every property */
+	for (int k = 0; k < 2; k++) {
+		struct sample smp;
+		struct run r;
+		struct nbt_edit e = { 0 };
+		char a[128], b[128], c[128], name[32];
+
+		snprintf(name, sizeof(name), "heap%d", k);
+		paths(name, _i, a, b, c, sizeof(a));
+		make_sample(a, variants[_i], &smp);
+		e.heap.nid = smp.msg[2];
+		e.heap.pagemap = k == 1;
+		run_case(name, _i, &e, k ? 6002 : 6001, &smp, &r);
+		ck_assert_uint_eq(r.notes.n, 1);
+		ck_assert_ptr_nonnull(strstr(r.notes.all, k ?
+			"ibHnpm" : "bSig 0x0 ignored"));
+		ck_assert_uint_eq(r.ctx.counts.messages_unreadable, 0);
+	}
+}
+END_TEST
+
 START_TEST(attachment_table)
 {
 	/* message 1 loses its attachment table (subnode 0x671): its
@@ -1056,6 +1104,7 @@ static Suite *suite(void)
 	tcase_add_loop_test(tc, folder_unreadable, 0, nv);
 	tcase_add_loop_test(tc, attachment_table, 0, nv);
 	tcase_add_loop_test(tc, value_lost, 0, nv);
+	tcase_add_loop_test(tc, heap_header, 0, nv);
 	tcase_add_loop_test(tc, message_unreadable, 0, nv);
 	tcase_add_loop_test(tc, corpus_broken, 0,
 			    (int)(sizeof(corpus_files) /
