@@ -44,6 +44,10 @@ struct rmsg_node {
 	bool read;                /* a message with MSGFLAG_READ */
 	bool fix_attach;          /* its attachment table disagrees with
 				     its attachment subnodes */
+	bool fix_props;           /* its PC or an attachment's has a value
+				     that does not resolve (rmsg_salvage.c) */
+	bool fix_heap;            /* its PC opens only by a tolerant read of
+				     its heap (rmsg_heap.c) */
 };
 
 /* The store PC's required properties (MS-PST 2.4.3.1, 2.7.1). */
@@ -173,6 +177,10 @@ void rmsg_put_counts(struct pf_plist *l, const struct rmsg_folder *f);
 void rmsg_merge_pc(struct pf_plist *l, const struct pf_message *m,
 		   const struct pf_plist *set, bool (*drop)(uint32_t),
 		   struct pf_set *vals);
+/* The same from a PC. */
+void rmsg_merge_props(struct pf_plist *l, const struct pf_pc *pc,
+		      const struct pf_plist *set, bool (*drop)(uint32_t),
+		      struct pf_set *vals);
 /* Node NID's PC written again that way, as node NID (parent PARENT). */
 int rmsg_set_props(struct rmsg_w *x, uint32_t nid, uint32_t parent,
 		   const struct pf_plist *set, bool (*drop)(uint32_t));
@@ -187,6 +195,28 @@ bool rmsg_attach_table_ok(struct pf_message *m);
  * subnode tree with the other subnodes as they were. */
 int rmsg_attach_rebuild(struct pf_storew *s, struct pf_ndb *ndb,
 			const struct rmsg_node *n, uint32_t *nrows);
+
+/* rmsg_salvage.c: the LTP faults (>= 0) table NID's TC reports when
+ * opened and validated (MS-PST 2.3.4), or a PF_E_* when it does not open
+ * and reports none: anything but 0 means the table is unreadable. */
+int rmsg_table_faults(struct pf_ndb *ndb, uint32_t nid);
+/* Does M's PC, or one of its attachments' PCs, hold a property whose
+ * value does not resolve or whose type is unknown (MS-PST 2.3.3.3)? */
+bool rmsg_props_bad(struct pf_message *m);
+/* Write item N again without those properties (noted, each one), every
+ * other property and subnode as it was (rmsg_salvage.c). */
+int rmsg_salvage_write(struct rmsg_w *x, const struct rmsg_node *n);
+
+/* Does node N's heap report a fault when opened (rmsg_salvage.c)?
+ * rmsg_heap.c: open message N tolerantly (a bad HNHDR bSig ignored, a
+ * lost HNPAGEMAP found again, MS-PST 2.3.1), what was done into WHY;
+ * rmsg_item_open(): the message as it opens, or tolerantly when its heap
+ * is damaged (then n->fix_heap is set). */
+bool rmsg_heap_faults(struct pf_ndb *ndb, const struct rmsg_node *n);
+int rmsg_message_salvage(struct pf_message *m, struct pf_ndb *ndb,
+			 const struct rmsg_node *n, char *why, size_t cbwhy);
+int rmsg_item_open(struct pf_message *m, struct pf_ndb *ndb,
+		   struct rmsg_node *n);
 
 /* One note line at this stage's level (repair_note.c). */
 #define rmsg_note(ctx, ...) \

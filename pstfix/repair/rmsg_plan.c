@@ -239,16 +239,18 @@ static void read_items(struct rmsg_plan *p, struct pf_ndb *ndb)
 			continue;
 		if (PF_NID_TYPE(n->nid) == PF_NT_NORMAL_MESSAGE)
 			p->messages++;
-		if (pf_message_open(&m, ndb, n->nid) != 0) {
+		if (rmsg_item_open(&m, ndb, n) != 0) {
 			n->unreadable = true;
 			continue;
 		}
 		if (pf_pc_get_i32(&m.pc, PF_TAG_MESSAGE_FLAGS, &flags) == 0)
 			n->read = (flags & PF_MSGFLAG_READ) != 0;
-		if (!rmsg_attach_table_ok(&m)) {
+		if (!n->fix_heap && !rmsg_attach_table_ok(&m)) {
 			n->fix_attach = true;
 			p->attach_fixes++;
-		}
+		} else if (n->fix_heap || rmsg_props_bad(&m))
+			n->fix_props = true;  /* after the attachment table:
+						 one rewrite per node */
 		pf_message_close(&m);
 	}
 }
@@ -516,7 +518,8 @@ static void plan_table(struct rmsg_plan *p, struct pf_ndb *ndb,
 		f->rebuild |= 1u << k;
 		return;
 	}
-	if (pf_folder_table_ids(ndb, f->nid, table_type[k], &ids,
+	if (rmsg_table_faults(ndb, tnid) != 0 ||
+	    pf_folder_table_ids(ndb, f->nid, table_type[k], &ids,
 				&count) != 0) {
 		snprintf(f->why[k], sizeof(f->why[k]), "was unreadable");
 		f->rebuild |= 1u << k;

@@ -52,12 +52,19 @@ void rmsg_merge_pc(struct pf_plist *l, const struct pf_message *m,
 		   const struct pf_plist *set, bool (*drop)(uint32_t),
 		   struct pf_set *vals)
 {
-	for (uint32_t i = 0; i < pf_pc_count(&m->pc); i++) {
-		uint32_t tag = pf_pc_tag(&m->pc, i);
+	rmsg_merge_props(l, &m->pc, set, drop, vals);
+}
+
+void rmsg_merge_props(struct pf_plist *l, const struct pf_pc *pc,
+		      const struct pf_plist *set, bool (*drop)(uint32_t),
+		      struct pf_set *vals)
+{
+	for (uint32_t i = 0; i < pf_pc_count(pc); i++) {
+		uint32_t tag = pf_pc_tag(pc, i);
 		struct pf_value v;
 
 		if (has_id(set, PF_PROP_ID(tag)) || (drop && drop(tag)) ||
-		    pf_pc_prop(&m->pc, i, &v) != 0)
+		    pf_pc_prop(pc, i, &v) != 0)
 			continue;   /* an unresolvable value is left out */
 		if (v.loc == PF_VAL_SUBNODE && vals)
 			pf_set_add(vals, v.hnid);

@@ -347,6 +347,10 @@ static int write_attachments(struct rmsg_w *x)
 	for (uint32_t i = 0; rc == 0 && i < x->p->nnodes; i++) {
 		const struct rmsg_node *n = &x->p->nodes[i];
 
+		if (n->fix_props)
+			rc = rmsg_salvage_write(x, n);
+		if (rc != 0)
+			break;
 		if (!n->fix_attach)
 			continue;
 		rc = rmsg_attach_rebuild(x->s, x->ndb, n, &nrows);
@@ -382,7 +386,7 @@ static void mark_replaced(struct rmsg_plan *p)
 	if (n && p->nameid_rehash)
 		n->replaced = true;
 	for (uint32_t i = 0; i < p->nnodes; i++)
-		if (p->nodes[i].fix_attach)
+		if (p->nodes[i].fix_attach || p->nodes[i].fix_props)
 			p->nodes[i].replaced = true;
 	for (uint32_t i = 0; i < p->nf; i++) {
 		n = rmsg_node(p, p->f[i].nid);

@@ -410,12 +410,13 @@ int r_pc_field(struct img *m)
 		return pc_fail("out of memory");
 	memcpy(d, m->buf + b->e.bref.ib, b->e.cb);
 	pf_decode(cm, b->e.bref.bid, d, b->e.cb);
+	/* hn-sig and hn-pagemap leave every allocation and the HNPAGEMAP
+	 * intact: a tolerant reader (pstfix repair) brings the message back
+	 * as it was, so it is edited, not ruined ("destroyed") */
 	if (strcmp(f, "hn-sig") == 0) {
 		d[2] = 0x00;                   /* bSig 0xEC */
-		note_nid(m->ruined, &m->nruined, nid);
 	} else if (strcmp(f, "hn-pagemap") == 0) {
 		pf_put16(d, (uint16_t)(b->e.cb + 8));   /* ibHnpm */
-		note_nid(m->ruined, &m->nruined, nid);
 	} else {
 		/* hidUserRoot -> BTHHEADER (bType 0xB5, cbKey, cbEnt,
 		 * bIdxLevels 0, hidRoot) -> the first leaf record: key,

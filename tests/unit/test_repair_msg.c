@@ -33,6 +33,8 @@ static char g_dir[64];
  * Projects (3), Inbox/Projects/Old (1), Sent Items (2) ---- */
 
 #define NMSG 12
+#define LONG_MSG 4        /* the message g_long_body gives a long body */
+static bool g_long_body;  /* its body too big for the heap: a subnode */
 struct sample {
 	uint32_t inbox, projects, old, sent, drafts;
 	uint32_t msg[NMSG];
@@ -53,7 +55,10 @@ static void make_sample(const char *path, enum pf_variant v,
 				   .mime_type = "text/plain",
 				   .data = blob, .cb = sizeof(blob) };
 	struct pf_storew *s;
+	static char body[8192];
 	int k = 0;
+
+	memset(body, 'x', sizeof(body) - 1);
 
 	ck_assert_msg(pf_storew_open(&s, path, &wo, &so) == 0, "%s",
 		      pf_error_msg());
@@ -70,7 +75,8 @@ static void make_sample(const char *path, enum pf_variant v,
 		struct pf_msgw_message m = {
 			.subject = smp->subject[i], .sender_name = "Alice",
 			.sender_addr = "alice@example.com", .rcpt = &rcpt,
-			.nrcpt = 1, .body_text = "Hello, body text.",
+			.nrcpt = 1, .body_text = g_long_body &&
+				i == LONG_MSG ? body : "Hello, body text.",
 			.flags = i % 3 == 0 ? PF_MSGFLAG_READ : 0,
 			.att = i == 1 ? &att : NULL, .natt = i == 1,
 		};
@@ -99,6 +105,8 @@ struct nbt_edit {
 		int32_t value;
 	} pc;
 	struct { uint32_t nid, sub; } dropsub;   /* a subnode to lose */
+	struct { uint32_t nid; bool pagemap; } heap;   /* HNHDR damaged:
+					 bSig 0, or ibHnpm past the block */
 };
 
 struct editor {
@@ -196,6 +204,25 @@ static void drop_subnode(struct editor *ed, uint64_t bid_sub, uint32_t sub,
 	pf_subnodes_free(&sv);
 }
 
+/* Node NID's one-block heap again with its HNHDR damaged as E says
+ * (MS-PST 2.3.1.2): every allocation and the page map stay intact. */
+static void damage_heap(struct editor *ed, uint64_t *bid_data)
+{
+	uint8_t *d;
+	size_t cb;
+
+	ck_assert_int_eq(pf_node_data_read(ed->ndb, *bid_data, 1 << 16, &d,
+					   &cb), 0);
+	ck_assert_uint_ge(cb, 12);
+	if (ed->e->heap.pagemap) {
+		d[0] = (uint8_t)((cb + 8) & 0xff);
+		d[1] = (uint8_t)((cb + 8) >> 8);
+	} else
+		d[2] = 0;
+	ck_assert_int_eq(pf_writer_put_data(ed->w, d, cb, bid_data), 0);
+	free(d);
+}
+
 static int edit_node(void *ctx, const struct pf_nbt_entry *n)
 {
 	struct editor *ed = ctx;
@@ -223,6 +250,8 @@ static int edit_node(void *ctx, const struct pf_nbt_entry *n)
 		write_pc_edit(ed, nid, &bid_data, &bid_sub);
 	if (e->dropsub.nid == nid)
 		drop_subnode(ed, bid_sub, e->dropsub.sub, &bid_sub);
+	if (e->heap.nid == nid)
+		damage_heap(ed, &bid_data);
 	ck_assert_msg(pf_writer_add_node(ed->w, nid, bid_data, bid_sub,
 					 parent) == 0, "%s", pf_error_msg());
 	return 0;
@@ -748,6 +777,78 @@ START_TEST(body_dropped)
 }
 END_TEST
 
+/* The subnode holding property ID of node NID in PATH, 0: none; whether
+ * it is there at all into *HAS. */
+static uint32_t prop_subnode(const char *path, uint32_t nid, uint16_t id,
+			     bool *has)
+{
+	struct pf_message m;
+	struct pf_value v;
+	struct pf_ndb *ndb;
+	uint32_t sub = 0;
+
+	ck_assert_int_eq(pf_ndb_open(&ndb, path), 0);
+	ck_assert_int_eq(pf_message_open(&m, ndb, nid), 0);
+	*has = pf_pc_get_value(&m.pc, id, &v) == 0;
+	if (*has && v.loc == PF_VAL_SUBNODE)
+		sub = v.hnid;
+	pf_value_free(&v);
+	pf_message_close(&m);
+	pf_ndb_close(ndb);
+	return sub;
+}
+
+START_TEST(value_lost)
+{
+	/* the subnode holding a message's long body is lost (the NDB stage
+	 * dropped its dead data tree): PidTagBody is dropped and said, the
+	 * message keeps every other property */
+	struct sample smp;
+	struct run r;
+	struct nbt_edit e = { 0 };
+	char a[128], b[128], c[128];
+	bool has;
+
+	g_long_body = true;
+	paths("valuelost", _i, a, b, c, sizeof(a));
+	make_sample(a, variants[_i], &smp);
+	e.dropsub.nid = smp.msg[LONG_MSG];
+	e.dropsub.sub = prop_subnode(a, e.dropsub.nid, 0x1000, &has);
+	ck_assert_uint_ne(e.dropsub.sub, 0);
+	run_case("valuelost", _i, &e, 6043, &smp, &r);
+	ck_assert_uint_eq(r.notes.n, 1);
+	ck_assert_ptr_nonnull(strstr(r.notes.all, "dropped property "
+				     "0x1000001"));
+	prop_subnode(c, e.dropsub.nid, 0x1000, &has);
+	ck_assert(!has);
+}
+END_TEST
+
+START_TEST(heap_header)
+{
+	/* message 2's HNHDR: bSig 0 (the PC still opens), then ibHnpm past
+	 * the block (it does not): both are read tolerantly and the PC is
+	 * written again with every property */
+	for (int k = 0; k < 2; k++) {
+		struct sample smp;
+		struct run r;
+		struct nbt_edit e = { 0 };
+		char a[128], b[128], c[128], name[32];
+
+		snprintf(name, sizeof(name), "heap%d", k);
+		paths(name, _i, a, b, c, sizeof(a));
+		make_sample(a, variants[_i], &smp);
+		e.heap.nid = smp.msg[2];
+		e.heap.pagemap = k == 1;
+		run_case(name, _i, &e, k ? 6002 : 6001, &smp, &r);
+		ck_assert_uint_eq(r.notes.n, 1);
+		ck_assert_ptr_nonnull(strstr(r.notes.all, k ?
+			"ibHnpm" : "bSig 0x0 ignored"));
+		ck_assert_uint_eq(r.ctx.counts.messages_unreadable, 0);
+	}
+}
+END_TEST
+
 START_TEST(attachment_table)
 {
 	/* message 1 loses its attachment table (subnode 0x671): its
@@ -1002,6 +1103,8 @@ static Suite *suite(void)
 	tcase_add_loop_test(tc, body_dropped, 0, nv);
 	tcase_add_loop_test(tc, folder_unreadable, 0, nv);
 	tcase_add_loop_test(tc, attachment_table, 0, nv);
+	tcase_add_loop_test(tc, value_lost, 0, nv);
+	tcase_add_loop_test(tc, heap_header, 0, nv);
 	tcase_add_loop_test(tc, message_unreadable, 0, nv);
 	tcase_add_loop_test(tc, corpus_broken, 0,
 			    (int)(sizeof(corpus_files) /
