@@ -92,7 +92,8 @@ static const struct recipe recipes[] = {
 	  "sub-external folder-cycle (an NBT entry)" },
 	{ "internal-block", r_internal_block, "ARG: x-btype x-level x-cent "
 	  "x-lcb sl-btype sl-level sl-cent sl-dup" },
-	{ "amap-field", r_amap_field, "ARG: ptype crc (the first AMap)" },
+	{ "amap-field", r_amap_field,
+	  "ARG: [pmap-]ptype crc ptype-repeat bid sig (first AMap/PMap)" },
 	{ "pc-field", r_pc_field, "ARG: hn-sig hn-pagemap prop-type (a "
 	  "message's PC)" },
 };

@@ -10,7 +10,7 @@
  *   block-field   MS-PST 2.2.2.8.1 BLOCKTRAILER, 2.2.2.7.7.3 BBTENTRY
  *   node-field    MS-PST 2.2.2.7.7.4 NBTENTRY
  *   internal-block MS-PST 2.2.2.8.3.2 XBLOCK, 2.2.2.8.3.3 SLBLOCK
- *   amap-field    MS-PST 2.2.2.7.2 AMap page
+ *   amap-field    MS-PST 2.2.2.7.2 AMap page, 2.2.2.7.3 PMap page
  *   pc-field      MS-PST 2.3.1 HN, 2.3.2 BTH of a message's PC
  */
 #include "pstcorrupt.h"
@@ -364,26 +364,56 @@ int r_internal_block(struct img *m)
 	return 0;
 }
 
-/* ---- the AMap ---- */
+/* ---- the AMap and the PMap that follows it ---- */
+
+/* One trailer field of a map page at IB set wrong (MS-PST 2.2.2.7.1
+ * PAGETRAILER): ptype (to PMAP, or to AMAP on the PMap), ptypeRepeat,
+ * wSig (must be 0 on map pages), bid (must be ib), or a data bit with the
+ * CRC left; all but sig and crc are re-sealed. */
+static void map_field(struct img *m, uint64_t ib, uint8_t other,
+		      const char *f)
+{
+	struct tu_trailer_at tt = tu_trailer_at(m->l);
+	uint8_t *pg = m->buf + ib;
+
+	if (strcmp(f, "ptype") == 0) {
+		pg[tt.base] = pg[tt.base + 1] = other;
+	} else if (strcmp(f, "ptype-repeat") == 0) {
+		pg[tt.base + 1] = other;
+	} else if (strcmp(f, "bid") == 0) {
+		tu_put(pg + tt.bid, tt.bid_w, ib + m->l->page_size);
+	} else if (strcmp(f, "sig") == 0) {
+		pf_put16(pg + tt.sig, 0x5A5A);
+		return;
+	} else {
+		pg[m->l->amap_bits_ib + m->l->amap_bits_cb - 1] ^= 0x01;
+		return;
+	}
+	page_reseal(m, ib);
+}
 
 int r_amap_field(struct img *m)
 {
-	static const char *const names[] = { "ptype", "crc", NULL };
+	static const char *const names[] = {
+		"ptype", "crc", "ptype-repeat", "bid", "sig", "pmap-ptype",
+		"pmap-crc", "pmap-ptype-repeat", "pmap-bid", "pmap-sig",
+		NULL,
+	};
 	const char *f = field_of(m, names);
-	struct tu_trailer_at tt = tu_trailer_at(m->l);
-	uint8_t *pg = m->buf + m->l->amap_first;
+	bool pmap = f && strncmp(f, "pmap-", 5) == 0;
+	uint64_t ib = m->l->amap_first;
 
 	if (!f)
 		return -1;
-	if (strcmp(f, "ptype") == 0) {
-		pg[tt.base] = pg[tt.base + 1] = PF_PTYPE_PMAP;
-		page_reseal(m, m->l->amap_first);
-	} else {
-		pg[m->l->amap_bits_ib + m->l->amap_bits_cb - 1] ^= 0x01;
-	}
-	say(m, "first AMap page: %s set wrong%s", f,
-	    strcmp(f, "crc") == 0 ? " (its last bit flipped, CRC left)"
-				  : ", CRC fixed");
+	/* the first PMap is the page right after the first AMap
+	 * (MS-PST 2.2.2.7.3) */
+	if (pmap)
+		ib += m->l->page_size;
+	map_field(m, ib, pmap ? PF_PTYPE_AMAP : PF_PTYPE_PMAP,
+		  pmap ? f + 5 : f);
+	say(m, "first %s page: %s set wrong%s", pmap ? "PMap" : "AMap", f,
+	    strstr(f, "crc") ? " (its last bit flipped, CRC left)" :
+	    strstr(f, "sig") ? ", CRC left" : ", CRC fixed");
 	return 0;
 }
 
