@@ -89,7 +89,7 @@ static const struct recipe recipes[] = {
 	{ "block-field", r_block_field, "ARG: sig bid cb ib-unaligned "
 	  "ib-past-eof (a message's PC block)" },
 	{ "node-field", r_node_field, "ARG: data-missing sub-missing "
-	  "sub-external folder-cycle (an NBT entry)" },
+	  "sub-external folder-cycle parent-other (an NBT entry)" },
 	{ "internal-block", r_internal_block, "ARG: x-btype x-level x-cent "
 	  "x-lcb sl-btype sl-level sl-cent sl-dup" },
 	{ "amap-field", r_amap_field,

@@ -281,11 +281,23 @@ static const struct nbt_ent *pick_message(struct img *m)
 	return NULL;
 }
 
+/* A normal folder other than NOT: parent-other moves a message there, so
+ * the folder holds a message its contents table lacks (MS-PST 2.4.4.5). */
+static const struct nbt_ent *other_folder(struct img *m, uint64_t nt)
+{
+	for (size_t i = 0; i < m->nnbt; i++)
+		if (PF_NID_TYPE(m->nbt[i].e.nid) == PF_NT_NORMAL_FOLDER &&
+		    m->nbt[i].e.nid != nt &&
+		    m->nbt[i].e.nid != PF_NID_ROOT_FOLDER)
+			return &m->nbt[i];
+	return NULL;
+}
+
 int r_node_field(struct img *m)
 {
 	static const char *const names[] = {
 		"data-missing", "sub-missing", "sub-external", "folder-cycle",
-		NULL,
+		"parent-other", NULL,
 	};
 	const char *f = field_of(m, names);
 	const struct nbt_ent *n, *child = NULL;
@@ -303,6 +315,12 @@ int r_node_field(struct img *m)
 		nbt_put(m, n, 2, unused_bid(m, true));
 	} else if (strcmp(f, "sub-external") == 0) {
 		nbt_put(m, n, 2, n->e.bid_data);
+	} else if (strcmp(f, "parent-other") == 0) {
+		const struct nbt_ent *o = other_folder(m, n->e.nid_parent);
+
+		if (!o)
+			return pc_fail("node-field %s: one folder only", f);
+		nbt_put(m, n, 3, o->e.nid);
 	} else {
 		nbt_put(m, n, 3, child->e.nid);
 	}
