@@ -331,13 +331,35 @@ int r_node_field(struct img *m)
 
 /* ---- internal blocks: XBLOCK and SLBLOCK ---- */
 
+/* Entry I of a leaf SLBLOCK D (MS-PST 2.2.2.8.3.3.1.1 SLENTRY: nid,
+ * bidData, bidSub, each a BID wide) */
+static uint8_t *sl_entry(const struct img *m, uint8_t *d, uint32_t i)
+{
+	return d + (m->ansi ? 4 : 8) + (uint64_t)i * 3u * m->hl.w;
+}
+
+/* A leaf SLBLOCK whose last entry is an attachment (NID type 0x05) */
+static bool sl_last_is_attach(struct img *m, const struct pf_bbt_entry *e)
+{
+	uint8_t *d = m->old + e->bref.ib;
+	uint32_t cent = pf_le16(d + 2);
+
+	if (d[0] != 0x02 || d[1] != 0 || cent == 0 ||
+	    (uint64_t)(m->ansi ? 4 : 8) + (uint64_t)cent * 3u * m->hl.w >
+	    e->cb)
+		return false;
+	return PF_NID_TYPE(pf_le32(sl_entry(m, d, cent - 1))) ==
+	       PF_NT_ATTACHMENT;
+}
+
 int r_internal_block(struct img *m)
 {
 	static const char *const names[] = {
 		"x-btype", "x-level", "x-cent", "x-lcb", "sl-btype",
-		"sl-level", "sl-cent", "sl-dup", NULL,
+		"sl-level", "sl-cent", "sl-dup", "sl-attach-nid", NULL,
 	};
 	const char *f = field_of(m, names);
+	bool att = f && strcmp(f, "sl-attach-nid") == 0;
 	const struct bbt_ent *v[256];
 	uint8_t want, *d;
 	size_t n = 0;
@@ -352,7 +374,8 @@ int r_internal_block(struct img *m)
 		if ((e->bref.bid & PF_BID_INTERNAL) && block_in_file(m, e) &&
 		    e->cb >= 8 && m->old[e->bref.ib] == want &&
 		    (strcmp(f, "sl-dup") != 0 ||
-		     pf_le16(m->old + e->bref.ib + 2) >= 2))
+		     pf_le16(m->old + e->bref.ib + 2) >= 2) &&
+		    (!att || sl_last_is_attach(m, e)))
 			v[n++] = &m->bbt[i];
 	}
 	if (!n)
@@ -367,6 +390,12 @@ int r_internal_block(struct img *m)
 		pf_put16(d + 2, 0x7FFF);
 	} else if (strcmp(f, "x-lcb") == 0) {
 		pf_put32(d + 4, pf_le32(d + 4) + 1);
+	} else if (att) {
+		/* the last entry's NID index up by 0x1000: still in order,
+		 * but the attachment table's row names the old NID */
+		uint8_t *e = sl_entry(m, d, pf_le16(d + 2) - 1u);
+
+		pf_put32(e, pf_le32(e) + (0x1000u << 5));
 	} else {
 		/* sl-dup: entry 1 takes entry 0's NID.  (Entries merely out
 		 * of order are sorted by the reader, formats/ndb/subnode.c,
