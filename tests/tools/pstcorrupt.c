@@ -94,8 +94,8 @@ static const struct recipe recipes[] = {
 	  "x-lcb sl-btype sl-level sl-cent sl-dup sl-attach-nid" },
 	{ "amap-field", r_amap_field,
 	  "ARG: [pmap-]ptype crc ptype-repeat bid sig (first AMap/PMap)" },
-	{ "pc-field", r_pc_field, "ARG: hn-sig hn-pagemap prop-type (a "
-	  "message's PC)" },
+	{ "pc-field", r_pc_field, "ARG: hn-sig hn-pagemap prop-type "
+	  "(a message's PC) store-tag nameid-buckets (NID 0x21, 0x61)" },
 };
 
 static const struct recipe *recipe_find(const char *name)

@@ -466,10 +466,30 @@ int r_amap_field(struct img *m)
 
 /* ---- a message's property context (HN and BTH) ---- */
 
+/* The PC block F edits: the store's (NID 0x21) for store-tag, the
+ * name-to-id map's (NID 0x61, MS-PST 2.4.7) for nameid-buckets, else a
+ * message's. */
+static int pc_block(struct img *m, const char *f, const struct bbt_ent **b)
+{
+	uint32_t nid = strcmp(f, "store-tag") == 0 ? 0x21 :
+		       strcmp(f, "nameid-buckets") == 0 ? 0x61 : 0;
+	const struct nbt_ent *n;
+
+	if (!nid)
+		return message_block(m, b);
+	n = nbt_find(m, nid);
+	*b = n ? bbt_find(m, n->e.bid_data) : NULL;
+	if (!*b || !block_in_file(m, &(*b)->e) ||
+	    ((*b)->e.bref.bid & PF_BID_INTERNAL))
+		return pc_fail("pc-field %s: no PC block for 0x%x", f, nid);
+	return 0;
+}
+
 int r_pc_field(struct img *m)
 {
 	static const char *const names[] = {
-		"hn-sig", "hn-pagemap", "prop-type", NULL,
+		"hn-sig", "hn-pagemap", "prop-type", "store-tag",
+		"nameid-buckets", NULL,
 	};
 	const char *f = field_of(m, names);
 	const struct bbt_ent *b;
@@ -477,7 +497,7 @@ int r_pc_field(struct img *m)
 	uint8_t *d;
 	uint32_t nid = 0;
 
-	if (!f || message_block(m, &b) != 0)
+	if (!f || pc_block(m, f, &b) != 0)
 		return -1;
 	for (size_t i = 0; i < m->nnbt; i++)
 		if (m->nbt[i].e.bid_data == b->e.bref.bid)
@@ -507,13 +527,18 @@ int r_pc_field(struct img *m)
 			free(d);
 			return pc_fail("pc-field: no first BTH record");
 		}
-		pf_put16(d + rec + 2, 0x0999);
+		if (strcmp(f, "prop-type") == 0)
+			pf_put16(d + rec + 2, 0x0999);
+		else if (strcmp(f, "store-tag") == 0)
+			pf_put16(d + rec, 0x0001);   /* still first */
+		else                /* PidTagNameidBucketCount, inline */
+			pf_put32(d + rec + 4, pf_le32(d + rec + 4) + 1);
 	}
 	pf_encode(cm, b->e.bref.bid, d, b->e.cb);
 	memcpy(m->buf + b->e.bref.ib, d, b->e.cb);
 	free(d);
 	block_reseal(m, &b->e);
-	say(m, "message 0x%x PC block 0x%" PRIx64 ": %s set wrong, block "
+	say(m, "node 0x%x PC block 0x%" PRIx64 ": %s set wrong, block "
 	    "CRC fixed", nid, b->e.bref.bid, f);
 	return 0;
 }
