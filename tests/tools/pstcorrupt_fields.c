@@ -466,6 +466,80 @@ int r_amap_field(struct img *m)
 
 /* ---- a message's property context (HN and BTH) ---- */
 
+/* The size of heap allocation HID in block 0, 0 when unknown. */
+static uint32_t hn_hid_cb(const uint8_t *d, uint16_t cb, uint32_t hid)
+{
+	uint32_t at = hn_hid_at(d, cb, hid), hnpm = pf_le16(d);
+	uint32_t end;
+
+	if (!at)
+		return 0;
+	end = pf_le16(d + hnpm + 4 + 2 * PF_HID_INDEX(hid));
+	return end > at ? end - at : 0;
+}
+
+/* The first PC record (MS-PST 2.3.3.3: wPropId, wPropType, dwValueHnid)
+ * of a type in TYPES whose value is a HID (an allocation of block 0), or
+ * 0; BTH is the BTHHEADER, REC its first leaf record. */
+static uint32_t pc_rec_of(const uint8_t *d, uint16_t cb, uint32_t bth,
+			  uint32_t rec, const uint16_t *types)
+{
+	uint32_t n = hn_hid_cb(d, cb, pf_le32(d + bth + 4)) / 8;
+
+	for (uint32_t i = 0; i < n && rec + 8 * i + 8 <= cb; i++) {
+		const uint8_t *r = d + rec + 8 * i;
+		uint32_t v = pf_le32(r + 4);
+
+		for (const uint16_t *t = types; *t; t++)
+			if (pf_le16(r + 2) == *t && (v & 0x1F) == 0 &&
+			    hn_hid_at(d, cb, v))
+				return rec + 8 * i;
+	}
+	return 0;
+}
+
+/* Field F of a PC's BTH (MS-PST 2.3.2.1 BTHHEADER: bType, cbKey, cbEnt,
+ * bIdxLevels, hidRoot) or of its records, set wrong. */
+static int bth_edit(uint8_t *d, uint16_t cb, uint32_t bth, uint32_t rec,
+		    const char *f)
+{
+	static const uint16_t bin[] = { 0x0102, 0 };
+	uint32_t r;
+
+	if (strcmp(f, "prop-type") == 0) {
+		pf_put16(d + rec + 2, 0x0999);
+	} else if (strcmp(f, "store-tag") == 0) {
+		pf_put16(d + rec, 0x0001);   /* still first */
+	} else if (strcmp(f, "nameid-buckets") == 0) {
+		/* PidTagNameidBucketCount, an inline PtypInteger32 */
+		pf_put32(d + rec + 4, pf_le32(d + rec + 4) + 1);
+	} else if (strcmp(f, "bth-cbkey") == 0) {
+		d[bth + 1] = 4;
+	} else if (strcmp(f, "bth-order") == 0) {
+		uint8_t t[8];
+
+		if (hn_hid_cb(d, cb, pf_le32(d + bth + 4)) < 16)
+			return -1;
+		memcpy(t, d + rec, 8);
+		memcpy(d + rec, d + rec + 8, 8);
+		memcpy(d + rec + 8, t, 8);
+	} else if (strcmp(f, "hid-dangling") == 0) {
+		/* a binary value: a string could be PidTagMessageClass,
+		 * without which readers skip the message */
+		r = pc_rec_of(d, cb, bth, rec, bin);
+		if (!r)
+			return -1;
+		pf_put32(d + r + 4, 0x7FFu << 5);   /* no allocation 0x7FF */
+	} else {
+		/* prop-cb: a binary value retyped PtypTime, 8 bytes */
+		r = pc_rec_of(d, cb, bth, rec, bin);
+		if (!r || hn_hid_cb(d, cb, pf_le32(d + r + 4)) == 8)
+			return -1;
+		pf_put16(d + r + 2, 0x0040);
+	}
+	return 0;
+}
+
 /* The PC block F edits: the store's (NID 0x21) for store-tag, the
  * name-to-id map's (NID 0x61, MS-PST 2.4.7) for nameid-buckets, else a
  * message's. */
@@ -489,7 +563,8 @@ int r_pc_field(struct img *m)
 {
 	static const char *const names[] = {
 		"hn-sig", "hn-pagemap", "prop-type", "store-tag",
-		"nameid-buckets", NULL,
+		"nameid-buckets", "bth-cbkey", "bth-order",
+		"hid-dangling", "prop-cb", NULL,
 	};
 	const char *f = field_of(m, names);
 	const struct bbt_ent *b;
@@ -523,16 +598,11 @@ int r_pc_field(struct img *m)
 		if (bth && bth + 8 <= b->e.cb && d[bth] == 0xB5 &&
 		    d[bth + 3] == 0)
 			rec = hn_hid_at(d, b->e.cb, pf_le32(d + bth + 4));
-		if (!rec || rec + 8 > b->e.cb) {
+		if (!rec || rec + 8 > b->e.cb ||
+		    bth_edit(d, b->e.cb, bth, rec, f) != 0) {
 			free(d);
-			return pc_fail("pc-field: no first BTH record");
+			return pc_fail("pc-field %s: no BTH record fits", f);
 		}
-		if (strcmp(f, "prop-type") == 0)
-			pf_put16(d + rec + 2, 0x0999);
-		else if (strcmp(f, "store-tag") == 0)
-			pf_put16(d + rec, 0x0001);   /* still first */
-		else                /* PidTagNameidBucketCount, inline */
-			pf_put32(d + rec + 4, pf_le32(d + rec + 4) + 1);
 	}
 	pf_encode(cm, b->e.bref.bid, d, b->e.cb);
 	memcpy(m->buf + b->e.bref.ib, d, b->e.cb);
