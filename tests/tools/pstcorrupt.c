@@ -96,7 +96,7 @@ static const struct recipe recipes[] = {
 	  "ARG: [pmap-]ptype crc ptype-repeat bid sig (first AMap/PMap)" },
 	{ "pc-field", r_pc_field, "ARG: hn-sig hn-pagemap prop-type "
 	  "bth-cbkey bth-order hid-dangling prop-cb (a message's PC) "
-	  "store-tag nameid-buckets (NID 0x21, 0x61)" },
+	  "store-tag nameid-buckets nameid-type (NID 0x21, 0x61)" },
 };
 
 static const struct recipe *recipe_find(const char *name)

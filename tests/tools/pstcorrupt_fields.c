@@ -513,6 +513,16 @@ static int bth_edit(uint8_t *d, uint16_t cb, uint32_t bth, uint32_t rec,
 	} else if (strcmp(f, "nameid-buckets") == 0) {
 		/* PidTagNameidBucketCount, an inline PtypInteger32 */
 		pf_put32(d + rec + 4, pf_le32(d + rec + 4) + 1);
+	} else if (strcmp(f, "nameid-type") == 0) {
+		/* PidTagNameidStreamEntry (0x0003) retyped PtypString */
+		uint32_t n = hn_hid_cb(d, cb, pf_le32(d + bth + 4)) / 8;
+
+		for (r = 0; r < n && rec + 8 * r + 8 <= cb; r++)
+			if (pf_le16(d + rec + 8 * r) == 0x0003)
+				break;
+		if (r >= n || rec + 8 * r + 8 > cb)
+			return -1;
+		pf_put16(d + rec + 8 * r + 2, 0x001F);
 	} else if (strcmp(f, "bth-cbkey") == 0) {
 		d[bth + 1] = 4;
 	} else if (strcmp(f, "bth-order") == 0) {
@@ -541,12 +551,12 @@ static int bth_edit(uint8_t *d, uint16_t cb, uint32_t bth, uint32_t rec,
 }
 
 /* The PC block F edits: the store's (NID 0x21) for store-tag, the
- * name-to-id map's (NID 0x61, MS-PST 2.4.7) for nameid-buckets, else a
+ * name-to-id map's (NID 0x61, MS-PST 2.4.7) for nameid-*, else a
  * message's. */
 static int pc_block(struct img *m, const char *f, const struct bbt_ent **b)
 {
 	uint32_t nid = strcmp(f, "store-tag") == 0 ? 0x21 :
-		       strcmp(f, "nameid-buckets") == 0 ? 0x61 : 0;
+		       strncmp(f, "nameid-", 7) == 0 ? 0x61 : 0;
 	const struct nbt_ent *n;
 
 	if (!nid)
@@ -563,7 +573,7 @@ int r_pc_field(struct img *m)
 {
 	static const char *const names[] = {
 		"hn-sig", "hn-pagemap", "prop-type", "store-tag",
-		"nameid-buckets", "bth-cbkey", "bth-order",
+		"nameid-buckets", "nameid-type", "bth-cbkey", "bth-order",
 		"hid-dangling", "prop-cb", NULL,
 	};
 	const char *f = field_of(m, names);
