@@ -89,12 +89,14 @@ static const struct recipe recipes[] = {
 	{ "block-field", r_block_field, "ARG: sig bid cb ib-unaligned "
 	  "ib-past-eof (a message's PC block)" },
 	{ "node-field", r_node_field, "ARG: data-missing sub-missing "
-	  "sub-external folder-cycle (an NBT entry)" },
+	  "sub-external folder-cycle parent-other (an NBT entry)" },
 	{ "internal-block", r_internal_block, "ARG: x-btype x-level x-cent "
-	  "x-lcb sl-btype sl-level sl-cent sl-dup" },
-	{ "amap-field", r_amap_field, "ARG: ptype crc (the first AMap)" },
-	{ "pc-field", r_pc_field, "ARG: hn-sig hn-pagemap prop-type (a "
-	  "message's PC)" },
+	  "x-lcb sl-btype sl-level sl-cent sl-dup sl-attach-nid" },
+	{ "amap-field", r_amap_field,
+	  "ARG: [pmap-]ptype crc ptype-repeat bid sig (first AMap/PMap)" },
+	{ "pc-field", r_pc_field, "ARG: hn-sig hn-pagemap prop-type "
+	  "bth-cbkey bth-order hid-dangling prop-cb (a message's PC) "
+	  "store-tag nameid-buckets nameid-type (NID 0x21, 0x61)" },
 };
 
 static const struct recipe *recipe_find(const char *name)

@@ -10,7 +10,7 @@
  *   block-field   MS-PST 2.2.2.8.1 BLOCKTRAILER, 2.2.2.7.7.3 BBTENTRY
  *   node-field    MS-PST 2.2.2.7.7.4 NBTENTRY
  *   internal-block MS-PST 2.2.2.8.3.2 XBLOCK, 2.2.2.8.3.3 SLBLOCK
- *   amap-field    MS-PST 2.2.2.7.2 AMap page
+ *   amap-field    MS-PST 2.2.2.7.2 AMap page, 2.2.2.7.3 PMap page
  *   pc-field      MS-PST 2.3.1 HN, 2.3.2 BTH of a message's PC
  */
 #include "pstcorrupt.h"
@@ -281,11 +281,23 @@ static const struct nbt_ent *pick_message(struct img *m)
 	return NULL;
 }
 
+/* A normal folder other than NOT: parent-other moves a message there, so
+ * the folder holds a message its contents table lacks (MS-PST 2.4.4.5). */
+static const struct nbt_ent *other_folder(struct img *m, uint64_t nt)
+{
+	for (size_t i = 0; i < m->nnbt; i++)
+		if (PF_NID_TYPE(m->nbt[i].e.nid) == PF_NT_NORMAL_FOLDER &&
+		    m->nbt[i].e.nid != nt &&
+		    m->nbt[i].e.nid != PF_NID_ROOT_FOLDER)
+			return &m->nbt[i];
+	return NULL;
+}
+
 int r_node_field(struct img *m)
 {
 	static const char *const names[] = {
 		"data-missing", "sub-missing", "sub-external", "folder-cycle",
-		NULL,
+		"parent-other", NULL,
 	};
 	const char *f = field_of(m, names);
 	const struct nbt_ent *n, *child = NULL;
@@ -303,6 +315,12 @@ int r_node_field(struct img *m)
 		nbt_put(m, n, 2, unused_bid(m, true));
 	} else if (strcmp(f, "sub-external") == 0) {
 		nbt_put(m, n, 2, n->e.bid_data);
+	} else if (strcmp(f, "parent-other") == 0) {
+		const struct nbt_ent *o = other_folder(m, n->e.nid_parent);
+
+		if (!o)
+			return pc_fail("node-field %s: one folder only", f);
+		nbt_put(m, n, 3, o->e.nid);
 	} else {
 		nbt_put(m, n, 3, child->e.nid);
 	}
@@ -313,13 +331,35 @@ int r_node_field(struct img *m)
 
 /* ---- internal blocks: XBLOCK and SLBLOCK ---- */
 
+/* Entry I of a leaf SLBLOCK D (MS-PST 2.2.2.8.3.3.1.1 SLENTRY: nid,
+ * bidData, bidSub, each a BID wide) */
+static uint8_t *sl_entry(const struct img *m, uint8_t *d, uint32_t i)
+{
+	return d + (m->ansi ? 4 : 8) + (uint64_t)i * 3u * m->hl.w;
+}
+
+/* A leaf SLBLOCK whose last entry is an attachment (NID type 0x05) */
+static bool sl_last_is_attach(struct img *m, const struct pf_bbt_entry *e)
+{
+	uint8_t *d = m->old + e->bref.ib;
+	uint32_t cent = pf_le16(d + 2);
+
+	if (d[0] != 0x02 || d[1] != 0 || cent == 0 ||
+	    (uint64_t)(m->ansi ? 4 : 8) + (uint64_t)cent * 3u * m->hl.w >
+	    e->cb)
+		return false;
+	return PF_NID_TYPE(pf_le32(sl_entry(m, d, cent - 1))) ==
+	       PF_NT_ATTACHMENT;
+}
+
 int r_internal_block(struct img *m)
 {
 	static const char *const names[] = {
 		"x-btype", "x-level", "x-cent", "x-lcb", "sl-btype",
-		"sl-level", "sl-cent", "sl-dup", NULL,
+		"sl-level", "sl-cent", "sl-dup", "sl-attach-nid", NULL,
 	};
 	const char *f = field_of(m, names);
+	bool att = f && strcmp(f, "sl-attach-nid") == 0;
 	const struct bbt_ent *v[256];
 	uint8_t want, *d;
 	size_t n = 0;
@@ -334,7 +374,8 @@ int r_internal_block(struct img *m)
 		if ((e->bref.bid & PF_BID_INTERNAL) && block_in_file(m, e) &&
 		    e->cb >= 8 && m->old[e->bref.ib] == want &&
 		    (strcmp(f, "sl-dup") != 0 ||
-		     pf_le16(m->old + e->bref.ib + 2) >= 2))
+		     pf_le16(m->old + e->bref.ib + 2) >= 2) &&
+		    (!att || sl_last_is_attach(m, e)))
 			v[n++] = &m->bbt[i];
 	}
 	if (!n)
@@ -349,6 +390,12 @@ int r_internal_block(struct img *m)
 		pf_put16(d + 2, 0x7FFF);
 	} else if (strcmp(f, "x-lcb") == 0) {
 		pf_put32(d + 4, pf_le32(d + 4) + 1);
+	} else if (att) {
+		/* the last entry's NID index up by 0x1000: still in order,
+		 * but the attachment table's row names the old NID */
+		uint8_t *e = sl_entry(m, d, pf_le16(d + 2) - 1u);
+
+		pf_put32(e, pf_le32(e) + (0x1000u << 5));
 	} else {
 		/* sl-dup: entry 1 takes entry 0's NID.  (Entries merely out
 		 * of order are sorted by the reader, formats/ndb/subnode.c,
@@ -364,35 +411,170 @@ int r_internal_block(struct img *m)
 	return 0;
 }
 
-/* ---- the AMap ---- */
+/* ---- the AMap and the PMap that follows it ---- */
+
+/* One trailer field of a map page at IB set wrong (MS-PST 2.2.2.7.1
+ * PAGETRAILER): ptype (to PMAP, or to AMAP on the PMap), ptypeRepeat,
+ * wSig (must be 0 on map pages), bid (must be ib), or a data bit with the
+ * CRC left; all but sig and crc are re-sealed. */
+static void map_field(struct img *m, uint64_t ib, uint8_t other,
+		      const char *f)
+{
+	struct tu_trailer_at tt = tu_trailer_at(m->l);
+	uint8_t *pg = m->buf + ib;
+
+	if (strcmp(f, "ptype") == 0) {
+		pg[tt.base] = pg[tt.base + 1] = other;
+	} else if (strcmp(f, "ptype-repeat") == 0) {
+		pg[tt.base + 1] = other;
+	} else if (strcmp(f, "bid") == 0) {
+		tu_put(pg + tt.bid, tt.bid_w, ib + m->l->page_size);
+	} else if (strcmp(f, "sig") == 0) {
+		pf_put16(pg + tt.sig, 0x5A5A);
+		return;
+	} else {
+		pg[m->l->amap_bits_ib + m->l->amap_bits_cb - 1] ^= 0x01;
+		return;
+	}
+	page_reseal(m, ib);
+}
 
 int r_amap_field(struct img *m)
 {
-	static const char *const names[] = { "ptype", "crc", NULL };
+	static const char *const names[] = {
+		"ptype", "crc", "ptype-repeat", "bid", "sig", "pmap-ptype",
+		"pmap-crc", "pmap-ptype-repeat", "pmap-bid", "pmap-sig",
+		NULL,
+	};
 	const char *f = field_of(m, names);
-	struct tu_trailer_at tt = tu_trailer_at(m->l);
-	uint8_t *pg = m->buf + m->l->amap_first;
+	bool pmap = f && strncmp(f, "pmap-", 5) == 0;
+	uint64_t ib = m->l->amap_first;
 
 	if (!f)
 		return -1;
-	if (strcmp(f, "ptype") == 0) {
-		pg[tt.base] = pg[tt.base + 1] = PF_PTYPE_PMAP;
-		page_reseal(m, m->l->amap_first);
-	} else {
-		pg[m->l->amap_bits_ib + m->l->amap_bits_cb - 1] ^= 0x01;
-	}
-	say(m, "first AMap page: %s set wrong%s", f,
-	    strcmp(f, "crc") == 0 ? " (its last bit flipped, CRC left)"
-				  : ", CRC fixed");
+	/* the first PMap is the page right after the first AMap
+	 * (MS-PST 2.2.2.7.3) */
+	if (pmap)
+		ib += m->l->page_size;
+	map_field(m, ib, pmap ? PF_PTYPE_AMAP : PF_PTYPE_PMAP,
+		  pmap ? f + 5 : f);
+	say(m, "first %s page: %s set wrong%s", pmap ? "PMap" : "AMap", f,
+	    strstr(f, "crc") ? " (its last bit flipped, CRC left)" :
+	    strstr(f, "sig") ? ", CRC left" : ", CRC fixed");
 	return 0;
 }
 
 /* ---- a message's property context (HN and BTH) ---- */
 
+/* The size of heap allocation HID in block 0, 0 when unknown. */
+static uint32_t hn_hid_cb(const uint8_t *d, uint16_t cb, uint32_t hid)
+{
+	uint32_t at = hn_hid_at(d, cb, hid), hnpm = pf_le16(d);
+	uint32_t end;
+
+	if (!at)
+		return 0;
+	end = pf_le16(d + hnpm + 4 + 2 * PF_HID_INDEX(hid));
+	return end > at ? end - at : 0;
+}
+
+/* The first PC record (MS-PST 2.3.3.3: wPropId, wPropType, dwValueHnid)
+ * of a type in TYPES whose value is a HID (an allocation of block 0), or
+ * 0; BTH is the BTHHEADER, REC its first leaf record. */
+static uint32_t pc_rec_of(const uint8_t *d, uint16_t cb, uint32_t bth,
+			  uint32_t rec, const uint16_t *types)
+{
+	uint32_t n = hn_hid_cb(d, cb, pf_le32(d + bth + 4)) / 8;
+
+	for (uint32_t i = 0; i < n && rec + 8 * i + 8 <= cb; i++) {
+		const uint8_t *r = d + rec + 8 * i;
+		uint32_t v = pf_le32(r + 4);
+
+		for (const uint16_t *t = types; *t; t++)
+			if (pf_le16(r + 2) == *t && (v & 0x1F) == 0 &&
+			    hn_hid_at(d, cb, v))
+				return rec + 8 * i;
+	}
+	return 0;
+}
+
+/* Field F of a PC's BTH (MS-PST 2.3.2.1 BTHHEADER: bType, cbKey, cbEnt,
+ * bIdxLevels, hidRoot) or of its records, set wrong. */
+static int bth_edit(uint8_t *d, uint16_t cb, uint32_t bth, uint32_t rec,
+		    const char *f)
+{
+	static const uint16_t bin[] = { 0x0102, 0 };
+	uint32_t r;
+
+	if (strcmp(f, "prop-type") == 0) {
+		pf_put16(d + rec + 2, 0x0999);
+	} else if (strcmp(f, "store-tag") == 0) {
+		pf_put16(d + rec, 0x0001);   /* still first */
+	} else if (strcmp(f, "nameid-buckets") == 0) {
+		/* PidTagNameidBucketCount, an inline PtypInteger32 */
+		pf_put32(d + rec + 4, pf_le32(d + rec + 4) + 1);
+	} else if (strcmp(f, "nameid-type") == 0) {
+		/* PidTagNameidStreamEntry (0x0003) retyped PtypString */
+		uint32_t n = hn_hid_cb(d, cb, pf_le32(d + bth + 4)) / 8;
+
+		for (r = 0; r < n && rec + 8 * r + 8 <= cb; r++)
+			if (pf_le16(d + rec + 8 * r) == 0x0003)
+				break;
+		if (r >= n || rec + 8 * r + 8 > cb)
+			return -1;
+		pf_put16(d + rec + 8 * r + 2, 0x001F);
+	} else if (strcmp(f, "bth-cbkey") == 0) {
+		d[bth + 1] = 4;
+	} else if (strcmp(f, "bth-order") == 0) {
+		uint8_t t[8];
+
+		if (hn_hid_cb(d, cb, pf_le32(d + bth + 4)) < 16)
+			return -1;
+		memcpy(t, d + rec, 8);
+		memcpy(d + rec, d + rec + 8, 8);
+		memcpy(d + rec + 8, t, 8);
+	} else if (strcmp(f, "hid-dangling") == 0) {
+		/* a binary value: a string could be PidTagMessageClass,
+		 * without which readers skip the message */
+		r = pc_rec_of(d, cb, bth, rec, bin);
+		if (!r)
+			return -1;
+		pf_put32(d + r + 4, 0x7FFu << 5);   /* no allocation 0x7FF */
+	} else {
+		/* prop-cb: a binary value retyped PtypTime, 8 bytes */
+		r = pc_rec_of(d, cb, bth, rec, bin);
+		if (!r || hn_hid_cb(d, cb, pf_le32(d + r + 4)) == 8)
+			return -1;
+		pf_put16(d + r + 2, 0x0040);
+	}
+	return 0;
+}
+
+/* The PC block F edits: the store's (NID 0x21) for store-tag, the
+ * name-to-id map's (NID 0x61, MS-PST 2.4.7) for nameid-*, else a
+ * message's. */
+static int pc_block(struct img *m, const char *f, const struct bbt_ent **b)
+{
+	uint32_t nid = strcmp(f, "store-tag") == 0 ? 0x21 :
+		       strncmp(f, "nameid-", 7) == 0 ? 0x61 : 0;
+	const struct nbt_ent *n;
+
+	if (!nid)
+		return message_block(m, b);
+	n = nbt_find(m, nid);
+	*b = n ? bbt_find(m, n->e.bid_data) : NULL;
+	if (!*b || !block_in_file(m, &(*b)->e) ||
+	    ((*b)->e.bref.bid & PF_BID_INTERNAL))
+		return pc_fail("pc-field %s: no PC block for 0x%x", f, nid);
+	return 0;
+}
+
 int r_pc_field(struct img *m)
 {
 	static const char *const names[] = {
-		"hn-sig", "hn-pagemap", "prop-type", NULL,
+		"hn-sig", "hn-pagemap", "prop-type", "store-tag",
+		"nameid-buckets", "nameid-type", "bth-cbkey", "bth-order",
+		"hid-dangling", "prop-cb", NULL,
 	};
 	const char *f = field_of(m, names);
 	const struct bbt_ent *b;
@@ -400,7 +582,7 @@ int r_pc_field(struct img *m)
 	uint8_t *d;
 	uint32_t nid = 0;
 
-	if (!f || message_block(m, &b) != 0)
+	if (!f || pc_block(m, f, &b) != 0)
 		return -1;
 	for (size_t i = 0; i < m->nnbt; i++)
 		if (m->nbt[i].e.bid_data == b->e.bref.bid)
@@ -426,17 +608,17 @@ int r_pc_field(struct img *m)
 		if (bth && bth + 8 <= b->e.cb && d[bth] == 0xB5 &&
 		    d[bth + 3] == 0)
 			rec = hn_hid_at(d, b->e.cb, pf_le32(d + bth + 4));
-		if (!rec || rec + 8 > b->e.cb) {
+		if (!rec || rec + 8 > b->e.cb ||
+		    bth_edit(d, b->e.cb, bth, rec, f) != 0) {
 			free(d);
-			return pc_fail("pc-field: no first BTH record");
+			return pc_fail("pc-field %s: no BTH record fits", f);
 		}
-		pf_put16(d + rec + 2, 0x0999);
 	}
 	pf_encode(cm, b->e.bref.bid, d, b->e.cb);
 	memcpy(m->buf + b->e.bref.ib, d, b->e.cb);
 	free(d);
 	block_reseal(m, &b->e);
-	say(m, "message 0x%x PC block 0x%" PRIx64 ": %s set wrong, block "
+	say(m, "node 0x%x PC block 0x%" PRIx64 ": %s set wrong, block "
 	    "CRC fixed", nid, b->e.bref.bid, f);
 	return 0;
 }
