@@ -123,10 +123,25 @@ static void note_dropped(struct rmsg_w *x, const struct pf_pc *pc,
 	}
 }
 
+/* MS-OXCMSG 2.2.1.3: PidTagMessageClass is required, and libpff and
+ * readpst skip a message without one; a class whose value was lost
+ * becomes the default "IPM.Note" rather than losing the message. */
+static void keep_class(struct rmsg_w *x, struct pf_plist *l, uint32_t nid)
+{
+	if (pf_plist_find(l, (uint32_t)PF_TAG_MESSAGE_CLASS << 16 | 0x001F) ||
+	    pf_plist_find(l, (uint32_t)PF_TAG_MESSAGE_CLASS << 16 | 0x001E))
+		return;
+	pf_plist_str(l, PF_TAG_MESSAGE_CLASS, "IPM.Note");
+	rmsg_note(x->ctx, "message 0x%x: PidTagMessageClass set to IPM.Note "
+		  "(its value was lost)", nid);
+}
+
 /* PC's properties that resolve into a new PC with the subnodes of SUB
- * that held no value; its bidData and bidSub into *BD / *BS. */
+ * that held no value; its bidData and bidSub into *BD / *BS.  MSG is the
+ * message's NID when PC is a message's (0: an attachment's). */
 static int put_pc(struct rmsg_w *x, const struct pf_pc *pc,
-		  const struct pf_subnodes *sub, uint64_t *bd, uint64_t *bs)
+		  const struct pf_subnodes *sub, uint32_t msg, uint64_t *bd,
+		  uint64_t *bs)
 {
 	struct pf_plist l, none;
 	struct pf_set vals = { 0 };
@@ -137,6 +152,8 @@ static int put_pc(struct rmsg_w *x, const struct pf_pc *pc,
 	pf_plist_init(&none, x->s->unicode);
 	pf_subw_init(&out, x->w);
 	rmsg_merge_props(&l, pc, &none, NULL, &vals);
+	if (msg)
+		keep_class(x, &l, msg);
 	rc = l.err;
 	for (uint32_t i = 0; rc == 0 && i < sub->count; i++)
 		if (!pf_set_has(&vals, sub->v[i].nid))
@@ -167,7 +184,7 @@ static int put_subnode(struct rmsg_w *x, struct pf_message *m,
 	    pf_attachment_open(&a, m, e->nid) == 0) {
 		if (pc_faults(&a.pc)) {
 			note_dropped(x, &a.pc, m->nid, e->nid);
-			rc = put_pc(x, &a.pc, &a.sub, &bd, &bs);
+			rc = put_pc(x, &a.pc, &a.sub, 0, &bd, &bs);
 		}
 		pf_attachment_close(&a);
 	}
@@ -202,7 +219,7 @@ int rmsg_salvage_write(struct rmsg_w *x, const struct rmsg_node *n)
 	sub.v = out.v;
 	sub.count = out.n;
 	if (rc == 0)
-		rc = put_pc(x, &m.pc, &sub, &bd, &bs);
+		rc = put_pc(x, &m.pc, &sub, n->nid, &bd, &bs);
 	if (rc == 0)
 		rc = pf_writer_add_node(x->w, n->nid, bd, bs, n->parent);
 	pf_subw_free(&out);

@@ -95,7 +95,8 @@ static const struct recipe recipes[] = {
 	{ "amap-field", r_amap_field,
 	  "ARG: [pmap-]ptype crc ptype-repeat bid sig (first AMap/PMap)" },
 	{ "pc-field", r_pc_field, "ARG: hn-sig hn-pagemap prop-type "
-	  "bth-cbkey bth-order hid-dangling prop-cb (a message's PC) "
+	  "bth-cbkey bth-order hid-dangling prop-cb class-dangling (a "
+	  "message's PC) "
 	  "store-tag nameid-buckets nameid-type (NID 0x21, 0x61)" },
 };
 

@@ -504,6 +504,7 @@ static int bth_edit(uint8_t *d, uint16_t cb, uint32_t bth, uint32_t rec,
 		    const char *f)
 {
 	static const uint16_t bin[] = { 0x0102, 0 };
+	static const uint16_t str[] = { 0x001F, 0x001E, 0 };
 	uint32_t r;
 
 	if (strcmp(f, "prop-type") == 0) {
@@ -533,10 +534,13 @@ static int bth_edit(uint8_t *d, uint16_t cb, uint32_t bth, uint32_t rec,
 		memcpy(t, d + rec, 8);
 		memcpy(d + rec, d + rec + 8, 8);
 		memcpy(d + rec + 8, t, 8);
-	} else if (strcmp(f, "hid-dangling") == 0) {
-		/* a binary value: a string could be PidTagMessageClass,
-		 * without which readers skip the message */
-		r = pc_rec_of(d, cb, bth, rec, bin);
+	} else if (strcmp(f, "hid-dangling") == 0 ||
+		   strcmp(f, "class-dangling") == 0) {
+		/* hid-dangling: a binary value (a string could be
+		 * PidTagMessageClass, without which readers skip the
+		 * message); class-dangling: the first string, which is
+		 * PidTagMessageClass (0x001A sorts first) */
+		r = pc_rec_of(d, cb, bth, rec, f[0] == 'h' ? bin : str);
 		if (!r)
 			return -1;
 		pf_put32(d + r + 4, 0x7FFu << 5);   /* no allocation 0x7FF */
@@ -574,7 +578,7 @@ int r_pc_field(struct img *m)
 	static const char *const names[] = {
 		"hn-sig", "hn-pagemap", "prop-type", "store-tag",
 		"nameid-buckets", "nameid-type", "bth-cbkey", "bth-order",
-		"hid-dangling", "prop-cb", NULL,
+		"hid-dangling", "prop-cb", "class-dangling", NULL,
 	};
 	const char *f = field_of(m, names);
 	const struct bbt_ent *b;
