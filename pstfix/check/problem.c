@@ -281,7 +281,7 @@ const struct pf_problem pf_problems[] = {
 	  "property context: property %G has %g bytes, expected %w",
 	  "drop the property" },
 	{ 6043, E, PF_OBJ_PC, PF_F_MISSING, "PC_VALUE_MISSING",
-	  "property context: value of property %G does not resolve (%F)",
+	  "property context: %F %G names no heap allocation or subnode",
 	  "drop the property" },
 	{ 6060, E, PF_OBJ_TC, 0, "TC",
 	  "table context: %F is %G, expected %W", "rebuild the table" },
