@@ -3,6 +3,7 @@
  */
 #include <stdarg.h>
 #include <stdio.h>
+#include <string.h>
 
 #include "pf_err.h"
 
@@ -10,11 +11,16 @@ static _Thread_local char last_msg[512];
 
 int pf_error_set(int code, const char *fmt, ...)
 {
+	char msg[sizeof(last_msg)];
 	va_list ap;
 
+	/* formatted aside first: a caller may pass pf_error_msg() itself
+	 * ("%s; %s", why, pf_error_msg()), and vsnprintf into the buffer
+	 * it reads from is undefined (it garbled such messages) */
 	va_start(ap, fmt);
-	vsnprintf(last_msg, sizeof(last_msg), fmt, ap);
+	vsnprintf(msg, sizeof(msg), fmt, ap);
 	va_end(ap);
+	memcpy(last_msg, msg, sizeof(last_msg));
 	return code;
 }
 
