@@ -59,16 +59,8 @@ static bool atom_end(char ch)
 static void skip_comment(struct pfm_ctx *c, const char *s, size_t n,
 			 size_t *i, struct tok *t)
 {
-	size_t j = *i, depth = 0;
+	size_t j = pfm_comment_end(s, n, *i);
 
-	for (; j < n; j++) {
-		if (s[j] == '\\' && j + 1 < n)
-			j++;
-		else if (s[j] == '(')
-			depth++;
-		else if (s[j] == ')' && --depth == 0)
-			break;
-	}
 	if (j >= n)
 		pfm_defect(c);           /* unterminated */
 	if (!t->cmt) {

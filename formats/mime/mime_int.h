@@ -200,6 +200,9 @@ struct pfm_ctype {
 int pfm_ctype_parse(struct pfm_ctx *c, const char *s, bool disposition,
 		    struct pfm_ctype *out);
 void pfm_ctype_free(struct pfm_ctype *ct);
+/* The index of the ')' that closes the (nested, RFC 5322 3.2.2) comment
+ * opening at S[I] == '(', or N when it is unterminated. */
+size_t pfm_comment_end(const char *s, size_t n, size_t i);
 /* Skip CFWS (RFC 5322 3.2.2) from S[*i] up to N. */
 void pfm_skip_cfws(const char *s, size_t n, size_t *i);
 

@@ -23,28 +23,33 @@
 #include "../util/pf_grow.h"
 #include "mime_int.h"
 
+size_t pfm_comment_end(const char *s, size_t n, size_t i)
+{
+	size_t j = i, depth = 0;
+
+	for (; j < n; j++) {
+		if (s[j] == '\\' && j + 1 < n)
+			j++;
+		else if (s[j] == '(')
+			depth++;
+		else if (s[j] == ')' && --depth == 0)
+			break;
+	}
+	return j;
+}
+
 void pfm_skip_cfws(const char *s, size_t n, size_t *i)
 {
 	size_t j = *i;
 
 	while (j < n) {
-		unsigned depth = 0;
-
 		if (pfm_is_space(s[j])) {
 			j++;
 			continue;
 		}
 		if (s[j] != '(')
 			break;
-		/* comment, nested (RFC 5322 3.2.2), bounded by N */
-		for (; j < n; j++) {
-			if (s[j] == '\\' && j + 1 < n)
-				j++;
-			else if (s[j] == '(')
-				depth++;
-			else if (s[j] == ')' && --depth == 0)
-				break;
-		}
+		j = pfm_comment_end(s, n, j);
 		if (j < n)
 			j++;
 	}
