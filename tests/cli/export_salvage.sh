@@ -128,6 +128,8 @@ if [ -n "$(ls -A "$TMP/sig")" ]; then
 	echo "PASS sigterm: the scratch directory went with the process"
 else
 	wait $pid
+	# too quick to catch: the normal exit must still have removed it
+	[ -z "$(ls -A "$TMP/sig")" ] || fail "exit left $(ls -A "$TMP/sig")"
 	echo "NOTE sigterm: the export ended before the scratch was seen"
 fi
 
