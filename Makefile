@@ -16,7 +16,7 @@ CFLAGS  ?= -O2 -g
 WARN    := -Wall -Wextra -Werror -Wshadow -Wstrict-prototypes \
            -Wmissing-prototypes -Wvla -Wformat=2
 CPPFLAGS += -D_FILE_OFFSET_BITS=64 -D_GNU_SOURCE -std=c11
-LIBS    := -lz -lpff -lcrypto -lpthread
+LIBS    := -lz -lpff -lssl -lcrypto -lpthread
 
 BUILD   ?= build
 SAN     := -fsanitize=address,undefined -fno-omit-frame-pointer \

@@ -32,6 +32,9 @@ int cmd_ls(int argc, char **argv);
 int cmd_create(int argc, char **argv);
 int cmd_import(int argc, char **argv);
 int cmd_export(int argc, char **argv);
+int cmd_outbox(int argc, char **argv);
+
+/* The outbox actions (cmd_outbox.c holds their table). */
 
 /* args.c: option helpers shared by the commands. */
 

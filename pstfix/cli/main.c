@@ -36,6 +36,7 @@ static const struct command commands[] = {
 	{ "create",   cmd_create,   "write a new PST with generated content" },
 	{ "import",   cmd_import,   "make a PST from mbox files and .eml folders" },
 	{ "export",   cmd_export,   "write the mail out as EML, mbox or Maildir" },
+	{ "outbox",   cmd_outbox,   "list and re-send mail stranded in Outboxes" },
 	{ "help",     cmd_help,     "show this list, or a command's options" },
 };
 

@@ -1,0 +1,95 @@
+/*
+ * outbox.h - the items of a store's Outbox and what to do with them:
+ * the model shared by `pstfix outbox list`, `send` and `status`.
+ *
+ * Contract
+ * - The Outbox is the folder PidTagIpmOutboxEntryId (0x35E2) of the
+ *   message store names (MS-OXOSFLD 2.2.1), never found by name.  When
+ *   that property is missing or names no folder, the load says so (a
+ *   note) and finds nothing rather than guess.
+ * - Each item is classified (smtp-facts.md, MS-OXCMSG 2.2.1.6):
+ *     STRANDED   PidTagMessageFlags has UNSENT (0x8) and SUBMIT (0x4)
+ *     DRAFT      UNSENT without SUBMIT (opening a queued item un-submits)
+ *     SENT       UNSENT clear: Outlook sent it; never re-sent
+ *     DEFERRED   stranded, PidTagDeferredDeliveryTime after `now`
+ *     IN_SENT    stranded or draft, but a message with the same
+ *                Message-ID (or PidTagSearchKey) is in Sent Items
+ *                (PidTagIpmSentMailEntryId) -- Outlook sent it and
+ *                crashed before clearing the Outbox copy
+ * - Recipients: PidTagRecipientType 1/2/3 = To/Cc/Bcc; flag 0x80000000
+ *   (already delivered to this one) -> delivered, not sent again; the
+ *   address is PidTagSmtpAddress when PidTagAddressType is not SMTP, and
+ *   a recipient with no SMTP address is unresolvable (reported, never
+ *   guessed).
+ * - The message is rendered by formats/mime (pf_mimew_*) without a Bcc
+ *   header; its Message-ID is the item's own, else the deterministic one
+ *   of pf_mimew_message_id(), so every retry carries the same id.
+ * - The PST is opened read-only and never modified.  A damaged file is
+ *   read through the salvage path (pf_outbox_load notes it).
+ *
+ * Errors: 0 or a negative PF_E_* with one message (pf_err.h).
+ */
+#ifndef PF_OUTBOX_H
+#define PF_OUTBOX_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#include "../../formats/mime/pf_mimew.h"
+
+enum pf_outbox_class {
+	PF_OUTBOX_STRANDED, PF_OUTBOX_DRAFT, PF_OUTBOX_SENT,
+	PF_OUTBOX_DEFERRED, PF_OUTBOX_IN_SENT,
+};
+const char *pf_outbox_class_name(enum pf_outbox_class c); /* "stranded" */
+
+struct pf_outbox_rcpt {
+	char *name;               /* UTF-8 display name or NULL */
+	char *addr;               /* SMTP address; NULL: unresolvable */
+	char *addrtype;           /* PidTagAddressType as stored, or NULL */
+	enum pf_mimew_rtype type; /* TO, CC, BCC */
+	bool delivered;           /* 0x80000000 in PidTagRecipientFlags */
+};
+
+struct pf_outbox_item {
+	uint32_t nid;
+	enum pf_outbox_class cls;
+	char *message_id;         /* as it will be sent, without <> */
+	char *subject;            /* UTF-8 or NULL */
+	char *from;               /* envelope sender (SMTP) or NULL */
+	char *from_name;
+	struct pf_outbox_rcpt *rcpt;
+	size_t nrcpt;
+	uint64_t submit_time;     /* FILETIME, PidTagClientSubmitTime; 0 */
+	uint64_t deferred_time;   /* FILETIME; 0 when none */
+	uint64_t size;            /* PidTagMessageSize, else 0 */
+	int32_t flags;            /* PidTagMessageFlags */
+	uint32_t sent_nid;        /* IN_SENT: the Sent Items copy */
+};
+
+struct pf_outbox {
+	char *path;
+	uint32_t nid_outbox, nid_sent;   /* 0 when the store lacks them */
+	struct pf_outbox_item *items;
+	size_t nitems;
+	bool salvaged;            /* read through the salvage path */
+	char note[256];           /* why the Outbox is empty/partial, or "" */
+	void *priv;               /* the open file (outbox_load.c) */
+};
+
+struct pf_outbox_opts {
+	uint64_t now;             /* FILETIME for DEFERRED; 0: the clock */
+	bool salvage;             /* allow the salvage path (default on) */
+};
+
+int pf_outbox_load(struct pf_outbox **out, const char *path,
+		   const struct pf_outbox_opts *opts);
+void pf_outbox_free(struct pf_outbox *ob);
+
+/* Render ITEM of OB as the exact bytes to submit (RFC 5322, CRLF, 7-bit,
+ * no Bcc header), appended to OUT. */
+int pf_outbox_render(struct pf_mimew_buf *out, struct pf_outbox *ob,
+		     const struct pf_outbox_item *item);
+
+#endif
