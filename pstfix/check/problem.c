@@ -379,10 +379,6 @@ const struct pf_problem pf_problems[] = {
 	  "recount" },
 	{ 7020, E, 0, 0, "ATTACHMENT_UNREADABLE",
 	  "attachment %G cannot be read: %S", "drop the attachment" },
-	{ 7021, W, 0, 0, "CONTENTS_ROWS_NO_MATRIX",
-	  "contents table has %g rows in its index but no row matrix "
-	  "(hnidRows 0); the messages are intact in the NBT",
-	  "rebuild the contents table" },
 
 	{ 7022, W, 0, 0, "OLD_NODE_MISSING",
 	  "node %G (%S) is missing (files from Outlook before 2003 lack it)",

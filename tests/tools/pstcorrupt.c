@@ -98,6 +98,10 @@ static const struct recipe recipes[] = {
 	  "bth-cbkey bth-order hid-dangling prop-cb class-dangling (a "
 	  "message's PC) "
 	  "store-tag nameid-buckets nameid-type (NID 0x21, 0x61)" },
+	{ "ltp-field", r_ltp_field, "ARG: hn-userroot bth-btype bth-levels "
+	  "tc-col-cb tc-col-type tc-col-order tc-rows-zero tc-empty-root "
+	  "recip-btype attach-btype unread table-parent nameid-stream-cb "
+	  "nameid-dup nameid-guid nameid-name-odd (pstcorrupt_ltp2.c)" },
 };
 
 static const struct recipe *recipe_find(const char *name)

@@ -128,5 +128,6 @@ int r_node_field(struct img *m);
 int r_internal_block(struct img *m);
 int r_amap_field(struct img *m);
 int r_pc_field(struct img *m);
+int r_ltp_field(struct img *m);     /* pstcorrupt_ltp2.c */
 
 #endif
