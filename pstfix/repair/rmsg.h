@@ -207,14 +207,24 @@ bool rmsg_props_bad(struct pf_message *m);
  * other property and subnode as it was (rmsg_salvage.c). */
 int rmsg_salvage_write(struct rmsg_w *x, const struct rmsg_node *n);
 
-/* Does node N's heap report a fault when opened (rmsg_salvage.c)?
+/* Does node N's PC report a fault when opened: its heap, its BTH header
+ * or its record order (rmsg_salvage.c)?
  * rmsg_heap.c: open message N tolerantly (a bad HNHDR bSig ignored, a
- * lost HNPAGEMAP found again, MS-PST 2.3.1), what was done into WHY;
- * rmsg_item_open(): the message as it opens, or tolerantly when its heap
+ * lost HNPAGEMAP found again, MS-PST 2.3.1; the BTH put right by
+ * rmsg_pc_bth_fix()), what was done into WHY (RMSG_WHY_CB bytes is
+ * enough); the same for attachment NID of M;
+ * rmsg_item_open(): the message as it opens, or tolerantly when its PC
  * is damaged (then n->fix_heap is set). */
+#define RMSG_WHY_CB 256
 bool rmsg_heap_faults(struct pf_ndb *ndb, const struct rmsg_node *n);
 int rmsg_message_salvage(struct pf_message *m, struct pf_ndb *ndb,
 			 const struct rmsg_node *n, char *why, size_t cbwhy);
+int rmsg_attachment_salvage(struct pf_attachment *a, struct pf_message *m,
+			    uint32_t nid, char *why, size_t cbwhy);
+/* rmsg_bth.c: block 0 (D, CB) of a PC's heap with its BTH header and
+ * record order put right where MS-PST fixes them; what into WHY. */
+void rmsg_pc_bth_fix(uint8_t *d, size_t cb, bool wide, char *why,
+		     size_t cbwhy);
 int rmsg_item_open(struct pf_message *m, struct pf_ndb *ndb,
 		   struct rmsg_node *n);
 
