@@ -320,7 +320,7 @@ const struct pf_problem pf_problems[] = {
 	{ 6085, W, PF_OBJ_NAMEID, PF_F_MISSING, "NAMEID_HASH_MISMATCH",
 	  "name-to-id map: named property %G has no matching record in the "
 	  "%F (hash bucket %W); lookups by name miss or misdirect",
-	  "not repaired yet (a rebuild of the hash table is planned)" },
+	  "rebuild the name-to-id map" },
 	{ 6086, E, PF_OBJ_NAMEID, PF_F_TYPE, "NAMEID_TYPE",
 	  "name-to-id map: %F has property type %G, expected %W "
 	  "(PtypBinary)", "rebuild the name-to-id map" },
@@ -378,7 +378,8 @@ const struct pf_problem pf_problems[] = {
 	  "PidTagContentUnreadCount is %g, the folder holds %w unread",
 	  "recount" },
 	{ 7020, E, 0, 0, "ATTACHMENT_UNREADABLE",
-	  "attachment %G cannot be read: %S", "drop the attachment" },
+	  "attachment %G cannot be read: %S",
+	  "rewrite its PC from a tolerant read, else keep it as it is" },
 
 	{ 7022, W, 0, 0, "OLD_NODE_MISSING",
 	  "node %G (%S) is missing (files from Outlook before 2003 lack it)",

@@ -19,7 +19,8 @@
  * - Files: rmsg_plan.c (reading IN, mandatory nodes, counts, tables),
  *   rmsg_orphans.c (parents, "Recovered Items"), rmsg_write.c (OUT, the
  *   folder tables), rmsg_props.c (properties set on kept PCs, rows, the
- *   store, the name-to-ID map), rmsg_attach.c (attachment tables);
+ *   store), rmsg_nameid.c (the name-to-ID map), rmsg_attach.c
+ *   (attachment tables), rmsg_heap.c and rmsg_bth.c (tolerant PC reads);
  *   repair_msg.c is the stage's entry point.
  */
 #ifndef PF_RMSG_H
@@ -95,7 +96,8 @@ struct rmsg_plan {
 	bool missing_there[32];   /* ... that are there but do not open */
 	uint32_t nmissing;
 	unsigned store_lacks;     /* RMSG_STORE_* the store PC lacks */
-	bool nameid_rehash;       /* the map's bucket count is not 251 */
+	bool nameid_rehash;       /* the map's bucket count is not 251 or
+				     its streams are damaged: rebuilt */
 	int32_t nameid_buckets_in;   /* what it was (-1: absent) */
 	uint32_t ipm;             /* the IPM subtree: the store's
 				     PidTagIpmSubTreeEntryId (OSTs have
@@ -184,8 +186,11 @@ void rmsg_merge_props(struct pf_plist *l, const struct pf_pc *pc,
 /* Node NID's PC written again that way, as node NID (parent PARENT). */
 int rmsg_set_props(struct rmsg_w *x, uint32_t nid, uint32_t parent,
 		   const struct pf_plist *set, bool (*drop)(uint32_t));
-/* The store's missing required properties; the map's 251 buckets. */
+/* The store's missing required properties. */
 int rmsg_fix_store(struct rmsg_w *x);
+/* rmsg_nameid.c: does the name-to-ID map report damage; the map written
+ * again from what survives, in 251 buckets, when the plan says so. */
+bool rmsg_nameid_faults(struct pf_ndb *ndb);
 int rmsg_fix_nameid(struct rmsg_w *x);
 
 /* rmsg_attach.c: does M's attachment table (subnode 0x671) list exactly
