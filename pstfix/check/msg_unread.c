@@ -6,9 +6,10 @@
  *
  * Contract: pass_msg feeds every readable message (its parent and
  * whether it is read) and every normal folder whose PC has the property;
- * msg_unread_report() compares and frees.  A message whose PC does not
- * open counts as neither (as the repair counts, rmsg_plan.c); a folder
- * without the property is not judged (Outlook omits it on some folders).
+ * msg_unread_report() compares and frees.  A folder holding a message
+ * whose PC does not open is not judged (that message's read state is
+ * unknown), nor is a folder without the property (Outlook omits it on
+ * some folders).
  * Memory: one entry per unread message and per folder, sorted once.
  */
 #include <stdlib.h>
@@ -41,6 +42,13 @@ void msg_unread_message(struct msg_unread *u, uint32_t parent,
 	if (grow((void **)&u->unread, u->n, &u->cap, sizeof(*u->unread)))
 		return;   /* out of memory: the count is not judged */
 	u->unread[u->n++] = parent;
+}
+
+void msg_unread_unknown(struct msg_unread *u, uint32_t parent)
+{
+	if (grow((void **)&u->unknown, u->nunknown, &u->cunknown,
+		 sizeof(*u->unknown)) == 0)
+		u->unknown[u->nunknown++] = parent;
 }
 
 void msg_unread_folder(struct msg_unread *u, struct pf_ndb *ndb,
@@ -86,15 +94,20 @@ void msg_unread_report(struct pf_ck *ck, struct msg_unread *u)
 {
 	if (u->n > 1)
 		qsort(u->unread, u->n, sizeof(*u->unread), cmp_u32);
+	if (u->nunknown > 1)
+		qsort(u->unknown, u->nunknown, sizeof(*u->unknown), cmp_u32);
 	for (size_t i = 0; i < u->nf; i++) {
 		uint32_t want = count_of(u->unread, u->n, u->f[i].nid);
 
+		if (count_of(u->unknown, u->nunknown, u->f[i].nid))
+			continue;
 		if (u->f[i].count < 0 || (uint32_t)u->f[i].count != want)
 			ck_problem(ck, 7019, PF_NO_IB, 0, u->f[i].nid,
 				   (uint64_t)(int64_t)u->f[i].count, want,
 				   NULL);
 	}
 	free(u->unread);
+	free(u->unknown);
 	free(u->f);
 	*u = (struct msg_unread){ 0 };
 }

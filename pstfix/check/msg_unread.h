@@ -16,6 +16,8 @@ struct msg_unread_folder {
 struct msg_unread {
 	uint32_t *unread;        /* the parent of each unread message */
 	size_t n, cap;
+	uint32_t *unknown;       /* ... of each message that does not open */
+	size_t nunknown, cunknown;
 	struct msg_unread_folder *f;
 	size_t nf, cf;
 };
@@ -23,6 +25,9 @@ struct msg_unread {
 /* Message M (open, in folder PARENT): counted when not read. */
 void msg_unread_message(struct msg_unread *u, uint32_t parent,
 			const struct pf_message *m);
+/* A message in PARENT that does not open: PARENT's count is not judged
+ * (its read state is unknown; PF7012 says why). */
+void msg_unread_unknown(struct msg_unread *u, uint32_t parent);
 /* Normal folder NID: its stored count, when its PC has one. */
 void msg_unread_folder(struct msg_unread *u, struct pf_ndb *ndb,
 		       uint32_t nid);

@@ -348,6 +348,7 @@ static void check_message(struct pf_ck *ck, const struct pf_node_rec *n,
 	if (pf_message_open(&m, ck->ndb, n->nid) != 0) {
 		ck_problem(ck, 7012, PF_NO_IB, n->bid_data, n->nid, 0, 0,
 			   pf_error_msg());
+		msg_unread_unknown(u, n->nid_parent);
 		return;
 	}
 	msg_unread_message(u, n->nid_parent, &m);

@@ -320,7 +320,7 @@ const struct pf_problem pf_problems[] = {
 	{ 6085, W, PF_OBJ_NAMEID, PF_F_MISSING, "NAMEID_HASH_MISMATCH",
 	  "name-to-id map: named property %G has no matching record in the "
 	  "%F (hash bucket %W); lookups by name miss or misdirect",
-	  "rebuild the name-to-id map" },
+	  "none by itself (a map rebuilt for another reason is rehashed)" },
 	{ 6086, E, PF_OBJ_NAMEID, PF_F_TYPE, "NAMEID_TYPE",
 	  "name-to-id map: %F has property type %G, expected %W "
 	  "(PtypBinary)", "rebuild the name-to-id map" },

@@ -70,7 +70,9 @@ static const struct level_range ranges[] = {
 	{ 5031, 5031, NONE },    /* an unreferenced block */
 	{ 5032, 5032, NODES },
 	/* pass 6 and 7: LTP and messaging */
-	{ 6000, 6090, MSG },
+	{ 6000, 6084, MSG },
+	{ 6085, 6085, NONE },    /* hash table alone: left (some writers) */
+	{ 6086, 6090, MSG },
 	{ 7001, 7020, MSG },
 	{ 7022, 7022, NONE },    /* nodes files before Outlook 2003 lack */
 	{ 7023, 7023, MSG },

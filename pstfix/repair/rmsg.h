@@ -49,6 +49,8 @@ struct rmsg_node {
 				     that does not resolve (rmsg_salvage.c) */
 	bool fix_heap;            /* its PC opens only by a tolerant read of
 				     its heap (rmsg_heap.c) */
+	bool fix_recip;           /* its recipient table does not open
+				     (rmsg_recip.c) */
 };
 
 /* The store PC's required properties (MS-PST 2.4.3.1, 2.7.1). */
@@ -188,8 +190,9 @@ int rmsg_set_props(struct rmsg_w *x, uint32_t nid, uint32_t parent,
 		   const struct pf_plist *set, bool (*drop)(uint32_t));
 /* The store's missing required properties. */
 int rmsg_fix_store(struct rmsg_w *x);
-/* rmsg_nameid.c: does the name-to-ID map report damage; the map written
- * again from what survives, in 251 buckets, when the plan says so. */
+/* rmsg_nameid.c: does the name-to-ID map report damage in its streams;
+ * the map written again from what survives, in 251 buckets, when the
+ * plan says so. */
 bool rmsg_nameid_faults(struct pf_ndb *ndb);
 int rmsg_fix_nameid(struct rmsg_w *x);
 
@@ -200,6 +203,12 @@ bool rmsg_attach_table_ok(struct pf_message *m);
  * subnode tree with the other subnodes as they were. */
 int rmsg_attach_rebuild(struct pf_storew *s, struct pf_ndb *ndb,
 			const struct rmsg_node *n, uint32_t *nrows);
+
+/* rmsg_recip.c: does M have a recipient table that does not open
+ * (MS-PST 2.4.5.2)?  Write node N again with that table put right from a
+ * tolerant read, or replaced by an empty one (said). */
+bool rmsg_recip_bad(struct pf_message *m);
+int rmsg_recip_rebuild(struct rmsg_w *x, const struct rmsg_node *n);
 
 /* rmsg_salvage.c: the LTP faults (>= 0) table NID's TC reports when
  * opened and validated (MS-PST 2.3.4), or a PF_E_* when it does not open
@@ -226,10 +235,20 @@ int rmsg_message_salvage(struct pf_message *m, struct pf_ndb *ndb,
 			 const struct rmsg_node *n, char *why, size_t cbwhy);
 int rmsg_attachment_salvage(struct pf_attachment *a, struct pf_message *m,
 			    uint32_t nid, char *why, size_t cbwhy);
+/* The blocks of the heap at BID_DATA (unreadable ones NULL), block 0's
+ * HNHDR and HNPAGEMAP put right as for a PC; PF_E_CORRUPT when its page
+ * map cannot be found.  Free with rmsg_heap_free(). */
+int rmsg_heap_read(struct pf_ndb *ndb, uint64_t bid_data, uint8_t ***blocks,
+		   size_t **cbs, uint32_t *n, char *why, size_t cbwhy);
+void rmsg_heap_free(uint8_t **blocks, size_t *cbs, uint32_t n);
 /* rmsg_bth.c: block 0 (D, CB) of a PC's heap with its BTH header and
  * record order put right where MS-PST fixes them; what into WHY. */
 void rmsg_pc_bth_fix(uint8_t *d, size_t cb, bool wide, char *why,
 		     size_t cbwhy);
+/* Allocation HID of heap block 0 (D, CB): where it starts, its size in
+ * *LEN; NULL when HID is not an allocation of block 0. */
+uint8_t *rmsg_heap0_alloc(uint8_t *d, size_t cb, bool wide, uint32_t hid,
+			  uint32_t *len);
 int rmsg_item_open(struct pf_message *m, struct pf_ndb *ndb,
 		   struct rmsg_node *n);
 

@@ -166,21 +166,40 @@ static void fix_header(struct heap0 *h, uint8_t *p, char *why,
 	}
 }
 
+/* Block 0 (D, CB) with its HNPAGEMAP in bounds (2.3.1.5). */
+static bool heap0_init(struct heap0 *h, uint8_t *d, size_t cb, bool wide)
+{
+	*h = (struct heap0){ .d = d, .cb = cb, .wide = wide };
+	if (cb < 12)
+		return false;
+	h->hnpm = pf_le16(d);
+	if (h->hnpm + 4 > cb)
+		return false;
+	h->nalloc = pf_le16(d + h->hnpm);
+	return h->nalloc <= PF_HN_MAX_ALLOC &&
+	       h->hnpm + 4 + 2 * ((size_t)h->nalloc + 1) <= cb;
+}
+
+uint8_t *rmsg_heap0_alloc(uint8_t *d, size_t cb, bool wide, uint32_t hid,
+			  uint32_t *len)
+{
+	struct heap0 h;
+	uint32_t beg, end;
+
+	if (!heap0_init(&h, d, cb, wide) || !alloc_of(&h, hid, &beg, &end))
+		return NULL;
+	*len = end - beg;
+	return d + beg;
+}
+
 void rmsg_pc_bth_fix(uint8_t *d, size_t cb, bool wide, char *why,
 		     size_t cbwhy)
 {
-	struct heap0 h = { .d = d, .cb = cb, .wide = wide };
+	struct heap0 h;
 	uint32_t beg, end;
 	uint8_t *p;
 
-	if (cb < 12 || d[3] != PF_BTYPE_PC)
-		return;
-	h.hnpm = pf_le16(d);
-	if (h.hnpm + 4 > cb)
-		return;
-	h.nalloc = pf_le16(d + h.hnpm);
-	if (h.nalloc > PF_HN_MAX_ALLOC ||
-	    h.hnpm + 4 + 2 * ((size_t)h.nalloc + 1) > cb)
+	if (!heap0_init(&h, d, cb, wide) || d[3] != PF_BTYPE_PC)
 		return;
 	if (!fix_user_root(&h, why, cbwhy) ||
 	    !alloc_of(&h, pf_le32(d + 4), &beg, &end) ||

@@ -119,6 +119,31 @@ static int read_heap(struct pf_ndb *ndb, uint64_t bid_data,
 	return rc;
 }
 
+int rmsg_heap_read(struct pf_ndb *ndb, uint64_t bid_data, uint8_t ***blocks,
+		   size_t **cbs, uint32_t *n, char *why, size_t cbwhy)
+{
+	int rc = read_heap(ndb, bid_data, blocks, cbs, n);
+
+	if (rc == 0 && (!(*blocks)[0] || (*cbs)[0] < HNHDR_CB ||
+			!fix_block0((*blocks)[0], (*cbs)[0], why, cbwhy)))
+		rc = pf_error_set(PF_E_CORRUPT, "no page map found");
+	if (rc != 0) {
+		rmsg_heap_free(*blocks, *cbs, *n);
+		*blocks = NULL;
+		*cbs = NULL;
+		*n = 0;
+	}
+	return rc;
+}
+
+void rmsg_heap_free(uint8_t **blocks, size_t *cbs, uint32_t n)
+{
+	for (uint32_t i = 0; blocks && i < n; i++)
+		free(blocks[i]);
+	free(blocks);
+	free(cbs);
+}
+
 /* The PC of node NID (BID_DATA, BID_SUB) read tolerantly into *PC with
  * its subnodes in *SUB (the PC points at SUB); both empty on failure. */
 static int pc_salvage(struct pf_pc *pc, struct pf_subnodes *sub,
@@ -134,20 +159,12 @@ static int pc_salvage(struct pf_pc *pc, struct pf_subnodes *sub,
 
 	memset(pc, 0, sizeof(*pc));
 	memset(sub, 0, sizeof(*sub));
-	rc = read_heap(ndb, bid_data, &blocks, &cbs, &nb);
-	if (rc == 0 && (!blocks[0] || cbs[0] < HNHDR_CB ||
-			!fix_block0(blocks[0], cbs[0], why, cbwhy)))
-		rc = pf_error_set(PF_E_CORRUPT, "no page map found");
-	if (rc == 0) {
-		rmsg_pc_bth_fix(blocks[0], cbs[0], wide, why, cbwhy);
-		/* takes the blocks, success or not */
-		rc = pf_hn_open_blocks(&hn, blocks, cbs, nb, nid, NULL);
-		nb = 0;
-	}
-	for (uint32_t i = 0; i < nb; i++)
-		free(blocks[i]);
-	free(blocks);
-	free(cbs);
+	rc = rmsg_heap_read(ndb, bid_data, &blocks, &cbs, &nb, why, cbwhy);
+	if (rc != 0)
+		return rc;
+	rmsg_pc_bth_fix(blocks[0], cbs[0], wide, why, cbwhy);
+	/* takes the blocks, success or not */
+	rc = pf_hn_open_blocks(&hn, blocks, cbs, nb, nid, NULL);
 	if (rc != 0)
 		return rc;
 	hn.wide_hid = wide;

@@ -5,9 +5,11 @@
  * 251 buckets (2.7.1).
  *
  * Contract
- * - rmsg_nameid_faults(): does the map report damage (a stream of the
- *   wrong type or size, an entry out of range, a name of odd length, an
- *   id defined twice, a hash table that misses entries)?
+ * - rmsg_nameid_faults(): does the map report damage in its streams (a
+ *   stream of the wrong type or size, an entry out of range, a name of
+ *   odd length, an id defined twice)?  A hash table that misses entries
+ *   alone (PF6085, as some writers leave it) does not ask for a rebuild;
+ *   a rebuild done for another reason rehashes it.
  * - rmsg_fix_nameid(): when the plan asks (damage, or a bucket count
  *   that is not 251), the map's PC is written again with every property
  *   but the streams and buckets kept byte for byte, and:
@@ -64,7 +66,7 @@ static uint32_t nameid_faults(struct pf_ndb *ndb, bool streams)
 
 bool rmsg_nameid_faults(struct pf_ndb *ndb)
 {
-	return nameid_faults(ndb, false) != 0;
+	return nameid_faults(ndb, true) != 0;
 }
 
 /* ---- the old map as bytes ---- */

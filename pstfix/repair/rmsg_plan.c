@@ -251,6 +251,8 @@ static void read_items(struct rmsg_plan *p, struct pf_ndb *ndb)
 		} else if (n->fix_heap || rmsg_props_bad(&m))
 			n->fix_props = true;  /* after the attachment table:
 						 one rewrite per node */
+		else if (rmsg_recip_bad(&m))
+			n->fix_recip = true;
 		pf_message_close(&m);
 	}
 }

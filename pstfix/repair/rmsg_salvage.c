@@ -8,7 +8,9 @@
  *   sink and validates it (MS-PST 2.3.4): any LTP fault (a bad TCINFO,
  *   a row index disagreeing with the row matrix, a cell that does not
  *   resolve) makes the table "unreadable", so the plan rebuilds it from
- *   the NBT instead of keeping a table readers choke on.
+ *   the NBT instead of keeping a table readers choke on; so does an
+ *   empty table whose row index root is a zero-byte allocation (libpff
+ *   misreads it, 2.3.4.3).
  *   rmsg_heap_faults() does the same for a node's heap (MS-PST 2.3.1).
  * - rmsg_props_bad() / rmsg_salvage_write(): a message (or FAI message)
  *   whose PC, or one of whose attachments' PCs, holds a property of an
@@ -71,6 +73,8 @@ int rmsg_table_faults(struct pf_ndb *ndb, uint32_t nid)
 	rc = pf_tc_open(&tc, ndb, nid, e.bid_data, &sub, &sink);
 	if (rc == 0) {
 		rc = pf_tc_validate(&tc, &sink);
+		/* libpff drops the folder's items (PF6065): rewrite it */
+		n += pf_tc_empty_root_alloc(&tc);
 		pf_tc_close(&tc);
 	}
 	pf_subnodes_free(&sub);

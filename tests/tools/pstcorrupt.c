@@ -100,7 +100,7 @@ static const struct recipe recipes[] = {
 	  "store-tag nameid-buckets nameid-type (NID 0x21, 0x61)" },
 	{ "ltp-field", r_ltp_field, "ARG: hn-userroot bth-btype bth-levels "
 	  "tc-col-cb tc-col-type tc-col-order tc-rows-zero tc-empty-root "
-	  "recip-btype attach-btype unread table-parent nameid-stream-cb "
+	  "recip-btype recip-userroot attach-btype unread table-parent nameid-stream-cb "
 	  "nameid-dup nameid-guid nameid-name-odd (pstcorrupt_ltp2.c)" },
 };
 

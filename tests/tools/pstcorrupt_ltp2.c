@@ -15,7 +15,8 @@
  *     tc-rows-zero hnidRows 0 in a table with rows
  *   an empty folder table: tc-empty-root (its row index's hidRoot a new
  *     zero-byte allocation, as some writers make it)
- *   a message's recipient table: recip-btype (TCINFO bType 0x7C -> 0x7D)
+ *   a message's recipient table: recip-btype (TCINFO bType 0x7C -> 0x7D),
+ *     recip-userroot (its hidUserRoot names no allocation: no TCINFO)
  *   an attachment's PC: attach-btype (BTHHEADER bType 0xB5 -> 0xB6)
  *   a folder's PC: unread (PidTagContentUnreadCount one too many)
  *   an NBT entry: table-parent (a contents table's nidParent its folder)
@@ -369,6 +370,8 @@ static int subnode_field(struct img *m, const char *f)
 	at = att ? bth_at(&k) : tcinfo(&k);
 	if (at && att && k.d[at] == 0xB5) {
 		k.d[at] = 0xB6;
+	} else if (at && strcmp(f, "recip-userroot") == 0) {
+		pf_put32(k.d + 4, PF_HID_MAKE(0, 0x7FFu));
 	} else if (at && !att) {
 		k.d[at] = 0x7D;
 	} else {
@@ -505,7 +508,8 @@ int r_ltp_field(struct img *m)
 	static const char *const names[] = {
 		"hn-userroot", "bth-btype", "bth-levels", "tc-col-cb",
 		"tc-col-type", "tc-col-order", "tc-rows-zero",
-		"tc-empty-root", "recip-btype", "attach-btype", "unread",
+		"tc-empty-root", "recip-btype", "recip-userroot",
+		"attach-btype", "unread",
 		"table-parent", "nameid-stream-cb", "nameid-dup",
 		"nameid-guid", "nameid-name-odd", NULL,
 	};
@@ -526,7 +530,7 @@ int r_ltp_field(struct img *m)
 		return msg_pc(m, f);
 	if (strncmp(f, "tc-", 3) == 0)
 		return table_field(m, f);
-	if (strcmp(f, "recip-btype") == 0 || strcmp(f, "attach-btype") == 0)
+	if (strncmp(f, "recip-", 6) == 0 || strcmp(f, "attach-btype") == 0)
 		return subnode_field(m, f);
 	if (strcmp(f, "unread") == 0)
 		return folder_unread(m);
