@@ -141,7 +141,8 @@ static int old_buckets(const struct pf_pc *pc, struct oldmap *o)
 			pf_value_free(&v);
 			return pf_error_set(PF_E_NOMEM, "out of memory");
 		}
-		memcpy(o->recs + o->nrecs * REC_CB, d, n * REC_CB);
+		if (n)
+			memcpy(o->recs + o->nrecs * REC_CB, d, n * REC_CB);
 		for (size_t k = 0; k < n; k++)
 			o->rec_bucket[o->nrecs + k] =
 				id - PF_TAG_NAMEID_BUCKET_BASE;
