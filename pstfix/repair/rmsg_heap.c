@@ -163,8 +163,10 @@ static int pc_salvage(struct pf_pc *pc, struct pf_subnodes *sub,
 	if (rc != 0)
 		return rc;
 	rmsg_pc_bth_fix(blocks[0], cbs[0], wide, why, cbwhy);
-	/* takes the blocks, success or not */
+	/* takes the blocks, success or not; the arrays stay ours */
 	rc = pf_hn_open_blocks(&hn, blocks, cbs, nb, nid, NULL);
+	free(blocks);
+	free(cbs);
 	if (rc != 0)
 		return rc;
 	hn.wide_hid = wide;

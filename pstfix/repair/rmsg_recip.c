@@ -81,9 +81,13 @@ static bool opens_clean(struct pf_ndb *ndb, uint8_t **b, size_t *cbs,
 		rmsg_heap_free(cb_copy, cbs_copy, n);
 		return false;
 	}
-	/* takes the copies, success or not */
-	if (pf_hn_open_blocks(&hn, cb_copy, cbs_copy, n, e->nid, &sink) != 0)
+	/* takes the copies, success or not; the arrays stay ours */
+	ok = pf_hn_open_blocks(&hn, cb_copy, cbs_copy, n, e->nid, &sink) == 0;
+	free(cb_copy);
+	free(cbs_copy);
+	if (!ok)
 		return false;
+	ok = false;
 	hn.wide_hid = pf_ndb_layout(ndb)->page_size == 4096;
 	if (pf_subnodes_load(ndb, e->bid_sub, NULL, &sub) != 0) {
 		pf_hn_close(&hn);
