@@ -21,6 +21,7 @@
  * PF_HN_MAX_ALLOC allocations, records by their allocation's size.
  */
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 
 #include "../../formats/ltp/pf_ltp.h"
@@ -108,8 +109,9 @@ static bool fix_user_root(struct heap0 *h, char *why, size_t cbwhy)
 	return true;
 }
 
-/* 2.3.2.3: leaf records sorted by their 2-byte key (insertion sort: a
- * PC's block-0 records are a few hundred at most). */
+/* 2.3.2.3: leaf records sorted by their 2-byte key (insertion sort on
+ * a copy: a PC's block-0 records are a few hundred at most); left as
+ * they are when a key is there twice (which one is right is unknown). */
 static void sort_records(struct heap0 *h, uint32_t hid, char *why,
 			 size_t cbwhy)
 {
@@ -117,14 +119,13 @@ static void sort_records(struct heap0 *h, uint32_t hid, char *why,
 	uint8_t *r, t[PC_REC_CB];
 	bool moved = false;
 
-	if (!alloc_of(h, hid, &beg, &end))
+	if (!alloc_of(h, hid, &beg, &end) || end - beg < 2 * PC_REC_CB)
 		return;
-	r = h->d + beg;
 	n = (end - beg) / PC_REC_CB;
-	for (uint32_t i = 1; i < n; i++)
-		if (pf_le16(r + PC_REC_CB * i) ==
-		    pf_le16(r + PC_REC_CB * (i - 1)))
-			return;
+	r = malloc((size_t)n * PC_REC_CB);
+	if (!r)
+		return;
+	memcpy(r, h->d + beg, (size_t)n * PC_REC_CB);
 	for (uint32_t i = 1; i < n; i++) {
 		uint32_t j = i;
 
@@ -138,8 +139,15 @@ static void sort_records(struct heap0 *h, uint32_t hid, char *why,
 		}
 		memcpy(r + PC_REC_CB * j, t, PC_REC_CB);
 	}
-	if (moved)
+	for (uint32_t i = 1; moved && i < n; i++)
+		if (pf_le16(r + PC_REC_CB * i) ==
+		    pf_le16(r + PC_REC_CB * (i - 1)))
+			moved = false;
+	if (moved) {
+		memcpy(h->d + beg, r, (size_t)n * PC_REC_CB);
 		say(why, cbwhy, "records sorted by property ID");
+	}
+	free(r);
 }
 
 /* The BTHHEADER's fields a PC fixes (2.3.2.1, 2.3.3.3). */
