@@ -89,6 +89,19 @@ static void assert_opens(const uint8_t *d, size_t cb)
 	pf_pc_close(&pc);
 }
 
+/* The fix-up brings damaged D (CB bytes) back to WAS, says SAID, and the
+ * PC opens. */
+static void fixed_back(uint8_t *d, size_t cb, const uint8_t *was,
+		       const char *said)
+{
+	char why[RMSG_WHY_CB] = "";
+
+	rmsg_pc_bth_fix(d, cb, false, why, sizeof(why));
+	ck_assert_mem_eq(d, was, 256);
+	ck_assert_msg(strstr(why, said), "'%s' lacks '%s'", why, said);
+	assert_opens(d, cb);
+}
+
 START_TEST(sound_left_alone)
 {
 	uint8_t d[256], was[256];
@@ -112,21 +125,14 @@ START_TEST(header_fields)
 
 	for (size_t k = 0; k <= sizeof(bad) / sizeof(bad[0]); k++) {
 		uint8_t d[256], was[256];
-		char why[RMSG_WHY_CB] = "";
 		size_t cb = build(d, false);
 
 		memcpy(was, d, sizeof(d));
-		if (k < sizeof(bad) / sizeof(bad[0])) {
+		if (k < sizeof(bad) / sizeof(bad[0]))
 			d[BTH_AT + bad[k].at] = bad[k].v;
-		} else {
-			d[BTH_AT] = 0;
-			d[BTH_AT + 1] = 0;
-			d[BTH_AT + 2] = 0;
-		}
-		rmsg_pc_bth_fix(d, cb, false, why, sizeof(why));
-		ck_assert_mem_eq(d, was, sizeof(d));
-		ck_assert_ptr_nonnull(strstr(why, "set to 0xb5 2 6"));
-		assert_opens(d, cb);
+		else
+			memset(d + BTH_AT, 0, 3);
+		fixed_back(d, cb, was, "set to 0xb5 2 6");
 	}
 }
 END_TEST
@@ -139,14 +145,10 @@ START_TEST(levels)
 
 	memcpy(was, d, sizeof(d));
 	d[BTH_AT + 3] = 0x40;
-	rmsg_pc_bth_fix(d, cb, false, why, sizeof(why));
-	ck_assert_mem_eq(d, was, sizeof(d));
-	ck_assert_ptr_nonnull(strstr(why, "bIdxLevels 64 set to 0"));
-	assert_opens(d, cb);
+	fixed_back(d, cb, was, "bIdxLevels 64 set to 0");
 	/* a record of no known type: not leaf records, left */
 	d[BTH_AT + 3] = 0x40;
 	pf_put16(d + REC_AT + 2, 0x0999);
-	why[0] = '\0';
 	rmsg_pc_bth_fix(d, cb, false, why, sizeof(why));
 	ck_assert_uint_eq(d[BTH_AT + 3], 0x40);
 }
@@ -160,14 +162,10 @@ START_TEST(user_root)
 
 	memcpy(was, d, sizeof(d));
 	pf_put32(d + 4, PF_HID_MAKE(0, 0x7FF));
-	rmsg_pc_bth_fix(d, cb, false, why, sizeof(why));
-	ck_assert_mem_eq(d, was, sizeof(d));
-	ck_assert_ptr_nonnull(strstr(why, "hidUserRoot"));
-	assert_opens(d, cb);
+	fixed_back(d, cb, was, "hidUserRoot");
 	/* two candidates: nothing is guessed */
 	cb = build(d, true);
 	pf_put32(d + 4, PF_HID_MAKE(0, 0x7FF));
-	why[0] = '\0';
 	rmsg_pc_bth_fix(d, cb, false, why, sizeof(why));
 	ck_assert_uint_eq(pf_le32(d + 4), PF_HID_MAKE(0, 0x7FF));
 	ck_assert_str_eq(why, "");
@@ -184,14 +182,10 @@ START_TEST(order)
 	memcpy(t, d + REC_AT, 8);                  /* 0 <-> 3 */
 	memcpy(d + REC_AT, d + REC_AT + 24, 8);
 	memcpy(d + REC_AT + 24, t, 8);
-	rmsg_pc_bth_fix(d, cb, false, why, sizeof(why));
-	ck_assert_mem_eq(d, was, sizeof(d));
-	ck_assert_ptr_nonnull(strstr(why, "records sorted"));
-	assert_opens(d, cb);
-	/* a key twice: left as it is */
+	fixed_back(d, cb, was, "records sorted");
+	/* a key twice, the two apart: left as it is */
 	memcpy(d + REC_AT + 8, d + REC_AT + 24, 8);
 	memcpy(was, d, sizeof(d));
-	why[0] = '\0';
 	rmsg_pc_bth_fix(d, cb, false, why, sizeof(why));
 	ck_assert_mem_eq(d, was, sizeof(d));
 }
