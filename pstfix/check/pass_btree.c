@@ -128,6 +128,25 @@ static void check_keys(struct walk *w, const struct pf_btpage *bt,
 static int walk_page(struct walk *w, const struct pf_bref *bref,
 		     int want_level, bool has_min, uint64_t min_key);
 
+/* MS-PST 2.2.2.7.7.1: a child page's cLevel is its parent's minus one.
+ * Checked before the entry sizes: cbEnt and cEntMax depend on the level
+ * the page claims (an NBT leaf entry is wider than a branch entry), so a
+ * wrong cLevel would otherwise show as a wrong cbEnt and cEntMax. */
+static bool level_ok(struct walk *w, const uint8_t *page,
+		     const struct pf_bref *bref, int want_level)
+{
+	struct pf_btpage bt;
+	struct pf_fault f = { .ib = bref->ib, .bid = bref->bid,
+			      .want = (uint64_t)want_level };
+
+	pf_btpage_parse(w->ck->l, page, bref->ib, w->obj, NULL, &bt);
+	if (want_level < 0 || bt.level == (uint32_t)want_level)
+		return true;
+	f.got = bt.level;
+	ck_report(w->ck, code_base(w->obj) + 8, &f, NULL);
+	return false;
+}
+
 static int visit_entries(struct walk *w, const struct pf_btpage *bt)
 {
 	const struct pf_layout *l = w->ck->l;
@@ -186,6 +205,7 @@ static int walk_page(struct walk *w, const struct pf_bref *bref,
 	if (rc != 0 ||
 	    !pf_page_check(ck->l, page, bref->ib, ptype, bref->bid, w->obj,
 			   &ck->sink) ||
+	    !level_ok(w, page, bref, want_level) ||
 	    !pf_btpage_parse(ck->l, page, bref->ib, w->obj, &ck->sink, &bt)) {
 		free(page);
 		return 0;
@@ -195,15 +215,6 @@ static int walk_page(struct walk *w, const struct pf_bref *bref,
 		 w->obj == PF_OBJ_BBT ? "BBT page" : "NBT page");
 	if ((bref->bid & ~(uint64_t)1) > ck->max_page_bid)
 		ck->max_page_bid = bref->bid & ~(uint64_t)1;
-	if (want_level >= 0 && bt.level != (uint32_t)want_level) {
-		struct pf_fault f = { .ib = bref->ib, .bid = bref->bid,
-				      .got = bt.level,
-				      .want = (uint64_t)want_level };
-
-		ck_report(ck, code_base(w->obj) + 8, &f, NULL);
-		free(page);
-		return 0;
-	}
 	check_keys(w, &bt, bref->ib, has_min, min_key);
 	rc = visit_entries(w, &bt);
 	free(page);
