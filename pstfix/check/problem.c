@@ -23,15 +23,17 @@
 
 /* A page-validation block of rows, shared shape for each page kind. */
 #define PAGE_ROWS(base, obj, name, id) PAGE_ROWS_SEV(base, obj, name, id, E)
-#define PAGE_ROWS_SEV(base, obj, name, id, E)                                    \
+#define PAGE_ROWS_SEV(base, obj, name, id, E)                              \
+	PAGE_ROWS_BID(base, obj, name, id, E,                              \
+		      name " page: BID mismatch (trailer %G, referenced as %W)")
+#define PAGE_ROWS_BID(base, obj, name, id, E, bid_text)                    \
 	{ base + 1, E, obj, PF_F_PTYPE, id "_PTYPE",                       \
 	  name " page: ptype mismatch (read %G, expected %W)",               \
 	  "rebuild from the remaining pages" },                              \
 	{ base + 2, E, obj, PF_F_PTYPE_REPEAT, id "_PTYPE_REPEAT",         \
 	  name " page: ptypeRepeat %G differs from ptype %W",                \
 	  "rewrite the page trailer" },                                      \
-	{ base + 3, E, obj, PF_F_BID, id "_BID",                           \
-	  name " page: BID mismatch (trailer %G, referenced as %W)",         \
+	{ base + 3, E, obj, PF_F_BID, id "_BID", bid_text,                 \
 	  "rebuild from the remaining pages" },                              \
 	{ base + 4, E, obj, PF_F_SIG, id "_SIG",                           \
 	  name " page: Sig mismatch (read %G, computed %W)",                 \
@@ -106,7 +108,11 @@ const struct pf_problem pf_problems[] = {
 	  "FPMap page: %F is %G, expected %W", "rebuild the allocation maps" },
 	/* the DList is a hint Outlook rebuilds (MS-PST 2.2.2.7.4); Outlook
 	 * leaves its CRC zero on files it wrote, so its faults are warnings */
-	PAGE_ROWS_SEV(2040, PF_OBJ_DLIST, "DList", "DLIST", W),
+	/* nothing references the DList: Outlook gives it a page BID from
+	 * bidNextP, Aspose its offset (both in the corpus; pass_amap.c) */
+	PAGE_ROWS_BID(2040, PF_OBJ_DLIST, "DList", "DLIST", W,
+		      "DList page: BID %G is neither its offset nor a page "
+		      "BID below bidNextP %W"),
 	{ 2046, W, PF_OBJ_DLIST, 0, "DLIST",
 	  "DList page: %F is %G, expected %W", "rebuild the DList" },
 	{ 2047, W, 0, 0, "DLIST_ZERO",

@@ -31,8 +31,9 @@
  *   ("messages_unlisted": on a destroyed leaf page, overwritten or pointed
  *   elsewhere; their data is intact, a repair may find them again), each
  *   with its subject.
- * - 512-byte-page files only (ANSI and Unicode PST/OST); 4 KiB-page OSTs
- *   are refused.  Every walk has a visited set and a depth bound.
+ * - ANSI and Unicode PST/OST; 4 KiB-page OSTs (wVer 36) too, for the
+ *   recipes that follow the layout (block-inflate is theirs; map-field
+ *   refuses them).  Every walk has a visited set and a depth bound.
  *
  * Exit: 0 done, 1 operational error, 2 usage or nothing eligible.
  *
@@ -98,6 +99,10 @@ static const struct recipe recipes[] = {
 	  "bth-cbkey bth-order hid-dangling prop-cb class-dangling (a "
 	  "message's PC) "
 	  "store-tag nameid-buckets nameid-type (NID 0x21, 0x61)" },
+	{ "map-field", r_map_field, "ARG: fmap-|fpmap-(ptype ptype-repeat "
+	  "bid sig crc) dlist-(ptype ptype-repeat sig bid entry)" },
+	{ "block-inflate", r_block_inflate,
+	  "a 4 KiB-page OST's compressed block no longer inflates" },
 };
 
 static const struct recipe *recipe_find(const char *name)

@@ -129,4 +129,10 @@ int r_internal_block(struct img *m);
 int r_amap_field(struct img *m);
 int r_pc_field(struct img *m);
 
+/* pstcorrupt_fields.c helpers pstcorrupt_ndb2.c shares */
+const char *field_of(struct img *m, const char *const *names);
+void map_field(struct img *m, uint64_t ib, uint8_t other, const char *f);
+int r_map_field(struct img *m);
+int r_block_inflate(struct img *m);
+
 #endif

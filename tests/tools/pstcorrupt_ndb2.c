@@ -1,0 +1,163 @@
+/*
+ * pstcorrupt_ndb2.c - more node-database recipes of pstcorrupt: the map
+ * pages that only large files have (FMap, FPMap), the DList, and the
+ * zlib blocks of 4 KiB-page OSTs.  Same rules as pstcorrupt_fields.c:
+ * one field set wrong, the rest re-sealed, ARG names the field (without
+ * one the seed picks it).
+ *
+ *   map-field     MS-PST 2.2.2.7.5 FMap, 2.2.2.7.6 FPMap, 2.2.2.7.4
+ *                 DList (the trailer fields of pstcorrupt_fields.c's
+ *                 amap-field, on the first FMap / FPMap page or the DList)
+ *   block-inflate a 4 KiB-page OST block stored compressed (libyal PFF:
+ *                 cb < cbInflated, a zlib stream) whose stream no longer
+ *                 inflates, CRC fixed
+ */
+#include "pstcorrupt.h"
+
+/* ---- map pages of large files, and the DList ---- */
+
+/* MS-PST 2.2.2.7.5-6: the first FMap follows the 128th AMap (index 128)
+ * by two pages, the first FPMap (Unicode only) the 8192nd by three. */
+static int big_map_at(struct img *m, bool fpmap, uint64_t *ib)
+{
+	uint64_t index = fpmap ? 8192 : 128;
+
+	if (m->l->page_size != 512 || (fpmap && m->ansi))
+		return pc_fail("map-field: no %s in this variant",
+			       fpmap ? "FPMap" : "FMap");
+	*ib = m->l->amap_first + index * m->l->amap_span +
+	      (fpmap ? 3 : 2) * m->l->page_size;
+	if (*ib + m->l->page_size > m->size)
+		return pc_fail("map-field: the file (%" PRIu64 " bytes) ends "
+			       "before its first %s at 0x%" PRIx64, m->size,
+			       fpmap ? "FPMap" : "FMap", *ib);
+	return 0;
+}
+
+/* DLISTPAGE (MS-PST 2.2.2.7.4.1): bFlags, cEntDList, wPadding,
+ * ulCurrentPage, rgDListPageEnt (dwPageNum: 20 bits, dwFreeSlots: 12).
+ * "entry" names an AMap page past the last one; "bid" sets the trailer's
+ * BID to bidNextP, a page BID not handed out yet. */
+static int dlist_edit(struct img *m, const char *f)
+{
+	struct tu_trailer_at tt = tu_trailer_at(m->l);
+	uint64_t ib = m->l->dlist_ib;
+	uint8_t *pg = m->buf + ib;
+	uint64_t namaps = (m->size - m->l->amap_first + m->l->amap_span - 1) /
+			  m->l->amap_span;
+
+	if (pg[tt.base] != PF_PTYPE_DL)
+		return pc_fail("map-field %s: the DList page is blank", f);
+	if (strcmp(f, "entry") == 0) {
+		if (pg[1] == 0)
+			pg[1] = 1;
+		pf_put32(pg + 8, (uint32_t)(namaps + 3) & 0xFFFFFu);
+	} else {
+		tu_put(pg + tt.bid, tt.bid_w, m->h->bid_next_p);
+	}
+	page_reseal(m, ib);
+	return 0;
+}
+
+int r_map_field(struct img *m)
+{
+	static const char *const names[] = {
+		"fmap-ptype", "fmap-ptype-repeat", "fmap-bid", "fmap-sig",
+		"fmap-crc", "fpmap-ptype", "fpmap-ptype-repeat", "fpmap-bid",
+		"fpmap-sig", "fpmap-crc", "dlist-ptype", "dlist-ptype-repeat",
+		"dlist-sig", "dlist-bid", "dlist-entry", NULL,
+	};
+	const char *f = field_of(m, names);
+	const char *fld;
+	uint64_t ib = 0;
+
+	if (!f)
+		return -1;
+	fld = strchr(f, '-') + 1;
+	if (f[0] == 'd') {
+		ib = m->l->dlist_ib;
+		if (strcmp(fld, "bid") == 0 || strcmp(fld, "entry") == 0) {
+			if (dlist_edit(m, fld) != 0)
+				return -1;
+		} else {
+			map_field(m, ib, PF_PTYPE_AMAP, fld);
+		}
+	} else {
+		if (big_map_at(m, f[1] == 'p', &ib) != 0)
+			return -1;
+		map_field(m, ib, PF_PTYPE_AMAP, fld);
+	}
+	say(m, "%s page at 0x%" PRIx64 ": %s set wrong%s",
+	    f[0] == 'd' ? "DList" : f[1] == 'p' ? "first FPMap" : "first FMap",
+	    ib, fld, strcmp(fld, "crc") == 0 ? " (its last bit flipped, CRC "
+	    "left)" : strcmp(fld, "sig") == 0 ? ", CRC left" : ", CRC fixed");
+	return 0;
+}
+
+/* ---- 4 KiB-page OST: a compressed block that does not inflate ---- */
+
+/* The inflated size in a 4 KiB-page block trailer (libyal PFF: cb, wSig,
+ * dwCRC, bid, an unknown u16, cbInflated u16); 0 elsewhere. */
+static uint16_t trailer_inflated(const struct img *m,
+				 const struct pf_bbt_entry *e)
+{
+	const uint8_t *tr = m->old + e->bref.ib + pf_block_size(m->l, e->cb) -
+			    m->l->block_trailer;
+
+	return m->l->block_trailer >= 24 ? pf_le16(tr + 18) : 0;
+}
+
+/* Messages whose PC is one block stored compressed: their own data. */
+static size_t zlib_blocks(const struct img *m, const struct nbt_ent **v,
+			  size_t cap)
+{
+	size_t n = 0;
+
+	for (size_t i = 0; i < m->nnbt && n < cap; i++) {
+		const struct bbt_ent *b;
+		uint16_t inflated;
+
+		if (!is_message(&m->nbt[i]) ||
+		    (m->nbt[i].e.bid_data & PF_BID_INTERNAL))
+			continue;
+		b = bbt_find(m, m->nbt[i].e.bid_data);
+		if (!b || b->e.cref != 2 || !block_in_file(m, &b->e) ||
+		    b->e.cb < 8)
+			continue;
+		inflated = trailer_inflated(m, &b->e);
+		if (inflated != 0 && inflated != b->e.cb)
+			v[n++] = &m->nbt[i];
+	}
+	return n;
+}
+
+int r_block_inflate(struct img *m)
+{
+	const struct nbt_ent **v;
+	const struct bbt_ent *b;
+	const struct nbt_ent *n;
+	size_t k;
+	uint32_t off;
+
+	if (m->l->page_size != 4096)
+		return pc_fail("block-inflate: only 4 KiB-page OSTs compress");
+	v = calloc(m->nnbt + 1, sizeof(*v));
+	if (!v)
+		return pc_fail("out of memory");
+	k = zlib_blocks(m, v, m->nnbt);
+	n = k ? v[pick(m, k)] : NULL;
+	free(v);
+	if (!n)
+		return pc_fail("block-inflate: no message PC is compressed");
+	b = bbt_find(m, n->e.bid_data);
+	/* RFC 1950: CMF, FLG, the deflate stream, ADLER32; a byte of the
+	 * stream changed breaks the stream or its checksum */
+	off = 2 + pick(m, b->e.cb - 6u);
+	m->buf[b->e.bref.ib + off] ^= 0xFF;
+	block_reseal(m, &b->e);
+	note_nid(m->ruined, &m->nruined, (uint32_t)n->e.nid);
+	say(m, "message 0x%x PC block 0x%" PRIx64 " at 0x%" PRIx64 ": byte "
+	    "%u of its zlib stream inverted, CRC fixed", (uint32_t)n->e.nid,
+	    b->e.bref.bid, b->e.bref.ib, off);
+	return 0;
+}
