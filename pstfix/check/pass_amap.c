@@ -165,9 +165,10 @@ static void check_dlist(struct pf_ck *ck, uint8_t *page)
 	}
 	/* nothing references the DList, so its BID is checked apart:
 	 * MS-PST 2.2.2.7.1 gives pages other than the maps a BID from
-	 * bidNextP; Aspose writes the page's offset, as for a map page */
+	 * bidNextP (Outlook's DList holds bidNextP itself, every corpus
+	 * file); Aspose writes the page's offset, as for a map page */
 	pf_page_trailer_get(ck->l, page, &t);
-	if (t.bid != ib && (t.bid == 0 || t.bid >= ck->h->bid_next_p))
+	if (t.bid != ib && (t.bid == 0 || t.bid > ck->h->bid_next_p))
 		ck_problem(ck, 2043, ib, t.bid, 0, t.bid, ck->h->bid_next_p,
 			   NULL);
 	if (pf_page_check(ck->l, page, ib, PF_PTYPE_DL, t.bid, PF_OBJ_DLIST,

@@ -112,7 +112,7 @@ const struct pf_problem pf_problems[] = {
 	 * bidNextP, Aspose its offset (both in the corpus; pass_amap.c) */
 	PAGE_ROWS_BID(2040, PF_OBJ_DLIST, "DList", "DLIST", W,
 		      "DList page: BID %G is neither its offset nor a page "
-		      "BID below bidNextP %W"),
+		      "BID up to bidNextP %W"),
 	{ 2046, W, PF_OBJ_DLIST, 0, "DLIST",
 	  "DList page: %F is %G, expected %W", "rebuild the DList" },
 	{ 2047, W, 0, 0, "DLIST_ZERO",

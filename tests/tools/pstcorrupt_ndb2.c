@@ -37,7 +37,7 @@ static int big_map_at(struct img *m, bool fpmap, uint64_t *ib)
 /* DLISTPAGE (MS-PST 2.2.2.7.4.1): bFlags, cEntDList, wPadding,
  * ulCurrentPage, rgDListPageEnt (dwPageNum: 20 bits, dwFreeSlots: 12).
  * "entry" names an AMap page past the last one; "bid" sets the trailer's
- * BID to bidNextP, a page BID not handed out yet. */
+ * BID above bidNextP (one step, 4), a page BID not handed out yet. */
 static int dlist_edit(struct img *m, const char *f)
 {
 	struct tu_trailer_at tt = tu_trailer_at(m->l);
@@ -53,7 +53,7 @@ static int dlist_edit(struct img *m, const char *f)
 			pg[1] = 1;
 		pf_put32(pg + 8, (uint32_t)(namaps + 3) & 0xFFFFFu);
 	} else {
-		tu_put(pg + tt.bid, tt.bid_w, m->h->bid_next_p);
+		tu_put(pg + tt.bid, tt.bid_w, m->h->bid_next_p + 4);
 	}
 	page_reseal(m, ib);
 	return 0;
