@@ -100,7 +100,8 @@ static const struct recipe recipes[] = {
 	  "message's PC) "
 	  "store-tag nameid-buckets nameid-type (NID 0x21, 0x61)" },
 	{ "map-field", r_map_field, "ARG: fmap-|fpmap-(ptype ptype-repeat "
-	  "bid sig crc) dlist-(ptype ptype-repeat sig bid entry)" },
+	  "bid sig crc own) dlist-(ptype ptype-repeat sig bid entry) "
+	  "amap-own pmap-own" },
 	{ "block-inflate", r_block_inflate,
 	  "a 4 KiB-page OST's compressed block no longer inflates" },
 };

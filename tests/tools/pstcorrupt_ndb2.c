@@ -7,7 +7,9 @@
  *
  *   map-field     MS-PST 2.2.2.7.5 FMap, 2.2.2.7.6 FPMap, 2.2.2.7.4
  *                 DList (the trailer fields of pstcorrupt_fields.c's
- *                 amap-field, on the first FMap / FPMap page or the DList)
+ *                 amap-field, on the first FMap / FPMap page or the DList);
+ *                 "own": the AMap byte that marks a map page allocated
+ *                 (2.2.2.7.2) cleared
  *   block-inflate a 4 KiB-page OST block stored compressed (libyal PFF:
  *                 cb < cbInflated, a zlib stream) whose stream no longer
  *                 inflates, CRC fixed
@@ -59,13 +61,22 @@ static int dlist_edit(struct img *m, const char *f)
 	return 0;
 }
 
+/* "own": the byte of the AMap at AMAP_IB that marks the map page K pages
+ * after it allocated (MS-PST 2.2.2.7.2: 0xFF) cleared, AMap re-sealed */
+static void own_bits(struct img *m, uint64_t amap_ib, unsigned k)
+{
+	m->buf[amap_ib + m->l->amap_bits_ib + k] = 0x00;
+	page_reseal(m, amap_ib);
+}
+
 int r_map_field(struct img *m)
 {
 	static const char *const names[] = {
 		"fmap-ptype", "fmap-ptype-repeat", "fmap-bid", "fmap-sig",
 		"fmap-crc", "fpmap-ptype", "fpmap-ptype-repeat", "fpmap-bid",
 		"fpmap-sig", "fpmap-crc", "dlist-ptype", "dlist-ptype-repeat",
-		"dlist-sig", "dlist-bid", "dlist-entry", NULL,
+		"dlist-sig", "dlist-bid", "dlist-entry", "amap-own",
+		"pmap-own", "fmap-own", "fpmap-own", NULL,
 	};
 	const char *f = field_of(m, names);
 	const char *fld;
@@ -74,7 +85,17 @@ int r_map_field(struct img *m)
 	if (!f)
 		return -1;
 	fld = strchr(f, '-') + 1;
-	if (f[0] == 'd') {
+	if (strcmp(fld, "own") == 0 && f[0] != 'f') {
+		if (m->l->page_size != 512 && f[0] == 'p')
+			return pc_fail("map-field: no PMap in this variant");
+		ib = m->l->amap_first + (f[0] == 'p' ? m->l->page_size : 0);
+		own_bits(m, m->l->amap_first, f[0] == 'p');
+	} else if (strcmp(fld, "own") == 0) {
+		if (big_map_at(m, f[1] == 'p', &ib) != 0)
+			return -1;
+		own_bits(m, ib - (f[1] == 'p' ? 3 : 2) * m->l->page_size,
+			 f[1] == 'p' ? 3 : 2);
+	} else if (f[0] == 'd') {
 		ib = m->l->dlist_ib;
 		if (strcmp(fld, "bid") == 0 || strcmp(fld, "entry") == 0) {
 			if (dlist_edit(m, fld) != 0)
@@ -88,9 +109,12 @@ int r_map_field(struct img *m)
 		map_field(m, ib, PF_PTYPE_AMAP, fld);
 	}
 	say(m, "%s page at 0x%" PRIx64 ": %s set wrong%s",
-	    f[0] == 'd' ? "DList" : f[1] == 'p' ? "first FPMap" : "first FMap",
-	    ib, fld, strcmp(fld, "crc") == 0 ? " (its last bit flipped, CRC "
-	    "left)" : strcmp(fld, "sig") == 0 ? ", CRC left" : ", CRC fixed");
+	    f[0] == 'd' ? "DList" : f[0] == 'a' ? "first AMap" :
+	    f[0] == 'p' ? "first PMap" : f[1] == 'p' ? "first FPMap" :
+	    "first FMap", ib, strcmp(fld, "own") == 0 ? "the AMap bits of "
+	    "its own space" : fld, strcmp(fld, "crc") == 0 ? " (its last bit "
+	    "flipped, CRC left)" : strcmp(fld, "sig") == 0 ? ", CRC left" :
+	    ", CRC fixed");
 	return 0;
 }
 
