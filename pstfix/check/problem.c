@@ -235,7 +235,9 @@ const struct pf_problem pf_problems[] = {
 	{ 5012, E, PF_OBJ_XBLOCK, PF_F_CENT, "XBLOCK_CENT",
 	  "XBLOCK: cEnt %g does not fit (at most %w)",
 	  "truncate the data tree" },
-	{ 5013, E, PF_OBJ_XBLOCK, PF_F_CB, "XBLOCK_LCB",
+	/* PF_F_VALUE, not PF_F_CB: a block too short for the XBLOCK header
+	 * (a cb fault) is the catch-all's "cb is 4, expected 8" */
+	{ 5013, E, PF_OBJ_XBLOCK, PF_F_VALUE, "XBLOCK_LCB",
 	  "XBLOCK: %F is %g, the data blocks hold %w",
 	  "recompute lcbTotal" },
 	{ 5014, E, PF_OBJ_XBLOCK, 0, "XBLOCK",

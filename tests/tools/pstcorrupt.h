@@ -134,5 +134,6 @@ const char *field_of(struct img *m, const char *const *names);
 void map_field(struct img *m, uint64_t ib, uint8_t other, const char *f);
 int r_map_field(struct img *m);
 int r_block_inflate(struct img *m);
+int r_internal_cb(struct img *m);
 
 #endif

@@ -13,6 +13,7 @@
  *   block-inflate a 4 KiB-page OST block stored compressed (libyal PFF:
  *                 cb < cbInflated, a zlib stream) whose stream no longer
  *                 inflates, CRC fixed
+ *   internal-cb   an XBLOCK or SLBLOCK too short for its header
  */
 #include "pstcorrupt.h"
 
@@ -183,5 +184,64 @@ int r_block_inflate(struct img *m)
 	say(m, "message 0x%x PC block 0x%" PRIx64 " at 0x%" PRIx64 ": byte "
 	    "%u of its zlib stream inverted, CRC fixed", (uint32_t)n->e.nid,
 	    b->e.bref.bid, b->e.bref.ib, off);
+	return 0;
+}
+
+/* ---- an internal block too short for its header ---- */
+
+/* The NIDs whose bidData is BID: a message whose PC is this XBLOCK's
+ * data tree loses its properties with it. */
+static void ruin_users(struct img *m, uint64_t bid)
+{
+	for (size_t i = 0; i < m->nnbt; i++)
+		if ((m->nbt[i].e.bid_data & ~(uint64_t)1) == bid &&
+		    is_message(&m->nbt[i]))
+			note_nid(m->ruined, &m->nruined,
+				 (uint32_t)m->nbt[i].e.nid);
+}
+
+/* ARG x (an XBLOCK) or sl (an SLBLOCK): its cb set to 4, below the 8
+ * header bytes of either (MS-PST 2.2.2.8.3.2-3), consistently: the BBT
+ * entry's cb (page re-sealed), the trailer moved to where a 4-byte block
+ * ends (2.2.2.8.1) with cb 4 and the CRC of those 4 bytes.  Only the
+ * header rule is broken. */
+int r_internal_cb(struct img *m)
+{
+	static const char *const names[] = { "x", "sl", NULL };
+	const char *f = field_of(m, names);
+	const struct bbt_ent *v[256], *b;
+	struct pf_bbt_entry e;
+	size_t n = 0;
+	uint8_t *old_tr, *new_tr;
+
+	if (!f)
+		return -1;
+	for (size_t i = 0; i < m->nbbt && n < 256; i++) {
+		const struct pf_bbt_entry *c = &m->bbt[i].e;
+
+		if ((c->bref.bid & PF_BID_INTERNAL) && block_in_file(m, c) &&
+		    c->cb >= 8 && m->old[c->bref.ib] == (f[0] == 'x' ? 1 : 2))
+			v[n++] = &m->bbt[i];
+	}
+	if (!n)
+		return pc_fail("internal-cb %s: no such block", f);
+	b = v[pick(m, n)];
+	e = b->e;
+	old_tr = m->buf + e.bref.ib + pf_block_size(m->l, e.cb) -
+		 m->l->block_trailer;
+	e.cb = 4;
+	new_tr = m->buf + e.bref.ib + pf_block_size(m->l, e.cb) -
+		 m->l->block_trailer;
+	memmove(new_tr, old_tr, m->l->block_trailer);
+	pf_put16(new_tr, e.cb);
+	block_reseal(m, &e);
+	pf_put16(m->buf + m->pg[b->page].ib + (uint64_t)b->slot *
+		 m->l->bbt_leaf_cb + 2u * m->hl.w, e.cb);
+	page_reseal(m, m->pg[b->page].ib);
+	if (f[0] == 'x')
+		ruin_users(m, e.bref.bid & ~(uint64_t)1);
+	say(m, "%s 0x%" PRIx64 " at 0x%" PRIx64 ": cb %u -> 4 in its BBT "
+	    "entry and trailer, CRCs fixed", f[0] == 'x' ? "XBLOCK" :
+	    "SLBLOCK", e.bref.bid, e.bref.ib, b->e.cb);
 	return 0;
 }
