@@ -135,5 +135,6 @@ void map_field(struct img *m, uint64_t ib, uint8_t other, const char *f);
 int r_map_field(struct img *m);
 int r_block_inflate(struct img *m);
 int r_internal_cb(struct img *m);
+int r_bt_padding(struct img *m);
 
 #endif

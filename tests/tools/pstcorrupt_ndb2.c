@@ -14,6 +14,7 @@
  *                 cb < cbInflated, a zlib stream) whose stream no longer
  *                 inflates, CRC fixed
  *   internal-cb   an XBLOCK or SLBLOCK too short for its header
+ *   bt-padding    a Unicode BTPAGE whose dwPadding is not zero
  */
 #include "pstcorrupt.h"
 
@@ -243,5 +244,30 @@ int r_internal_cb(struct img *m)
 	say(m, "%s 0x%" PRIx64 " at 0x%" PRIx64 ": cb %u -> 4 in its BBT "
 	    "entry and trailer, CRCs fixed", f[0] == 'x' ? "XBLOCK" :
 	    "SLBLOCK", e.bref.bid, e.bref.ib, b->e.cb);
+	return 0;
+}
+
+/* ---- a B-tree page's dwPadding ---- */
+
+/* ARG nbt or bbt: a page's dwPadding (MS-PST 2.2.2.7.7.1, Unicode: the 4
+ * bytes after cLevel, MUST be zero) set nonzero, CRC fixed. */
+int r_bt_padding(struct img *m)
+{
+	uint32_t pi = 0;
+	int tree, rc;
+
+	if (m->l->page_size != 512 || m->ansi)
+		return pc_fail("bt-padding: Unicode 512-byte pages only");
+	if (arg_tree(m, &tree) != 0)
+		return -1;
+	rc = pick_page(m, tree, 0, 0, &pi);
+	if (rc != 0)
+		return rc < 0 ? rc : pc_fail("bt-padding: no page");
+	pf_put32(m->buf + m->pg[pi].ib + m->l->bt_entries + 4,
+		 1 + (uint32_t)pick(m, 0xFFFF));
+	page_reseal(m, m->pg[pi].ib);
+	say(m, "%s page at 0x%" PRIx64 " (level %u): dwPadding set nonzero, "
+	    "CRC fixed", tree_name(m->pg[pi].tree), m->pg[pi].ib,
+	    m->pg[pi].level);
 	return 0;
 }
