@@ -113,6 +113,7 @@ void pass_header(struct pf_ck *ck);
 void pass_bbt(struct pf_ck *ck);
 void pass_nbt(struct pf_ck *ck);
 void pass_blocks(struct pf_ck *ck);
+void check_trees(struct pf_ck *ck);      /* pass 5's end: pass_trees.c */
 void pass_amap(struct pf_ck *ck);
 void pass_ltp(struct pf_ck *ck);
 void pass_nameid(struct pf_ck *ck);

@@ -244,6 +244,7 @@ void pass_blocks(struct pf_ck *ck)
 	for (size_t i = 0; i < ck->nblocks; i++)
 		if (ck->blocks[i].state == BLK_DEFER)
 			scan_block(ck, &ck->blocks[i], true);
+	check_trees(ck);
 	ck_progress(ck, PF_PASS_BLOCKS, ck->nblocks, ck->nblocks);
 	if (ck->bbt_complete && ck->nbt_complete)
 		check_refcounts(ck);

@@ -102,6 +102,8 @@ static const struct recipe recipes[] = {
 	{ "map-field", r_map_field, "ARG: fmap-|fpmap-(ptype ptype-repeat "
 	  "bid sig crc own) dlist-(ptype ptype-repeat sig bid entry) "
 	  "amap-own pmap-own" },
+	{ "sl-cycle", r_sl_cycle,
+	  "an SLENTRY's bidSub names its own SLBLOCK, CRC fixed" },
 	{ "bt-padding", r_bt_padding,
 	  "a B-tree page's dwPadding nonzero (ARG nbt|bbt), CRC fixed" },
 	{ "internal-cb", r_internal_cb,

@@ -136,5 +136,6 @@ int r_map_field(struct img *m);
 int r_block_inflate(struct img *m);
 int r_internal_cb(struct img *m);
 int r_bt_padding(struct img *m);
+int r_sl_cycle(struct img *m);
 
 #endif

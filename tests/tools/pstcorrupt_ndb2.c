@@ -15,6 +15,7 @@
  *                 inflates, CRC fixed
  *   internal-cb   an XBLOCK or SLBLOCK too short for its header
  *   bt-padding    a Unicode BTPAGE whose dwPadding is not zero
+ *   sl-cycle      a subnode tree that reaches itself
  */
 #include "pstcorrupt.h"
 
@@ -269,5 +270,38 @@ int r_bt_padding(struct img *m)
 	say(m, "%s page at 0x%" PRIx64 " (level %u): dwPadding set nonzero, "
 	    "CRC fixed", tree_name(m->pg[pi].tree), m->pg[pi].ib,
 	    m->pg[pi].level);
+	return 0;
+}
+
+/* ---- a subnode tree that reaches itself ---- */
+
+/* A leaf SLBLOCK's first entry's bidSub (MS-PST 2.2.2.8.3.3.1.1 SLENTRY:
+ * nid, bidData, bidSub) set to the SLBLOCK's own BID, CRC fixed: the
+ * subnode's own subnode tree is the tree it belongs to. */
+int r_sl_cycle(struct img *m)
+{
+	const struct bbt_ent *v[256], *b;
+	size_t n = 0;
+	uint8_t *d;
+
+	for (size_t i = 0; i < m->nbbt && n < 256; i++) {
+		const struct pf_bbt_entry *e = &m->bbt[i].e;
+		const uint8_t *o = m->old + e->bref.ib;
+
+		if ((e->bref.bid & PF_BID_INTERNAL) && block_in_file(m, e) &&
+		    e->cb >= 8 && o[0] == 0x02 && o[1] == 0 &&
+		    pf_le16(o + 2) >= 1 &&
+		    (uint64_t)(m->ansi ? 4 : 8) + 3u * m->hl.w <= e->cb)
+			v[n++] = &m->bbt[i];
+	}
+	if (!n)
+		return pc_fail("sl-cycle: no leaf SLBLOCK");
+	b = v[pick(m, n)];
+	d = m->buf + b->e.bref.ib + (m->ansi ? 4 : 8);
+	tu_put(d + 2u * m->hl.w, m->hl.w, b->e.bref.bid);
+	block_reseal(m, &b->e);
+	say(m, "SLBLOCK 0x%" PRIx64 " at 0x%" PRIx64 ": entry 0 (nid 0x%x) "
+	    "takes it as its own subnode tree, CRC fixed", b->e.bref.bid,
+	    b->e.bref.ib, (uint32_t)tu_get(d, m->hl.w));
 	return 0;
 }
