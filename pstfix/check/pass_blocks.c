@@ -104,6 +104,19 @@ static void scan_slblock(struct pf_ck *ck, struct pf_block_rec *b,
 	}
 }
 
+/* MS-PST 2.2.2.7.2: the data section, where blocks are allocated, starts
+ * with the first AMap; before it lie the HEADER and the DList (2.2.2.7.4).
+ * A BBT entry that puts a block there is wrong whatever the bytes say. */
+static void header_block(struct pf_ck *ck, struct pf_block_rec *b)
+{
+	struct pf_fault f = { .ib = b->ib, .bid = b->bid,
+			      .field = "ib (before the first AMap)",
+			      .got = b->ib, .want = ck->l->amap_first };
+
+	ck_report(ck, 5009, &f, NULL);
+	b->state = BLK_BAD;
+}
+
 static void scan_block(struct pf_ck *ck, struct pf_block_rec *b,
 		       bool deferred)
 {
@@ -116,10 +129,15 @@ static void scan_block(struct pf_ck *ck, struct pf_block_rec *b,
 	/* external blocks are only checked here, never parsed: skip the
 	 * decoding (a third of the pass's work on a permute-encoded file) */
 	unsigned flags = b->bid & PF_BID_INTERNAL ? 0 : PF_BLOCK_RAW;
-	/* a deferred block was read once: its trailer faults are known */
-	int rc = pf_block_read_ex(ck->ndb, &e, deferred ? NULL : &ck->sink,
-				  flags, &data, &cb);
+	int rc;
 
+	if (b->ib < ck->l->amap_first) {
+		header_block(ck, b);
+		return;
+	}
+	/* a deferred block was read once: its trailer faults are known */
+	rc = pf_block_read_ex(ck->ndb, &e, deferred ? NULL : &ck->sink, flags,
+			      &data, &cb);
 	if (!deferred && b->ib % ck->l->block_align == 0 && b->ib < ck->eof)
 		ck_claim(ck, b->ib, pf_block_size(ck->l, b->cb), "block");
 	if (rc != 0) {

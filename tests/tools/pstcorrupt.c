@@ -102,6 +102,8 @@ static const struct recipe recipes[] = {
 	{ "map-field", r_map_field, "ARG: fmap-|fpmap-(ptype ptype-repeat "
 	  "bid sig crc own) dlist-(ptype ptype-repeat sig bid entry) "
 	  "amap-own pmap-own" },
+	{ "block-ib-header", r_block_ib_header,
+	  "a message PC block's BBT ib at the DList page, CRC fixed" },
 	{ "sl-cycle", r_sl_cycle,
 	  "an SLENTRY's bidSub names its own SLBLOCK, CRC fixed" },
 	{ "bt-padding", r_bt_padding,

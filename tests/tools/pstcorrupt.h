@@ -137,5 +137,6 @@ int r_block_inflate(struct img *m);
 int r_internal_cb(struct img *m);
 int r_bt_padding(struct img *m);
 int r_sl_cycle(struct img *m);
+int r_block_ib_header(struct img *m);
 
 #endif

@@ -16,6 +16,7 @@
  *   internal-cb   an XBLOCK or SLBLOCK too short for its header
  *   bt-padding    a Unicode BTPAGE whose dwPadding is not zero
  *   sl-cycle      a subnode tree that reaches itself
+ *   block-ib-header a BBT entry placing a block before the first AMap
  */
 #include "pstcorrupt.h"
 
@@ -303,5 +304,25 @@ int r_sl_cycle(struct img *m)
 	say(m, "SLBLOCK 0x%" PRIx64 " at 0x%" PRIx64 ": entry 0 (nid 0x%x) "
 	    "takes it as its own subnode tree, CRC fixed", b->e.bref.bid,
 	    b->e.bref.ib, (uint32_t)tu_get(d, m->hl.w));
+	return 0;
+}
+
+/* ---- a block placed before the data section ---- */
+
+/* A message PC block's BBTENTRY ib (MS-PST 2.2.2.7.7.3) set to the DList
+ * page's offset, where no block can be (2.2.2.7.2: blocks live after the
+ * first AMap), BBT page re-sealed; the block itself stays where it was. */
+int r_block_ib_header(struct img *m)
+{
+	const struct bbt_ent *b;
+
+	if (message_block(m, &b) != 0)
+		return -1;
+	tu_put(m->buf + m->pg[b->page].ib + (uint64_t)b->slot *
+	       m->l->bbt_leaf_cb + m->hl.w, m->hl.w, m->l->dlist_ib);
+	page_reseal(m, m->pg[b->page].ib);
+	say(m, "BBT entry of message PC block 0x%" PRIx64 ": ib 0x%" PRIx64
+	    " -> 0x%x (the DList page), page CRC fixed", b->e.bref.bid,
+	    b->e.bref.ib, m->l->dlist_ib);
 	return 0;
 }
