@@ -246,19 +246,6 @@ static void report_tally(struct pf_ck *ck, const struct amap_tally *t,
 			   t->free_bytes, NULL);
 }
 
-/* A truncated file (ibFileEof past the end, PF1012) lost the AMaps its
- * length needs: one every amap_span up to ibFileEof (MS-PST 2.2.2.7.2).
- * The first lost one is reported; an AMap cut in the middle was reported
- * by map_page_ok. */
-static void missing_amaps(struct pf_ck *ck, uint64_t last)
-{
-	uint64_t next = last + ck->l->amap_span;
-
-	if (last != 0 && ck->h->root.ib_file_eof > ck->eof &&
-	    next >= ck->eof && next < ck->h->root.ib_file_eof)
-		ck_problem(ck, 2007, next, next, 0, next, ck->eof, NULL);
-}
-
 void pass_amap(struct pf_ck *ck)
 {
 	const struct pf_layout *l = ck->l;
@@ -284,7 +271,6 @@ void pass_amap(struct pf_ck *ck)
 			check_own_bits(ck, ib, k, page);
 		last = ib;
 	}
-	missing_amaps(ck, last);
 	if (last != r->ib_amap_last && r->ib_amap_last >= l->amap_first &&
 	    (r->ib_amap_last - l->amap_first) % l->amap_span == 0 &&
 	    r->ib_amap_last < ck->eof) {

@@ -102,6 +102,9 @@ static const struct recipe recipes[] = {
 	{ "map-field", r_map_field, "ARG: fmap-|fpmap-(ptype ptype-repeat "
 	  "bid sig crc own) dlist-(ptype ptype-repeat sig bid entry) "
 	  "amap-own pmap-own" },
+	{ "truncate-amap", r_truncate_amap,
+	  "cut the file half-way into AMap page ARG (seed: one past the "
+	  "first)" },
 	{ "block-ib-header", r_block_ib_header,
 	  "a message PC block's BBT ib at the DList page, CRC fixed" },
 	{ "sl-cycle", r_sl_cycle,

@@ -138,5 +138,6 @@ int r_internal_cb(struct img *m);
 int r_bt_padding(struct img *m);
 int r_sl_cycle(struct img *m);
 int r_block_ib_header(struct img *m);
+int r_truncate_amap(struct img *m);
 
 #endif

@@ -17,6 +17,7 @@
  *   bt-padding    a Unicode BTPAGE whose dwPadding is not zero
  *   sl-cycle      a subnode tree that reaches itself
  *   block-ib-header a BBT entry placing a block before the first AMap
+ *   truncate-amap a file cut half-way into one of its AMap pages
  */
 #include "pstcorrupt.h"
 
@@ -324,5 +325,29 @@ int r_block_ib_header(struct img *m)
 	say(m, "BBT entry of message PC block 0x%" PRIx64 ": ib 0x%" PRIx64
 	    " -> 0x%x (the DList page), page CRC fixed", b->e.bref.bid,
 	    b->e.bref.ib, m->l->dlist_ib);
+	return 0;
+}
+
+/* ---- a file cut inside an AMap page ---- */
+
+/* The file cut half-way into AMap page ARG (an index from 1; without one
+ * the seed picks one past the first): a copy interrupted there. */
+int r_truncate_amap(struct img *m)
+{
+	uint64_t n = (m->size - m->l->amap_first) / m->l->amap_span + 1;
+	uint64_t k = m->arg ? strtoull(m->arg, NULL, 10) : 0;
+
+	if (n < 2)
+		return pc_fail("truncate-amap: the file has one AMap");
+	if (!m->arg)
+		k = 1 + pick(m, (size_t)(n - 1));
+	if (k < 1 || k >= n)
+		return pc_fail("truncate-amap: ARG is an AMap index 1..%" PRIu64,
+			       n - 1);
+	m->new_size = m->l->amap_first + k * m->l->amap_span +
+		      m->l->page_size / 2;
+	say(m, "cut inside AMap %" PRIu64 " at 0x%" PRIx64 ": %" PRIu64
+	    " of %" PRIu64 " bytes kept", k, m->new_size - m->l->page_size / 2,
+	    m->new_size, m->size);
 	return 0;
 }
