@@ -24,8 +24,8 @@
 /* A page-validation block of rows, shared shape for each page kind. */
 #define PAGE_ROWS(base, obj, name, id) PAGE_ROWS_SEV(base, obj, name, id, E)
 #define PAGE_ROWS_SEV(base, obj, name, id, E)                              \
-	PAGE_ROWS_BID(base, obj, name, id, E,                              \
-		      name " page: BID mismatch (trailer %G, referenced as %W)")
+	PAGE_ROWS_BID(base, obj, name, id, E, name                         \
+		      " page: BID mismatch (trailer %G, referenced as %W)")
 #define PAGE_ROWS_BID(base, obj, name, id, E, bid_text)                    \
 	{ base + 1, E, obj, PF_F_PTYPE, id "_PTYPE",                       \
 	  name " page: ptype mismatch (read %G, expected %W)",               \

@@ -342,8 +342,8 @@ int r_truncate_amap(struct img *m)
 	if (!m->arg)
 		k = 1 + pick(m, (size_t)(n - 1));
 	if (k < 1 || k >= n)
-		return pc_fail("truncate-amap: ARG is an AMap index 1..%" PRIu64,
-			       n - 1);
+		return pc_fail("truncate-amap: ARG is an AMap index "
+			       "1..%" PRIu64, n - 1);
 	m->new_size = m->l->amap_first + k * m->l->amap_span +
 		      m->l->page_size / 2;
 	say(m, "cut inside AMap %" PRIu64 " at 0x%" PRIx64 ": %" PRIu64
