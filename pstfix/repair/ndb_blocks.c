@@ -443,14 +443,19 @@ static void count_lost(struct rp *r)
 
 	for (size_t i = 0; i < r->bbt.n; i++) {
 		const struct pf_bbt_entry *e = &r->bbt.bbt[i];
+		size_t copies;
 
 		if (rp_block_find(r, e->bref.bid))
 			continue;
 		n++;
-		rp_note_item(r, "block 0x%llx at 0x%llx (BBT) has no valid "
-			     "trailer: dropped",
-			     (unsigned long long)e->bref.bid,
-			     (unsigned long long)e->bref.ib);
+		/* a copy with a valid trailer was refused (its structure
+		 * or its zlib stream): choose() said why */
+		pf_scavenge_block_find(&r->scav, e->bref.bid, &copies);
+		if (copies == 0)
+			rp_note_item(r, "block 0x%llx at 0x%llx (BBT) has no "
+				     "valid trailer: dropped",
+				     (unsigned long long)e->bref.bid,
+				     (unsigned long long)e->bref.ib);
 	}
 	r->ctx->counts.blocks_dropped += n;
 }
