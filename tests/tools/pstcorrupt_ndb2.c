@@ -216,7 +216,7 @@ int r_internal_cb(struct img *m)
 	const struct bbt_ent *v[256], *b;
 	struct pf_bbt_entry e;
 	size_t n = 0;
-	uint8_t *old_tr, *new_tr;
+	uint8_t *old_tr, *new_tr, *ent;
 
 	if (!f)
 		return -1;
@@ -238,9 +238,15 @@ int r_internal_cb(struct img *m)
 		 m->l->block_trailer;
 	memmove(new_tr, old_tr, m->l->block_trailer);
 	pf_put16(new_tr, e.cb);
+	if (m->l->block_trailer >= 24)        /* 4K: cbInflated at +18 */
+		pf_put16(new_tr + 18, e.cb);
 	block_reseal(m, &e);
-	pf_put16(m->buf + m->pg[b->page].ib + (uint64_t)b->slot *
-		 m->l->bbt_leaf_cb + 2u * m->hl.w, e.cb);
+	/* BBTENTRY: BREF, cb, then (4K) cbInflated */
+	ent = m->buf + m->pg[b->page].ib + (uint64_t)b->slot *
+	      m->l->bbt_leaf_cb + 2u * m->hl.w;
+	pf_put16(ent, e.cb);
+	if (m->l->page_size == 4096)
+		pf_put16(ent + 2, e.cb);
 	page_reseal(m, m->pg[b->page].ib);
 	if (f[0] == 'x')
 		ruin_users(m, e.bref.bid & ~(uint64_t)1);
@@ -334,7 +340,10 @@ int r_block_ib_header(struct img *m)
  * the seed picks one past the first): a copy interrupted there. */
 int r_truncate_amap(struct img *m)
 {
-	uint64_t n = (m->size - m->l->amap_first) / m->l->amap_span + 1;
+	/* the AMaps whose page lies wholly inside the file: the cut must
+	 * shorten it */
+	uint64_t n = (m->size - m->l->amap_first - m->l->page_size) /
+		     m->l->amap_span + 1;
 	uint64_t k = m->arg ? strtoull(m->arg, NULL, 10) : 0;
 
 	if (n < 2)
