@@ -107,6 +107,23 @@ expect_out '^error DATA NET '
 expect_no_out 'outcome is unknown'
 [ "$(spooled before)" -eq 0 ] || fail "delivered despite the drop"
 
+# the same over TLS: the reset arrives inside SSL_write, which must not
+# raise SIGPIPE (the BIO of tls.c sends with MSG_NOSIGNAL)
+# shellcheck disable=SC2046
+start_server tlsbefore $(tls_args) --drop before_dot
+# shellcheck disable=SC2086
+smtpc --server smtp://127.0.0.1:$PORT $CA --to b@example.org \
+	"$TMP/big.eml"
+expect_rc 2
+expect_out '^error DATA NET '
+
+# EHLO refused in cleartext: HELO instead (RFC 5321 4.1.4)
+start_server helo --reply "ehlo=502 5.5.1 EHLO not implemented"
+smtpc --server smtp://127.0.0.1:$PORT --tls=none --to b@example.org "$EML"
+expect_rc 0
+expect_out '^reply HELO 250 '
+grep -q '"cmd": "HELO"' "$TMP/helo.log" || fail "no HELO sent"
+
 # dropped after the dot, with and without the server keeping it: the
 # client cannot tell, and must say "uncertain"
 start_server after --drop after_dot
