@@ -61,6 +61,10 @@ static const char *net_words(int rc, enum pf_smtp_stage st, int err)
 		       "the address";
 	if (st == PF_SMTP_CONNECT)
 		return "cannot connect: check the host name and the port";
+	if (st == PF_SMTP_TLS)
+		return "connected, but the TLS handshake failed: this port "
+		       "may expect STARTTLS (use smtp://, port 587) rather "
+		       "than TLS at once";
 	if (st == PF_SMTP_GREETING && rc == PF_SMTP_E_TIMEOUT)
 		return "connected, but no greeting came: the server is "
 		       "overloaded, or this port expects TLS from the start "

@@ -38,6 +38,7 @@ static const char *const stage_names[] = {
 	[PF_SMTP_DOT] = "end of data",
 	[PF_SMTP_RSET] = "RSET",
 	[PF_SMTP_QUIT] = "QUIT",
+	[PF_SMTP_TLS] = "TLS handshake",
 };
 
 const char *pf_smtp_stage_name(enum pf_smtp_stage s)

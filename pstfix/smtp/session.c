@@ -69,6 +69,7 @@ int pf_smtp_connect(struct pf_smtp **out,
 	if (rc < 0)
 		return rc;
 	if (server->security == PF_SMTP_IMPLICIT_TLS) {
+		r->stage = PF_SMTP_TLS;
 		rc = smtp_tls_start(s, smtp_now_ms() +
 				    smtp_timeout(s, PF_SMTP_CONNECT));
 		if (rc < 0)

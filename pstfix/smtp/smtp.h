@@ -95,6 +95,8 @@ enum pf_smtp_stage {
 	PF_SMTP_CONNECT, PF_SMTP_GREETING, PF_SMTP_EHLO, PF_SMTP_HELO,
 	PF_SMTP_STARTTLS, PF_SMTP_AUTH, PF_SMTP_MAIL, PF_SMTP_RCPT,
 	PF_SMTP_DATA, PF_SMTP_DOT, PF_SMTP_RSET, PF_SMTP_QUIT,
+	PF_SMTP_TLS,              /* the handshake of smtps://, before the
+				     greeting (connected, no reply yet) */
 };
 const char *pf_smtp_stage_name(enum pf_smtp_stage s);  /* "RCPT TO" */
 

@@ -110,6 +110,13 @@ expect_out '^what to do +TLS is needed for AUTH'
 n=$(grep -c '"cmd": "AUTH"' "$TMP/plain.log")
 [ "$n" -eq 0 ] || fail "AUTH was sent in cleartext"
 
+# smtps:// to a port that talks cleartext first: the handshake fails
+run outbox probe --server smtps://127.0.0.1:$P_PLAIN --timeout 5
+expect_rc 76
+expect_out '^connection +ok'
+expect_out '^result +failed at TLS handshake'
+expect_out 'this port expects STARTTLS'
+
 # bytes after the 220 to STARTTLS: abort (CVE-2011-0411 class)
 # shellcheck disable=SC2086
 run outbox probe --server smtp://127.0.0.1:$P_INJ $CA

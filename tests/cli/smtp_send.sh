@@ -34,13 +34,24 @@ grep -q '^X-Envelope-To: <c@example.org>' "$f" || fail "envelope lost"
 sed '1,/^\r$/d' "$f" >"$TMP/body"
 cmp "$TMP/body" "$EML" || fail "the message changed on the way"
 
+# three transactions on one connection, RSET between them
+# shellcheck disable=SC2086
+smtpc --server smtp://127.0.0.1:$P_OK $CA --to b@example.org --count 3 \
+	"$EML"
+expect_rc 0
+n=$(grep -c '^reply RSET 250 ' "$OUT")
+[ "$n" -eq 2 ] || fail "expected 2 RSET replies, got $n"
+[ "$(spooled ok)" -eq 4 ] || fail "expected 4 spooled messages"
+n=$(grep -c '"event": "connect"' "$TMP/ok.log")
+[ "$n" -eq 2 ] || fail "--count 3 used $n connections, not 1"
+
 # a message without a final CRLF gets one; the server sees it whole
 printf 'Subject: x\r\n\r\nno final newline' >"$TMP/nonl.eml"
 # shellcheck disable=SC2086
 smtpc --server smtp://127.0.0.1:$P_OK $CA --to b@example.org \
 	"$TMP/nonl.eml"
 expect_rc 0
-[ "$(tail -c 6 "$TMP/ok.spool/000002.msg")" = "$(printf 'line\r\n')" ] ||
+[ "$(tail -c 6 "$TMP/ok.spool/000005.msg")" = "$(printf 'line\r\n')" ] ||
 	fail "the final CRLF was not added"
 
 # a bare LF is refused before DATA is sent
@@ -51,7 +62,7 @@ smtpc --server smtp://127.0.0.1:$P_OK $CA --to b@example.org \
 expect_rc 2
 expect_out '^error DATA USAGE refusing to send a message with a bare LF'
 n=$(grep -c '"cmd": "DATA"' "$TMP/ok.log")
-[ "$n" -eq 2 ] || fail "DATA was sent for the bare-LF message"
+[ "$n" -eq 5 ] || fail "DATA was sent for the bare-LF message"
 
 # before_dot aborting: no dot, nothing delivered
 # shellcheck disable=SC2086
@@ -60,7 +71,7 @@ smtpc --server smtp://127.0.0.1:$P_OK $CA --to b@example.org \
 expect_rc 2
 expect_out '^aborted before the dot'
 sleep 0.3
-[ "$(spooled ok)" -eq 2 ] || fail "an aborted message was delivered"
+[ "$(spooled ok)" -eq 5 ] || fail "an aborted message was delivered"
 
 # 421 after MAIL: the session ends, the reply says 421
 start_server m421 --reply "mail=421 4.7.0 too busy"
