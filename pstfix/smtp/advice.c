@@ -106,6 +106,10 @@ static const char *failure_words(int rc, const struct pf_smtp_reply *r,
 			return "TLS is needed for AUTH: pstfix never sends a "
 			       "password or token over an unencrypted "
 			       "connection";
+		if (s != NULL && s->caps.auth == 0)
+			return "the server offers no AUTH here: it may relay "
+			       "without it (leave out --user), or want AUTH "
+			       "on another port (try --try-ports)";
 		return "the server offers no AUTH mechanism we can use here "
 		       "(see its AUTH line): pick one with --auth";
 	case PF_E_USAGE:
@@ -202,7 +206,8 @@ int pf_smtp_sysexit(int rc, const struct pf_smtp_reply *r,
 		return EX_OK;
 	if (r->code >= 400 && r->code < 500)
 		return EX_TEMPFAIL;
-	if (r->code >= 500 && r->stage == PF_SMTP_AUTH)
+	/* RFC 4954 6: 530 "authentication required" may answer MAIL */
+	if (r->code >= 500 && (r->stage == PF_SMTP_AUTH || r->code == 530))
 		return EX_NOPERM;
 	if (r->code >= 500)
 		return EX_UNAVAILABLE;

@@ -74,6 +74,16 @@ expect_out '^verification +unable to get local issuer certificate'
 expect_out '^what to do +the certificate.s issuer \(CA\) is not trusted'
 expect_out '^cert subject +CN = server test'
 
+# credentials for a server that offers no AUTH: 78, and why
+# shellcheck disable=SC2046
+start_server noauth $(tls_args)
+# shellcheck disable=SC2086
+run outbox probe --server smtp://127.0.0.1:$PORT $CA --user alice \
+	--password-file "$TMP/pw"
+expect_rc 78
+expect_out '^AUTH offered +none'
+expect_out '^what to do +the server offers no AUTH here'
+
 # implicit TLS, and 535 there too
 # shellcheck disable=SC2086
 run outbox probe --server smtps://127.0.0.1:$P_IMPL $CA --user alice \
