@@ -171,6 +171,24 @@ wait "$holder" 2>/dev/null
 expect_rc 1
 expect_out '^reply greeting 421 4\.7\.0 4\.7\.0 too many connections'
 
+# a JSON config; "@1": the first time only (a retry then succeeds)
+cat >"$TMP/cfg.json" <<'JSON'
+{"reply": {"mail": "451 4.3.0 try again@1"},
+ "drop": ["after_dot_kept@1"], "enhanced": true}
+JSON
+start_server cfg --config "$TMP/cfg.json"
+for want in 1 3 0; do
+	smtpc --server smtp://127.0.0.1:$PORT --tls=none --to b@example.org \
+		"$EML"
+	expect_rc $want
+done
+expect_out '^reply end of data 250 '
+[ "$(spooled cfg)" -eq 2 ] || fail "config: expected 2 spooled"
+n=$(grep -c '"event": "accepted"' "$TMP/cfg.log")
+[ "$n" -eq 2 ] || fail "config: the log has $n accepted, not 2"
+grep -q '"message_id": "<one@pstfix.test>"' "$TMP/cfg.log" ||
+	fail "config: no Message-ID in the log"
+
 # the random mode is seeded: the same seed, the same faults
 for run_no in 1 2; do
 	start_server "rnd$run_no" \
