@@ -154,7 +154,8 @@ static int parse_auth(const char *name, enum pf_smtp_auth_mech *m)
 {
 	static const struct { const char *n; enum pf_smtp_auth_mech m; }
 	mechs[] = {
-		{ "plain", PF_SMTP_AUTH_PLAIN }, { "login", PF_SMTP_AUTH_LOGIN },
+		{ "plain", PF_SMTP_AUTH_PLAIN },
+		{ "login", PF_SMTP_AUTH_LOGIN },
 		{ "xoauth2", PF_SMTP_AUTH_XOAUTH2 },
 		{ "auto", PF_SMTP_AUTH_AUTO },
 	};
@@ -314,7 +315,8 @@ static int try_ports(const struct args *a, struct pf_smtp_server srv,
 			return bad_usage("--try-ports: bad list '%s' (PORT/tls "
 					 "or PORT/starttls, at most 16)",
 					 a->ports);
-		if (a->tls != NULL && srv.security == PF_SMTP_STARTTLS_REQUIRED)
+		if (a->tls != NULL &&
+		    srv.security == PF_SMTP_STARTTLS_REQUIRED)
 			srv.security = PF_SMTP_CLEARTEXT;
 		probe_run(&p, &srv, o);
 		if (a->json)

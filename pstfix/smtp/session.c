@@ -239,7 +239,8 @@ int pf_smtp_mail(struct pf_smtp *s, const char *from, size_t cb,
 				    "one '@'; RFC 5321 4.1.2)");
 	/* RFC 1870 6: SIZE= only when the server advertised SIZE */
 	if (s->caps.size)
-		snprintf(cmd, sizeof(cmd), "MAIL FROM:<%s> SIZE=%zu", from, cb);
+		snprintf(cmd, sizeof(cmd), "MAIL FROM:<%s> SIZE=%zu", from,
+			 cb);
 	else
 		snprintf(cmd, sizeof(cmd), "MAIL FROM:<%s>", from);
 	return smtp_command(s, cmd, NULL, PF_SMTP_MAIL,

@@ -17,10 +17,11 @@
  *   3.8), but the call returned 0 with R->code 421.
  * - Security: TLS (OpenSSL) verifies the chain and the host name by
  *   default, sends SNI, refuses anything below TLS 1.2; STARTTLS is
- *   required for PF_SMTP_STARTTLS_REQUIRED, never skipped when the server does not
- *   offer it, and a reply to STARTTLS followed by bytes already buffered
- *   is refused (CVE-2011-0411 class); capabilities are discarded and
- *   EHLO sent again after the handshake.  AUTH is only sent over TLS.
+ *   required for PF_SMTP_STARTTLS_REQUIRED, never skipped when the
+ *   server does not offer it, and a reply to STARTTLS followed by bytes
+ *   already buffered is refused (CVE-2011-0411 class); capabilities are
+ *   discarded and EHLO sent again after the handshake.  AUTH is only
+ *   sent over TLS.
  * - The wire: commands end in CRLF; an address or argument holding CR,
  *   LF, another control character, '<' or '>' is refused before anything
  *   is sent (PF_E_USAGE).  pf_smtp_data() refuses a message holding a

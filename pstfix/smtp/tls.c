@@ -74,8 +74,8 @@ static long nosig_ctrl(BIO *b, int cmd, long num, void *ptr)
 
 static void nosig_init(void)
 {
-	BIO_METHOD *m = BIO_meth_new(BIO_get_new_index() | BIO_TYPE_SOURCE_SINK,
-				     "pstfix socket");
+	int type = BIO_get_new_index() | BIO_TYPE_SOURCE_SINK;
+	BIO_METHOD *m = BIO_meth_new(type, "pstfix socket");
 
 	if (m == NULL)
 		return;
