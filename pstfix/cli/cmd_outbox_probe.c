@@ -299,26 +299,43 @@ static int next_port(const char **list, struct pf_smtp_server *srv)
 	return 0;
 }
 
-static int try_ports(const struct args *a, struct pf_smtp_server srv,
-		     const struct pf_smtp_opts *o)
+#define PORTS_MAX 16
+
+/* The whole list, checked before anything is probed. */
+static int parse_ports(const struct args *a, const struct pf_smtp_server *base,
+		       struct pf_smtp_server *out, int *n)
 {
 	const char *list = a->ports ? a->ports :
 			   "25/starttls,465/tls,587/starttls,2525/starttls";
+
+	for (*n = 0; *list; (*n)++) {
+		out[*n] = *base;
+		if (*n == PORTS_MAX || next_port(&list, &out[*n]) < 0)
+			return bad_usage("--try-ports: bad list '%s' (PORT/"
+					 "tls or PORT/starttls, at most %d)",
+					 a->ports, PORTS_MAX);
+		if (a->tls != NULL &&
+		    out[*n].security == PF_SMTP_STARTTLS_REQUIRED)
+			out[*n].security = PF_SMTP_CLEARTEXT;
+	}
+	return 0;
+}
+
+static int try_ports(const struct args *a, const struct pf_smtp_server *srv,
+		     const struct pf_smtp_opts *o)
+{
+	struct pf_smtp_server ports[PORTS_MAX];
 	struct probe p;
 	int reached = -1, n = 0;
 	bool ok = false;
+	int rc = parse_ports(a, srv, ports, &n);
 
+	if (rc != 0)
+		return rc;
 	if (!a->json)
 		probe_table_head(stdout);
-	while (*list) {
-		if (next_port(&list, &srv) < 0 || ++n > 16)
-			return bad_usage("--try-ports: bad list '%s' (PORT/tls "
-					 "or PORT/starttls, at most 16)",
-					 a->ports);
-		if (a->tls != NULL &&
-		    srv.security == PF_SMTP_STARTTLS_REQUIRED)
-			srv.security = PF_SMTP_CLEARTEXT;
-		probe_run(&p, &srv, o);
+	for (int i = 0; i < n; i++) {
+		probe_run(&p, &ports[i], o);
 		if (a->json)
 			probe_print_json(stdout, &p);
 		else
@@ -358,7 +375,7 @@ int cmd_outbox_probe(int argc, char **argv)
 	o.trace = a.verbose ? stderr : NULL;
 	set_timeouts(&o, a.timeout_ms);
 	if (a.try_ports) {
-		rc = try_ports(&a, srv, &o);
+		rc = try_ports(&a, &srv, &o);
 	} else {
 		probe_run(&p, &srv, &o);
 		if (a.json)

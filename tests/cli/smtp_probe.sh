@@ -193,6 +193,9 @@ expect_rc 64
 run outbox probe --server smtp://h --password secret
 expect_rc 64
 expect_err 'password on the command line'
+run outbox probe --server smtp://h --try-ports=25,2/x
+expect_rc 64
+expect_lines "$OUT" 0
 run outbox probe --server smtps://h --tls=none
 expect_rc 64
 run outbox probe --server smtp://h --user a
