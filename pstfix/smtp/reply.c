@@ -59,6 +59,12 @@ enum pf_smtp_class pf_smtp_classify(const struct pf_smtp_reply *r)
 	return PF_SMTP_NOREPLY;
 }
 
+void smtp_no_reply(struct pf_smtp_reply *r, enum pf_smtp_stage stage)
+{
+	memset(r, 0, sizeof(*r));
+	r->stage = stage;
+}
+
 void smtp_reply_begin(struct smtp_reply_parser *p, struct pf_smtp_reply *r,
 		      enum pf_smtp_stage stage)
 {

@@ -14,7 +14,10 @@
  *   protocol.  Then R->code is 0, the session is dead (only
  *   pf_smtp_close() is allowed), and pf_error_msg() has one line.  After
  *   a 421 reply the session is dead too (the server closes; RFC 5321
- *   3.8), but the call returned 0 with R->code 421.
+ *   3.8), but the call returned 0 with R->code 421.  One exception:
+ *   PF_E_USAGE from the address check of pf_smtp_mail()/pf_smtp_rcpt()
+ *   or the bare CR/LF check of pf_smtp_data() means nothing was sent,
+ *   and the session is still usable (RSET, another recipient, QUIT).
  * - Security: TLS (OpenSSL) verifies the chain and the host name by
  *   default, sends SNI, refuses anything below TLS 1.2; STARTTLS is
  *   required for PF_SMTP_STARTTLS_REQUIRED, never skipped when the
