@@ -289,10 +289,17 @@ static int io_error(struct pf_smtp *s, int r, short *want)
 		*want = POLLOUT;
 		return 0;
 	}
+	/* a peer that closes without close_notify is OpenSSL 3's
+	 * "unexpected eof"; for SMTP (replies are self-delimiting) it is
+	 * just a closed connection */
 	if (e == SSL_ERROR_ZERO_RETURN ||
-	    (e == SSL_ERROR_SYSCALL && ERR_peek_error() == 0))
+	    (e == SSL_ERROR_SYSCALL && ERR_peek_error() == 0) ||
+	    ERR_GET_REASON(ERR_peek_error()) ==
+	    SSL_R_UNEXPECTED_EOF_WHILE_READING) {
+		ERR_clear_error();
 		return smtp_dead(s, PF_SMTP_E_NET, "%s closed the connection",
 				 s->server.host);
+	}
 	return smtp_dead(s, PF_SMTP_E_NET, "TLS: %s", ssl_err());
 }
 
