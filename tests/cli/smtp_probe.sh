@@ -134,6 +134,17 @@ expect_rc 76
 expect_out 'sent data after its reply to STARTTLS'
 expect_out '^what to do +data arrived right after the server agreed'
 
+# 454 to STARTTLS: temporary, and never a fall back to cleartext
+# shellcheck disable=SC2046
+start_server t454 $(tls_args) --reply "starttls=454 4.7.0 TLS not available"
+# shellcheck disable=SC2086
+run outbox probe --server smtp://127.0.0.1:$PORT $CA
+expect_rc 75
+expect_out '^result +STARTTLS answered 454'
+expect_out '^what to do +the server cannot start TLS now'
+grep -q '"cmd": "MAIL"\|"cmd": "AUTH"' "$TMP/t454.log" &&
+	fail "went on after a refused STARTTLS"
+
 # 421 and 554 at the greeting
 run outbox probe --server smtp://127.0.0.1:$P_421
 expect_rc 75
