@@ -158,7 +158,8 @@ int pf_smtp_open(struct pf_smtp **out, const struct pf_smtp_server *server,
  * whatever happens (NULL only when out of memory), and the caller closes
  * it.  It returns as pf_smtp_open() does, except that a negative reply
  * leaves *OUT set (and dead).  pf_smtp_hello() sends EHLO (or HELO),
- * STARTTLS and EHLO again; pf_smtp_login() does AUTH per opts.  Each
+ * STARTTLS and EHLO again; pf_smtp_login() does AUTH per opts (with
+ * PF_SMTP_AUTH_NONE nothing, returning 0 with R->code 0).  Each
  * returns 0 with R positive to go on, 0 with R negative when the server
  * said no, or a negative code (the session is dead). */
 int pf_smtp_connect(struct pf_smtp **out,
