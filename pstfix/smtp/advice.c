@@ -24,8 +24,8 @@ static const char *tls_verify_words(long v)
 	case X509_V_ERR_HOSTNAME_MISMATCH:
 	case X509_V_ERR_IP_ADDRESS_MISMATCH:
 		return "the server's certificate is for another name: connect "
-		       "with a name the certificate lists (see its subject), "
-		       "not an alias or an IP address";
+		       "with a name the certificate lists (its names are "
+		       "shown), not an alias or an IP address";
 	case X509_V_ERR_UNABLE_TO_GET_ISSUER_CERT_LOCALLY:
 	case X509_V_ERR_UNABLE_TO_GET_ISSUER_CERT:
 	case X509_V_ERR_DEPTH_ZERO_SELF_SIGNED_CERT:

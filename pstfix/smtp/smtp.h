@@ -138,6 +138,9 @@ struct pf_smtp_tls_info {
 	long verify_result;       /* X509_V_OK (0) or the OpenSSL code */
 	char verify_text[128];    /* X509_verify_cert_error_string() */
 	unsigned chain_len;
+	char names[256];          /* subjectAltName DNS names and IP
+				     addresses, ", "-separated */
+	long days_left;           /* until not_after (negative: expired) */
 };
 
 struct pf_smtp;

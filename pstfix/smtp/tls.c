@@ -116,10 +116,46 @@ static void name_line(char *out, size_t cb, const X509_NAME *n)
 	BIO_free(m);
 }
 
+/* One subjectAltName entry (DNS name or IP address) appended to OUT. */
+static void add_name(char *out, size_t cb, const GENERAL_NAME *g)
+{
+	char ip[INET6_ADDRSTRLEN] = "";
+	const char *v = NULL;
+	size_t len = strlen(out);
+
+	if (g->type == GEN_DNS) {
+		v = (const char *)ASN1_STRING_get0_data(g->d.dNSName);
+	} else if (g->type == GEN_IPADD) {
+		const unsigned char *a = ASN1_STRING_get0_data(g->d.iPAddress);
+		int n = ASN1_STRING_length(g->d.iPAddress);
+
+		if (n == 4 || n == 16)
+			v = inet_ntop(n == 4 ? AF_INET : AF_INET6, a, ip,
+				      sizeof(ip));
+	}
+	if (v != NULL && len < cb)
+		snprintf(out + len, cb - len, "%s%s", len ? ", " : "", v);
+}
+
+/* subjectAltName (RFC 5280 4.2.1.6): the names the certificate is for. */
+static void alt_names(char *out, size_t cb, X509 *leaf)
+{
+	GENERAL_NAMES *gens = X509_get_ext_d2i(leaf, NID_subject_alt_name,
+					       NULL, NULL);
+
+	out[0] = '\0';
+	if (gens == NULL)
+		return;
+	for (int i = 0; i < sk_GENERAL_NAME_num(gens); i++)
+		add_name(out, cb, sk_GENERAL_NAME_value(gens, i));
+	GENERAL_NAMES_free(gens);
+}
+
 /* The leaf certificate's names and expiry into T. */
 static void leaf_info(struct pf_smtp_tls_info *t, X509 *leaf)
 {
 	struct tm tm;
+	int days = 0, secs = 0;   /* ASN1_TIME_diff: whole days + rest */
 
 	name_line(t->subject, sizeof(t->subject),
 		  X509_get_subject_name(leaf));
@@ -127,6 +163,10 @@ static void leaf_info(struct pf_smtp_tls_info *t, X509 *leaf)
 	if (ASN1_TIME_to_tm(X509_get0_notAfter(leaf), &tm) == 1)
 		strftime(t->not_after, sizeof(t->not_after),
 			 "%Y-%m-%d %H:%M:%S UTC", &tm);
+	if (ASN1_TIME_diff(&days, &secs, NULL,
+			   X509_get0_notAfter(leaf)) == 1)
+		t->days_left = days;
+	alt_names(t->names, sizeof(t->names), leaf);
 }
 
 /* OpenSSL's verification callback: keeps its verdict, and notes the

@@ -44,6 +44,9 @@ expect_out '^STARTTLS +offered, done'
 expect_out '^TLS +TLSv1\.[23], '
 expect_out '^cert subject +CN = server test'
 expect_out '^cert issuer +CN = pstfix test CA'
+expect_out '^cert names +127\.0\.0\.1, ::1, localhost$'
+expect_out '^cert expires +[0-9-]+ [0-9:]+ UTC \(in (29|30) days\)$'
+expect_no_out '^warning'
 expect_out '^verification +ok'
 expect_out '^AUTH offered +.*PLAIN'
 expect_out '^login +ok \(235'
@@ -99,10 +102,12 @@ expect_rc 78
 expect_out '^verification +IP address mismatch'
 expect_out '^what to do +the server.s certificate is for another name'
 expect_out '^cert subject +CN = wrong test'
+expect_out '^cert names +wrong\.example$'
 # shellcheck disable=SC2086
 run outbox probe --server smtps://127.0.0.1:$P_EXP $CA
 expect_rc 78
 expect_out '^what to do +the server.s certificate has expired'
+expect_out '^cert expires .* \(1 day ago\)$'
 
 # no STARTTLS offered: refused, unless --tls=none
 run outbox probe --server smtp://127.0.0.1:$P_PLAIN
@@ -193,6 +198,8 @@ assert len(objs) == 1, objs
 o = objs[0]
 assert o["exit"] == 0 and o["tls"]["active"] and o["connected"], o
 assert o["tls"]["verify_result"] == 0, o
+assert o["tls"]["days_left"] in (29, 30), o
+assert o["tls"]["names"] == "127.0.0.1, ::1, localhost", o
 assert "PLAIN" in o["ehlo"]["auth"], o
 PYEOF
 
