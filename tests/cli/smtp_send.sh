@@ -101,6 +101,17 @@ smtpc --server smtp://127.0.0.1:$PORT --tls=none --to b@example.org "$EML"
 expect_rc 1
 expect_out '^reply DATA 554 5\.3\.4 '
 
+# replies a command cannot have: 250 to DATA (nothing was sent, so it
+# cannot mean "accepted"), 354 to MAIL: protocol errors
+start_server d250 --reply "data=250 2.0.0 fine"
+smtpc --server smtp://127.0.0.1:$PORT --tls=none --to b@example.org "$EML"
+expect_rc 2
+expect_out '^error DATA PROTO unexpected reply 250 to DATA'
+start_server m354 --reply "mail=354 go on"
+smtpc --server smtp://127.0.0.1:$PORT --tls=none --to b@example.org "$EML"
+expect_rc 2
+expect_out '^error MAIL FROM PROTO unexpected reply 354'
+
 # dropped before the dot: an error at DATA, not uncertain.  16 MiB, so
 # the client is still writing when the server resets the connection
 # (a small message would fit in the socket buffers: the dot would be
