@@ -7,7 +7,8 @@
  * - Verification is always on (RFC 8314 3.3 / RFC 3207 4.1: the client
  *   must check the server's identity): the chain against opts.ca_file or
  *   the system store, and the name the caller connected to (RFC 6125):
- *   SSL_set1_host() for a DNS name, X509_VERIFY_PARAM_set1_ip_asc() for
+ *   SSL_set1_host() (no partial wildcards) for a DNS name,
+ *   X509_VERIFY_PARAM_set1_ip_asc() for
  *   an IP literal.  SNI (RFC 6066 3) is sent for DNS names only (it may
  *   not carry an IP literal).  TLS 1.2 is the minimum (RFC 8996, RFC
  *   8314 4.1).  There is no switch to turn any of this off.
@@ -258,6 +259,8 @@ static int make_ssl(struct pf_smtp *s)
 		return smtp_dead(s, PF_SMTP_E_TLS, "TLS: cannot set host "
 				 "name: %s", ssl_err());
 	}
+	/* RFC 6125 6.4.3: "*" only as a whole left-most label */
+	SSL_set_hostflags(s->ssl, X509_CHECK_FLAG_NO_PARTIAL_WILDCARDS);
 	bio = nosig_bio(s->fd);
 	if (bio == NULL)
 		return smtp_dead(s, PF_SMTP_E_TLS, "TLS: no BIO");
