@@ -8,9 +8,8 @@
  *   must check the server's identity): the chain against opts.ca_file or
  *   the system store, and the name the caller connected to (RFC 6125):
  *   SSL_set1_host() (no partial wildcards) for a DNS name,
- *   X509_VERIFY_PARAM_set1_ip_asc() for
- *   an IP literal.  SNI (RFC 6066 3) is sent for DNS names only (it may
- *   not carry an IP literal).  TLS 1.2 is the minimum (RFC 8996, RFC
+ *   X509_VERIFY_PARAM_set1_ip_asc() for an IP literal.  SNI (RFC 6066 3)
+ *   is sent for DNS names only (it may not carry an IP literal).  TLS 1.2 is the minimum (RFC 8996, RFC
  *   8314 4.1).  There is no switch to turn any of this off.
  * - The socket BIO is ours: it writes with send(MSG_NOSIGNAL), so a peer
  *   that resets the connection mid-write cannot raise SIGPIPE in a
