@@ -21,6 +21,8 @@ struct outbox_action {
 
 static const struct outbox_action actions[] = {
 	/* { "list", cmd_outbox_list, "..." }, added with each action */
+	{ "probe", cmd_outbox_probe, "check a submission server: TLS, "
+	  "certificate, AUTH (sends no mail)" },
 	{ NULL, NULL, NULL },
 };
 
