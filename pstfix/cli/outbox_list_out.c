@@ -126,9 +126,11 @@ static void put_addr(const char *name, const char *addr)
 	if (name && *name) {
 		putchar('"');
 		cli_put_safe(stdout, name);
-		fputs("\" ", stdout);
+		putchar('"');
 	}
 	if (addr) {
+		if (name && *name)
+			putchar(' ');
 		putchar('<');
 		cli_put_safe(stdout, addr);
 		putchar('>');
