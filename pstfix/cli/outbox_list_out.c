@@ -327,6 +327,7 @@ static void json_summary(struct pf_json *j, const struct pf_outbox *ob,
 	pf_json_kv_u64(j, "lost", ob->nlost);
 	pf_json_kv_u64(j, "sent_items_compared", ob->nsent_items);
 	pf_json_kv_bool(j, "salvaged", ob->salvaged);
+	pf_json_kv_bool(j, "sent_items_partial", ob->sent_partial);
 	pf_json_kv_str(j, "note", ob->note);
 	pf_json_object_end(j);
 	pf_json_newline(j);

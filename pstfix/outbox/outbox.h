@@ -79,6 +79,9 @@ struct pf_outbox {
 	size_t nlost;             /* Outbox items that could not be read
 				     (the first one's reason in note) */
 	size_t nsent_items;       /* messages looked at in Sent Items */
+	bool sent_partial;        /* Sent Items was not read whole (damage,
+				     salvage): a STRANDED item may have gone
+				     out already; check before sending */
 };
 
 /* A private directory for the salvage rebuild, made on first need (the

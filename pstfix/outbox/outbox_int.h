@@ -21,10 +21,20 @@ struct ob_key {
 	uint32_t nid;
 };
 
+/* An Outbox item that did not read, and why; a later read (the
+ * rebuild) may still find it. */
+struct ob_lost {
+	uint32_t nid;
+	char why[160];
+};
+
 struct ob_priv {
 	struct pf_mimew_msg **msg;   /* per item, parallel to ob->items */
 	size_t cap;
 	struct pf_set nids;          /* items already added */
+	struct pf_set sent;          /* Sent Items messages already read */
+	struct ob_lost *lost;        /* items that did not read (yet) */
+	size_t nlost, lcap;
 	struct ob_key *keys;         /* Sent Items, sorted by ob_keys_sort */
 	size_t nkeys, kcap;
 };
@@ -49,7 +59,8 @@ int ob_item_fill(struct pf_outbox_item *item, const struct pf_mimew_msg *msg,
 		 const struct pf_pc *pc);
 void ob_item_clear(struct pf_outbox_item *item);
 
-/* outbox_sent.c: the keys of Sent Items message NID; then the match. */
+/* outbox_sent.c: the keys of Sent Items message NID (1 when it cannot be
+ * read: no keys); then the match. */
 int ob_sent_add(struct ob_priv *p, struct pf_ndb *ndb, uint32_t nid);
 void ob_keys_sort(struct ob_priv *p);
 /* The Sent Items NID with MSG's Message-ID or search key, else 0. */

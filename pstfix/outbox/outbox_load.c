@@ -69,17 +69,30 @@ static int item_push(struct pf_outbox *ob, struct pf_mimew_msg *msg,
 	return 0;
 }
 
-/* Outbox message NID; unreadable ones are counted, not fatal. */
+static int lost(struct ob_priv *p, uint32_t nid)
+{
+	int rc = pf_grow(&p->lost, p->nlost, &p->lcap, sizeof(*p->lost));
+
+	if (rc != 0)
+		return rc;
+	p->lost[p->nlost].nid = nid;
+	snprintf(p->lost[p->nlost].why, sizeof(p->lost[0].why), "%s",
+		 pf_error_msg());
+	p->nlost++;
+	return 0;
+}
+
+/* Outbox message NID; one that does not read is remembered, not fatal. */
 static int add_item(struct pf_outbox *ob, struct pf_ndb *ndb,
 		    const struct pf_nameid_map *map, uint32_t nid)
 {
 	struct ob_priv *p = ob->priv;
 	struct pf_mimew_msg *msg = NULL;
 	struct pf_message m;
-	int rc = pf_set_add(&p->nids, nid);
+	int rc;
 
-	if (rc <= 0)
-		return rc;   /* 0: read already (from the file itself) */
+	if (pf_set_has(&p->nids, nid))
+		return 0;   /* read already (from the file itself) */
 	rc = pf_message_open(&m, ndb, nid);
 	if (rc == 0) {
 		rc = pf_mimew_read(&msg, &m, map);
@@ -89,12 +102,30 @@ static int add_item(struct pf_outbox *ob, struct pf_ndb *ndb,
 			pf_mimew_msg_free(msg);
 		pf_message_close(&m);
 	}
-	if (rc == PF_E_NOMEM || rc == 0)
-		return rc;
-	if (ob->nlost++ == 0)
-		ob_note(ob, "item 0x%x cannot be read: %s", nid,
-			pf_error_msg());
-	return 0;
+	if (rc == 0)
+		rc = pf_set_add(&p->nids, nid);
+	else if (rc != PF_E_NOMEM)
+		rc = lost(p, nid);
+	return rc < 0 ? rc : 0;
+}
+
+/* The items no read found: counted, the first one's reason noted. */
+static void count_lost(struct pf_outbox *ob)
+{
+	struct ob_priv *p = ob->priv;
+	struct pf_set seen = { 0 };
+
+	for (size_t i = 0; i < p->nlost; i++) {
+		const struct ob_lost *l = &p->lost[i];
+
+		if (pf_set_has(&p->nids, l->nid) ||
+		    pf_set_add(&seen, l->nid) != 1)
+			continue;
+		if (ob->nlost++ == 0)
+			ob_note(ob, "item 0x%x (listed in the Outbox) cannot "
+				"be read: %s", l->nid, l->why);
+	}
+	pf_set_free(&seen);
 }
 
 /* The store's Outbox and Sent Items NIDs (kept from the first read). */
@@ -104,13 +135,29 @@ static int store(struct pf_outbox *ob, struct pf_ndb *ndb)
 	int rc = pf_store_read(ndb, &si);
 
 	if (rc != 0)
-		return rc;
+		return pf_error_set(rc, "the message store (NID 0x21) cannot "
+				    "be read: %s", pf_error_msg());
 	if (!ob->nid_outbox)
 		ob->nid_outbox = si.nid_outbox;
 	if (!ob->nid_sent)
 		ob->nid_sent = si.nid_sent;
 	pf_store_info_free(&si);
 	return 0;
+}
+
+/* Sent Items message NID's keys, once per NID over every read. */
+static int sent_item(struct pf_outbox *ob, struct pf_ndb *ndb, uint32_t nid)
+{
+	struct ob_priv *p = ob->priv;
+	int rc = pf_set_add(&p->sent, nid);
+
+	if (rc <= 0)
+		return rc;   /* 0: read already */
+	ob->nsent_items++;
+	rc = ob_sent_add(p, ndb, nid);
+	if (rc == 1)
+		ob->sent_partial = true;
+	return rc < 0 ? rc : 0;
 }
 
 static int items(struct pf_outbox *ob, struct pf_ndb *ndb,
@@ -123,8 +170,7 @@ static int items(struct pf_outbox *ob, struct pf_ndb *ndb,
 	for (size_t i = 0; rc == 0 && i < n->nout; i++)
 		rc = add_item(ob, ndb, have_map ? &map : NULL, n->outbox[i]);
 	for (size_t i = 0; rc == 0 && i < n->nsent; i++)
-		rc = ob_sent_add(ob->priv, ndb, n->sent[i]);
-	ob->nsent_items += n->nsent;
+		rc = sent_item(ob, ndb, n->sent[i]);
 	if (have_map)
 		pf_nameid_free(&map);
 	return rc;
@@ -203,11 +249,14 @@ static int salvage(struct pf_outbox *ob, const char *path,
 		return rc;
 	rc2 = load_rebuilt(ob, path, o);
 	if (rc2 == 0) {
-		ob_note(ob, "items found by a trailer-scan rebuild added");
+		ob_note(ob, "a trailer-scan rebuild was read too");
 		return 0;
 	}
+	if (rc2 == PF_E_NOMEM || rc != 0)
+		return pf_error_set(rc2, "%s (also after a trailer-scan "
+				    "rebuild)", pf_error_msg());
 	ob_note(ob, "no trailer-scan rebuild: %s", pf_error_msg());
-	return rc == 0 ? 0 : rc2;
+	return 0;
 }
 
 static void classify(struct pf_outbox *ob, uint64_t now)
@@ -260,6 +309,12 @@ int pf_outbox_load(struct pf_outbox **out, const char *path,
 		pf_outbox_free(ob);
 		return rc;
 	}
+	count_lost(ob);
+	if (ob->salvaged)
+		ob->sent_partial = true;   /* what the damage hid is unknown */
+	if (ob->sent_partial)
+		ob_note(ob, "Sent Items was not read whole: an item listed "
+			"as stranded may have gone out already");
 	classify(ob, o->now ? o->now : pf_outbox_now());
 	*out = ob;
 	return 0;
@@ -290,6 +345,8 @@ void pf_outbox_free(struct pf_outbox *ob)
 	if (p) {
 		free(p->msg);
 		pf_set_free(&p->nids);
+		pf_set_free(&p->sent);
+		free(p->lost);
 		ob_keys_free(p);
 		free(p);
 	}

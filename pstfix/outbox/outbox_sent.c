@@ -75,7 +75,7 @@ int ob_sent_add(struct ob_priv *p, struct pf_ndb *ndb, uint32_t nid)
 	int rc = pf_message_open(&m, ndb, nid);
 
 	if (rc != 0)
-		return rc == PF_E_NOMEM ? rc : 0;
+		return rc == PF_E_NOMEM ? rc : 1;
 	if (pf_pc_get_string(&m.pc, TAG_INTERNET_MESSAGE_ID, &id) == 0 &&
 	    id && *id)
 		norm = norm_id(id);
