@@ -354,6 +354,10 @@ void ol_summary(struct ol_opts *o, const struct pf_outbox *ob)
 		printf("; %zu item%s unreadable", ob->nlost,
 		       ob->nlost == 1 ? "" : "s");
 	putchar('\n');
+	if (ob->sent_partial && ob->nitems)
+		puts("  warning: Sent Items was not read whole: an item "
+		     "listed as stranded may have gone out already; check "
+		     "before sending");
 	if (ob->note[0]) {
 		fputs("  note: ", stdout);
 		cli_put_safe(stdout, ob->note);

@@ -36,17 +36,16 @@
 void ob_note(struct pf_outbox *ob, const char *fmt, ...)
 {
 	size_t n = strlen(ob->note);
+	char line[sizeof(ob->note)];
 	va_list ap;
 
-	if (n + 4 >= sizeof(ob->note))
-		return;
-	if (n) {
-		memcpy(ob->note + n, "; ", 3);
-		n += 2;
-	}
 	va_start(ap, fmt);
-	vsnprintf(ob->note + n, sizeof(ob->note) - n, fmt, ap);
+	vsnprintf(line, sizeof(line), fmt, ap);
 	va_end(ap);
+	if (strstr(ob->note, line))
+		return;   /* the rebuild's read says it again */
+	snprintf(ob->note + n, sizeof(ob->note) - n, "%s%s", n ? "; " : "",
+		 line);
 }
 
 static int item_push(struct pf_outbox *ob, struct pf_mimew_msg *msg,
@@ -249,7 +248,7 @@ static int salvage(struct pf_outbox *ob, const char *path,
 		return rc;
 	rc2 = load_rebuilt(ob, path, o);
 	if (rc2 == 0) {
-		ob_note(ob, "a trailer-scan rebuild was read too");
+		ob_note(ob, "a trailer-scan rebuild read too");
 		return 0;
 	}
 	if (rc2 == PF_E_NOMEM || rc != 0)
@@ -298,8 +297,7 @@ int pf_outbox_load(struct pf_outbox **out, const char *path,
 	}
 	rc = load_one(ob, path, false, &bad);
 	if (rc != 0 && rc != PF_E_NOMEM && o->salvage) {
-		ob_note(ob, "read through the salvage path (%s)",
-			pf_error_msg());
+		ob_note(ob, "salvaged (%s)", pf_error_msg());
 		rc = salvage(ob, path, o);
 	}
 	if (rc == 0 && !ob->nid_outbox)
@@ -312,9 +310,7 @@ int pf_outbox_load(struct pf_outbox **out, const char *path,
 	count_lost(ob);
 	if (ob->salvaged)
 		ob->sent_partial = true;   /* what the damage hid is unknown */
-	if (ob->sent_partial)
-		ob_note(ob, "Sent Items was not read whole: an item listed "
-			"as stranded may have gone out already");
+
 	classify(ob, o->now ? o->now : pf_outbox_now());
 	*out = ob;
 	return 0;
