@@ -48,23 +48,39 @@ void ob_note(struct pf_outbox *ob, const char *fmt, ...)
 		 line);
 }
 
-static int item_push(struct pf_outbox *ob, struct pf_mimew_msg *msg,
-		     const struct pf_pc *pc)
+/* ITEMS[n] from MSG, read from source SRC; its search key kept for the
+ * Sent Items match, the message itself not (pf_outbox_read). */
+static int item_push(struct pf_outbox *ob, const struct pf_mimew_msg *msg,
+		     const struct pf_pc *pc, unsigned src)
 {
 	struct ob_priv *p = ob->priv;
 	size_t icap = p->cap;
+	struct ob_meta *meta;
 	int rc = pf_grow(&ob->items, ob->nitems, &icap, sizeof(*ob->items));
 
 	if (rc == 0)
-		rc = pf_grow(&p->msg, ob->nitems, &p->cap, sizeof(*p->msg));
+		rc = pf_grow(&p->meta, ob->nitems, &p->cap, sizeof(*p->meta));
 	if (rc != 0)
 		return rc;
+	meta = &p->meta[ob->nitems];
+	memset(meta, 0, sizeof(*meta));
+	meta->src = src;
 	rc = ob_item_fill(&ob->items[ob->nitems], msg, pc);
+	if (rc == 0 && msg->search_key_cb) {
+		meta->sk = malloc(msg->search_key_cb);
+		if (meta->sk) {
+			memcpy(meta->sk, msg->search_key, msg->search_key_cb);
+			meta->skcb = msg->search_key_cb;
+		} else {
+			rc = pf_error_set(PF_E_NOMEM, "out of memory");
+		}
+	}
 	if (rc != 0) {
 		ob_item_clear(&ob->items[ob->nitems]);
 		return rc;
 	}
-	p->msg[ob->nitems++] = msg;
+	ob->nitems++;
+	p->src[src].items++;
 	return 0;
 }
 
@@ -82,23 +98,22 @@ static int lost(struct ob_priv *p, uint32_t nid)
 }
 
 /* Outbox message NID; one that does not read is remembered, not fatal. */
-static int add_item(struct pf_outbox *ob, struct pf_ndb *ndb,
-		    const struct pf_nameid_map *map, uint32_t nid)
+static int add_item(struct pf_outbox *ob, unsigned src, uint32_t nid)
 {
 	struct ob_priv *p = ob->priv;
+	const struct ob_src *s = &p->src[src];
 	struct pf_mimew_msg *msg = NULL;
 	struct pf_message m;
 	int rc;
 
 	if (pf_set_has(&p->nids, nid))
 		return 0;   /* read already (from the file itself) */
-	rc = pf_message_open(&m, ndb, nid);
+	rc = pf_message_open(&m, s->ndb, nid);
 	if (rc == 0) {
-		rc = pf_mimew_read(&msg, &m, map);
+		rc = pf_mimew_read(&msg, &m, s->have_map ? &s->map : NULL);
 		if (rc == 0)
-			rc = item_push(ob, msg, &m.pc);
-		if (rc != 0)
-			pf_mimew_msg_free(msg);
+			rc = item_push(ob, msg, &m.pc, src);
+		pf_mimew_msg_free(msg);
 		pf_message_close(&m);
 	}
 	if (rc == 0)
@@ -159,49 +174,45 @@ static int sent_item(struct pf_outbox *ob, struct pf_ndb *ndb, uint32_t nid)
 	return rc < 0 ? rc : 0;
 }
 
-static int items(struct pf_outbox *ob, struct pf_ndb *ndb,
+static int items(struct pf_outbox *ob, unsigned src,
 		 const struct ob_nids *n)
 {
-	struct pf_nameid_map map;
-	bool have_map = pf_nameid_load(ndb, &map, NULL) == 0;
+	struct pf_ndb *ndb = ((struct ob_priv *)ob->priv)->src[src].ndb;
 	int rc = 0;
 
 	for (size_t i = 0; rc == 0 && i < n->nout; i++)
-		rc = add_item(ob, ndb, have_map ? &map : NULL, n->outbox[i]);
+		rc = add_item(ob, src, n->outbox[i]);
 	for (size_t i = 0; rc == 0 && i < n->nsent; i++)
 		rc = sent_item(ob, ndb, n->sent[i]);
-	if (have_map)
-		pf_nameid_free(&map);
 	return rc;
 }
 
-/* One read of PATH (the file or its rebuild); *BAD: NBT pages skipped. */
+/* One read of PATH (the file or its rebuild); *BAD: NBT pages skipped.
+ * The file stays open (outbox_src.c) when an item came from it. */
 static int load_one(struct pf_outbox *ob, const char *path, bool tolerant,
 		    uint32_t *bad)
 {
-	struct pf_ndb *ndb = NULL;
+	struct ob_priv *p = ob->priv;
 	struct ob_nids n;
-	int rc = pf_ndb_open(&ndb, path);
+	unsigned src = 0;
+	int rc = ob_src_open(p, path, &src);
 
 	memset(&n, 0, sizeof(n));
 	*bad = 0;
-	if (rc == 0)
-		rc = store(ob, ndb);
-	if (rc == 0 && !ob->nid_outbox) {
-		pf_ndb_close(ndb);
-		return 0;   /* the caller notes it */
-	}
-	if (rc == 0)
-		rc = ob_nids_collect(&n, ndb, ob->nid_outbox, ob->nid_sent,
-				     tolerant);
-	if (rc == 0) {
+	if (rc != 0)
+		return rc;
+	rc = store(ob, p->src[src].ndb);
+	if (rc == 0 && ob->nid_outbox)
+		rc = ob_nids_collect(&n, p->src[src].ndb, ob->nid_outbox,
+				     ob->nid_sent, tolerant);
+	if (rc == 0 && ob->nid_outbox) {   /* else the caller notes it */
 		*bad = n.bad_pages;
 		if (n.why[0])
 			ob_note(ob, "%s", n.why);
-		rc = items(ob, ndb, &n);
+		rc = items(ob, src, &n);
 	}
 	ob_nids_free(&n);
-	pf_ndb_close(ndb);
+	ob_src_release(p, src);
 	return rc;
 }
 
@@ -226,6 +237,7 @@ static int load_rebuilt(struct pf_outbox *ob, const char *path,
 	rc = pf_repair_ndb(&rctx, path, rebuilt, PF_REPAIR_NODES);
 	if (rc == 0)
 		rc = load_one(ob, rebuilt, true, &bad);
+	/* gone from the directory now; an open read keeps its bytes */
 	if (unlink(rebuilt) != 0 && errno != ENOENT && rc == 0)
 		rc = pf_error_set(PF_E_IO, "%s: %s", rebuilt, strerror(errno));
 	free(rebuilt);
@@ -268,7 +280,8 @@ static void classify(struct pf_outbox *ob, uint64_t now)
 		uint32_t sent = 0;
 
 		if ((uint32_t)it->flags & PF_MSGFLAG_UNSENT)
-			sent = ob_sent_match(p, it->message_id, p->msg[i]);
+			sent = ob_sent_match(p, it->message_id,
+					     p->meta[i].sk, p->meta[i].skcb);
 		if (sent == it->nid)
 			sent = 0;
 		it->cls = pf_outbox_classify(it->flags, it->deferred_time,
@@ -316,16 +329,6 @@ int pf_outbox_load(struct pf_outbox **out, const char *path,
 	return 0;
 }
 
-const struct pf_mimew_msg *pf_outbox_msg(const struct pf_outbox *ob,
-					 const struct pf_outbox_item *item)
-{
-	const struct ob_priv *p = ob ? ob->priv : NULL;
-
-	if (!p || !item || item < ob->items || item >= ob->items + ob->nitems)
-		return NULL;
-	return p->msg[item - ob->items];
-}
-
 void pf_outbox_free(struct pf_outbox *ob)
 {
 	struct ob_priv *p;
@@ -336,10 +339,11 @@ void pf_outbox_free(struct pf_outbox *ob)
 	for (size_t i = 0; i < ob->nitems; i++) {
 		ob_item_clear(&ob->items[i]);
 		if (p)
-			pf_mimew_msg_free(p->msg[i]);
+			free(p->meta[i].sk);
 	}
 	if (p) {
-		free(p->msg);
+		ob_src_free(p);
+		free(p->meta);
 		pf_set_free(&p->nids);
 		pf_set_free(&p->sent);
 		free(p->lost);

@@ -109,6 +109,16 @@ for r in zero-nbt-root nbt-root-off-by-one; do
 	expect_out '"salvaged":true'
 	expect_out '"sent_items_partial":true'
 	$CHECK manifest "$MAN" "$TMP/bad.jsonl" || fail "$r: see above"
+	# rendering reads the items again, from the rebuild: the scratch
+	# directory is gone by then, its file still open
+	rm -rf "$TMP/beml"
+	TMPDIR=$TMP/scratch run outbox list --all --eml "$TMP/beml" \
+		"$TMP/bad.pst"
+	expect_rc 0
+	$CHECK eml "$TMP/beml" >/dev/null || fail "$r: --eml"
+	n=$(ls "$TMP/beml" | grep -c '\.eml$')
+	[ "$n" -eq "$(grep -c '"outbox_class"' "$MAN")" ] ||
+		fail "$r: --eml wrote $n files"
 	run outbox list --no-salvage "$TMP/bad.pst"
 	expect_rc 8
 	TMPDIR=$TMP/scratch run outbox list "$TMP/bad.pst"
