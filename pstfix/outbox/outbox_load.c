@@ -2,12 +2,15 @@
  * outbox_load.c - pf_outbox_load(): a PST's Outbox items, classified.
  *
  * Contract (outbox.h)
- * - The file is opened read-only (pf_ndb_open) and closed before the load
- *   returns; everything the caller needs (the items and the messages they
- *   render from) is in memory.
+ * - The file is opened read-only (pf_ndb_open) and stays open for
+ *   pf_outbox_read (outbox_src.c); the items' summaries are in memory.
  * - The Outbox and Sent Items are the folders the message store names
  *   (PidTagIpmOutboxEntryId 0x35E2, PidTagIpmSentMailEntryId 0x35E4,
  *   MS-OXOSFLD 2.2.1; formats/msg pf_store_read), never found by name.
+ *   An entry that names no folder (not a folder NID, MS-PST 2.2.2.1, or
+ *   a node the intact NBT does not have) is noted and nothing is
+ *   guessed: no Outbox, no items; no Sent Items, sent_partial (a copy
+ *   already sent cannot be recognised).
  * - Each item is read by pf_mimew_read() (the exporter's reader) and
  *   summarised by outbox_item.c; an item that cannot be read is counted
  *   in nlost with the first reason in note, and the load goes on.
@@ -187,6 +190,52 @@ static int items(struct pf_outbox *ob, unsigned src,
 	return rc;
 }
 
+/* Whether NID names a folder: its type, and in a strict read (an intact
+ * NBT) its node; 1 yes, 0 no, or the error of an NBT that does not read
+ * (the caller salvages). */
+static int is_folder(struct pf_ndb *ndb, uint32_t nid, bool tolerant)
+{
+	struct pf_nbt_entry e;
+	int rc;
+
+	if (PF_NID_TYPE(nid) != PF_NT_NORMAL_FOLDER)
+		return 0;
+	if (tolerant)
+		return 1;
+	rc = pf_nbt_lookup(ndb, nid, &e);
+	if (rc == PF_E_NOTFOUND)
+		return 0;
+	return rc == 0 ? 1 : rc;
+}
+
+/* The store's entries checked (see the top): 1 the Outbox is a folder,
+ * 0 no Outbox, or a negative PF_E_*. */
+static int folders_ok(struct pf_outbox *ob, struct pf_ndb *ndb,
+		      bool tolerant)
+{
+	int rc;
+
+	if (!ob->nid_outbox)
+		return 0;   /* pf_outbox_load notes it */
+	rc = is_folder(ndb, ob->nid_outbox, tolerant);
+	if (rc == 0)
+		ob_note(ob, "PidTagIpmOutboxEntryId (0x35E2) names 0x%x, "
+			"which is not a folder: nothing listed",
+			ob->nid_outbox);
+	if (rc <= 0)
+		return rc;
+	rc = ob->nid_sent ? is_folder(ndb, ob->nid_sent, tolerant) : 0;
+	if (rc < 0)
+		return rc;
+	if (rc == 0) {
+		ob->sent_partial = true;
+		ob_note(ob, "no Sent Items folder (PidTagIpmSentMailEntryId "
+			"0x35E4 names 0x%x): copies already sent cannot be "
+			"recognised", ob->nid_sent);
+	}
+	return 1;
+}
+
 /* One read of PATH (the file or its rebuild); *BAD: NBT pages skipped.
  * The file stays open (outbox_src.c) when an item came from it. */
 static int load_one(struct pf_outbox *ob, const char *path, bool tolerant,
@@ -195,17 +244,20 @@ static int load_one(struct pf_outbox *ob, const char *path, bool tolerant,
 	struct ob_priv *p = ob->priv;
 	struct ob_nids n;
 	unsigned src = 0;
-	int rc = ob_src_open(p, path, &src);
+	int ok, rc = ob_src_open(p, path, &src);
 
 	memset(&n, 0, sizeof(n));
 	*bad = 0;
 	if (rc != 0)
 		return rc;
 	rc = store(ob, p->src[src].ndb);
-	if (rc == 0 && ob->nid_outbox)
+	ok = rc == 0 ? folders_ok(ob, p->src[src].ndb, tolerant) : 0;
+	if (ok < 0)
+		rc = ok;
+	if (ok > 0)
 		rc = ob_nids_collect(&n, p->src[src].ndb, ob->nid_outbox,
 				     ob->nid_sent, tolerant);
-	if (rc == 0 && ob->nid_outbox) {   /* else the caller notes it */
+	if (rc == 0 && ok > 0) {
 		*bad = n.bad_pages;
 		if (n.why[0])
 			ob_note(ob, "%s", n.why);
