@@ -20,7 +20,9 @@ struct outbox_action {
 };
 
 static const struct outbox_action actions[] = {
-	/* { "list", cmd_outbox_list, "..." }, added with each action */
+	/* one row per action, added with its cmd_outbox_*.c */
+	{ "list", cmd_outbox_list, "what each Outbox holds and what send "
+	  "will do with it" },
 	{ NULL, NULL, NULL },
 };
 

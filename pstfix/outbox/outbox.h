@@ -75,17 +75,45 @@ struct pf_outbox {
 	size_t nitems;
 	bool salvaged;            /* read through the salvage path */
 	char note[256];           /* why the Outbox is empty/partial, or "" */
-	void *priv;               /* the open file (outbox_load.c) */
+	void *priv;               /* the items' messages (outbox_load.c) */
+	size_t nlost;             /* Outbox items that could not be read
+				     (the first one's reason in note) */
+	size_t nsent_items;       /* messages looked at in Sent Items */
 };
+
+/* A private directory for the salvage rebuild, made on first need (the
+ * caller removes it); NULL with pf_error_set() when none can be made. */
+typedef const char *(*pf_outbox_workdir_fn)(void *ctx);
 
 struct pf_outbox_opts {
 	uint64_t now;             /* FILETIME for DEFERRED; 0: the clock */
 	bool salvage;             /* allow the salvage path (default on) */
+	pf_outbox_workdir_fn work_dir;   /* salvage: where the trailer-
+					    scan rebuild goes; NULL: the
+					    tolerant NBT walk only */
+	void *ctx;
 };
 
 int pf_outbox_load(struct pf_outbox **out, const char *path,
 		   const struct pf_outbox_opts *opts);
 void pf_outbox_free(struct pf_outbox *ob);
+
+/* The class of an item with PidTagMessageFlags FLAGS, deferred delivery
+ * time DEFERRED (0: none) at NOW, and whether a copy is in Sent Items
+ * (outbox_class.c; the rules at the top). */
+enum pf_outbox_class pf_outbox_classify(int32_t flags, uint64_t deferred,
+					uint64_t now, bool in_sent);
+
+/* The SMTP address of A (a recipient or sender as pf_mimew_read gives
+ * it), malloc'd; NULL when it has none (unresolvable) or no memory. */
+char *pf_outbox_smtp(const struct pf_mimew_addr *a);
+
+/* The message ITEM was read from (bodies, attachments), owned by OB. */
+const struct pf_mimew_msg *pf_outbox_msg(const struct pf_outbox *ob,
+					 const struct pf_outbox_item *item);
+
+/* The current time as a FILETIME. */
+uint64_t pf_outbox_now(void);
 
 /* Render ITEM of OB as the exact bytes to submit (RFC 5322, CRLF, 7-bit,
  * no Bcc header), appended to OUT. */
