@@ -242,7 +242,8 @@ static void settle(struct ob_rcpt *rc, enum ob_state st, bool charge,
 	rc->state = st;
 	rc->next_ms = st == OB_TEMPFAIL ? next : 0;
 	rc->when_ms = t;
-	if (charge)
+	/* a verdict on this recipient is an attempt; a requeue is not */
+	if (charge || (st != OB_PENDING && st != OB_TEMPFAIL))
 		rc->attempts++;
 	set_reply(rc, r);
 	free(rc->queue_id);
