@@ -162,7 +162,13 @@ static bool rcpts(struct ob_job *job, struct pf_smtp **conn, unsigned att,
 		int err = pf_smtp_rcpt(*conn, rc->addr, &r);
 		enum ob_verdict v = ob_policy(PF_SMTP_RCPT, r.code, r.enh,
 					      err, false);
-		enum ob_state st = v == OB_V_RCPT_TEMP ? OB_TEMPFAIL
+		enum ob_state st;
+
+		/* 452 before any recipient was accepted: not a limit on
+		 * this transaction's size but a refusal (else: a loop) */
+		if (v == OB_V_SPLIT && *ok == 0)
+			v = OB_V_RCPT_TEMP;
+		st = v == OB_V_RCPT_TEMP ? OB_TEMPFAIL
 			: v == OB_V_RCPT_PERM ? OB_PERMFAIL : OB_PENDING;
 
 		/* no usable reply, or 421: the session is over */
