@@ -61,11 +61,7 @@ static void say_why(struct ob_job *job, const struct pf_smtp_reply *r,
 	if (err < 0 || !r->code)
 		snprintf(job->why, sizeof(job->why), "%s: %s", stage,
 			 *pf_error_msg() ? pf_error_msg() : "no reply");
-	else if (r->enh[0])
-		snprintf(job->why, sizeof(job->why), "%s: %d %d.%d.%d %s",
-			 stage, r->code, r->enh[0], r->enh[1], r->enh[2],
-			 r->text);
-	else
+	else   /* the text starts with the enhanced code, if any */
 		snprintf(job->why, sizeof(job->why), "%s: %d %s", stage,
 			 r->code, r->text);
 }
