@@ -102,13 +102,18 @@ $(CORRUPT): $(call objs,$(BUILD),$(wildcard tests/tools/pstcorrupt*.c)) \
             $(BUILD)/libpstfix.a
 	$(CC) $(CFLAGS) -o $@ $^ $(LIBS)
 
+# tests/tools/smtpc: the SMTP tests' driver of pstfix/smtp (not installed)
+SMTPC := $(BUILD)/tests/tools/smtpc
+$(SMTPC): $(BUILD)/tests/tools/smtpc.o $(BUILD)/libpstfix.a
+	$(CC) $(CFLAGS) -o $@ $^ $(LIBS)
+
 unit: $(UNIT_BIN)
 	@tests/run-unit $(UNIT_BIN)
 
-clitest: bin/pstfix $(CORRUPT)
+clitest: bin/pstfix $(CORRUPT) $(SMTPC)
 	@PSTFIX=bin/pstfix tests/run-cli
 
-san: $(SUNIT_BIN) $(SBUILD)/bin/pstfix $(CORRUPT)
+san: $(SUNIT_BIN) $(SBUILD)/bin/pstfix $(CORRUPT) $(SMTPC)
 	@ASAN_OPTIONS=detect_leaks=1:abort_on_error=1 \
 	 UBSAN_OPTIONS=print_stacktrace=1:halt_on_error=1 \
 	 tests/run-unit $(SUNIT_BIN)

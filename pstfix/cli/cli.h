@@ -36,6 +36,8 @@ int cmd_outbox(int argc, char **argv);
 
 /* The outbox actions (cmd_outbox.c holds their table). */
 int cmd_outbox_list(int argc, char **argv);
+int cmd_outbox_send(int argc, char **argv);
+int cmd_outbox_status(int argc, char **argv);
 
 /* args.c: option helpers shared by the commands. */
 

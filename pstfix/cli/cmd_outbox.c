@@ -23,6 +23,10 @@ static const struct outbox_action actions[] = {
 	/* one row per action, added with its cmd_outbox_*.c */
 	{ "list", cmd_outbox_list, "what each Outbox holds and what send "
 	  "will do with it" },
+	{ "send", cmd_outbox_send, "submit the stranded items through SMTP "
+	  "(journaled, resumable)" },
+	{ "status", cmd_outbox_status, "the state of every message and "
+	  "recipient in a send spool" },
 	{ NULL, NULL, NULL },
 };
 

@@ -116,6 +116,7 @@ enum pf_smtp_class pf_smtp_classify(const struct pf_smtp_reply *r);
 struct pf_smtp_caps {
 	bool esmtp;               /* EHLO accepted (else HELO was used) */
 	bool starttls, pipelining, eightbitmime, smtputf8, enhancedcodes;
+	bool size;                /* SIZE advertised (RFC 1870) */
 	uint64_t size_max;        /* SIZE n; 0 when absent or unlimited */
 	unsigned auth;            /* bits 1 << PF_SMTP_AUTH_* offered */
 	char lines[2048];         /* the EHLO reply lines, '\n'-separated */
@@ -144,6 +145,24 @@ struct pf_smtp;
  * see the Contract, with R->stage the step that failed. */
 int pf_smtp_open(struct pf_smtp **out, const struct pf_smtp_server *server,
 		 const struct pf_smtp_opts *opts, struct pf_smtp_reply *r);
+
+/* The steps of pf_smtp_open(), for `outbox probe`, which shows what each
+ * step learned even when a later one fails.  pf_smtp_connect() connects
+ * (TLS first for implicit TLS) and reads the greeting; it sets *OUT
+ * whatever happens (NULL only when out of memory), and the caller closes
+ * it.  It returns as pf_smtp_open() does, except that a negative reply
+ * leaves *OUT set (and dead).  pf_smtp_hello() sends EHLO (or HELO),
+ * STARTTLS and EHLO again; pf_smtp_login() does AUTH per opts.  Each
+ * returns 0 with R positive to go on, 0 with R negative when the server
+ * said no, or a negative code (the session is dead). */
+int pf_smtp_connect(struct pf_smtp **out,
+		    const struct pf_smtp_server *server,
+		    const struct pf_smtp_opts *opts, struct pf_smtp_reply *r);
+int pf_smtp_hello(struct pf_smtp *s, struct pf_smtp_reply *r);
+int pf_smtp_login(struct pf_smtp *s, struct pf_smtp_reply *r);
+/* The errno behind the last network failure (ECONNREFUSED, ETIMEDOUT,
+ * ...), 0 when none: the probe's advice differs for each. */
+int pf_smtp_errno(const struct pf_smtp *s);
 
 const char *pf_smtp_greeting(const struct pf_smtp *s);
 const struct pf_smtp_caps *pf_smtp_caps(const struct pf_smtp *s);
