@@ -190,7 +190,7 @@ static void text_verdict(const struct pf_outbox_item *it)
 		break;
 	case PF_OUTBOX_DRAFT:
 		fputs("not sent: a draft (unsent, never submitted); send "
-		      "takes it only when asked", stdout);
+		      "takes it with --include-drafts", stdout);
 		break;
 	case PF_OUTBOX_SENT:
 		fputs("never sent again: Outlook marked it sent", stdout);
@@ -227,7 +227,8 @@ static void text_item(const struct ol_opts *o,
 	fputs("\n      From: ", stdout);
 	put_addr(it->from_name, it->from);
 	if (!it->from)
-		fputs(" (no SMTP sender address)", stdout);
+		fputs(" (no SMTP sender address: send needs "
+		      "--from-override)", stdout);
 	putchar('\n');
 	text_rcpts(it, o->verbose);
 	fputs("      Message-ID: <", stdout);
