@@ -5,7 +5,8 @@
  *
  * Contract: every string taken from the PST goes through cli_put_safe()
  * (text) or the JSON writer's escaping; times are ISO 8601 UTC.  The
- * JSON keys are stable (README "outbox list"): item: file, nid, class,
+ * JSON keys are stable (README "outbox list"): lost: file, nid, flags,
+ * submit_time, subject, why; item: file, nid, class,
  * flags, submit_time, deferred_time, size, attachments, from, from_name,
  * subject, message_id, sent_nid, recipients [{type, name, addr,
  * addrtype, delivered, status}], will_send; summary: file, outbox_nid,
@@ -247,6 +248,34 @@ void ol_item(struct ol_opts *o, const struct pf_outbox *ob,
 		json_item(&o->j, ob, it);
 	else
 		text_item(o, it);
+}
+
+void ol_lost(struct ol_opts *o, const struct pf_outbox *ob,
+	     const struct pf_outbox_lost *l)
+{
+	char t[40];
+
+	if (o->json) {
+		pf_json_object_begin(&o->j);
+		pf_json_kv_str(&o->j, "type", "lost");
+		pf_json_kv_str(&o->j, "file", ob->path);
+		pf_json_kv_hex(&o->j, "nid", l->nid);
+		pf_json_kv_hex(&o->j, "flags", (uint32_t)l->flags);
+		kv_time(&o->j, "submit_time", l->submit_time);
+		pf_json_kv_str(&o->j, "subject", l->subject);
+		pf_json_kv_str(&o->j, "why", l->why);
+		pf_json_object_end(&o->j);
+		pf_json_newline(&o->j);
+		return;
+	}
+	ol_iso(l->submit_time, t, sizeof(t));
+	printf("  %-8s 0x%-8x submitted %s\n      Subject: ", "LOST", l->nid,
+	       t[0] ? t : "unknown");
+	cli_put_safe(stdout, l->subject ? l->subject : "(unknown)");
+	fputs("\n      => not sent: the Outbox lists it but it cannot be "
+	      "read (", stdout);
+	cli_put_safe(stdout, l->why);
+	fputs(")\n", stdout);
 }
 
 void ol_head(struct ol_opts *o, const struct pf_outbox *ob)
