@@ -8,8 +8,9 @@
  *   with the unresolvable ones flagged and the delivered ones marked,
  *   subject, Message-ID, the Sent Items copy of an in-sent item), each
  *   item the Outbox lists but that cannot be read (LOST: what its
- *   contents-table row says, and why), and a summary line.  By default every item but the ones Outlook marked
- *   sent; --all lists those too, --stranded only what send will submit.
+ *   contents-table row says, and why), and a summary line.  By default
+ *   every item but the ones Outlook marked sent; --all lists those too,
+ *   --stranded only what send will submit.
  *   The summary always counts every class.
  * - --json: JSON Lines, one "item" object per item, one "lost" object
  *   per unreadable item and one "summary" per file ("error" for a file

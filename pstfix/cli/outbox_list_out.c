@@ -237,7 +237,8 @@ static void text_item(const struct ol_opts *o,
 	fputs(">\n", stdout);
 	if (o->verbose)
 		printf("      flags 0x%x, %zu attachment%s\n",
-		       (uint32_t)it->flags, it->natt, it->natt == 1 ? "" : "s");
+		       (uint32_t)it->flags, it->natt,
+		       it->natt == 1 ? "" : "s");
 	text_verdict(it);
 }
 

@@ -101,7 +101,8 @@ damaged() {   # RECIPE SEED: list the damaged copy as JSON
 	TMPDIR=$TMP/scratch run outbox list --all --json "$TMP/bad.pst"
 	cp "$OUT" "$TMP/bad.jsonl"
 	[ -z "$(ls -A "$TMP/scratch")" ] ||
-		fail "$1: the scratch directory was left: $(ls -A "$TMP/scratch")"
+		fail "$1: the scratch directory was left:" \
+		     "$(ls -A "$TMP/scratch")"
 }
 for r in zero-nbt-root nbt-root-off-by-one; do
 	damaged "$r" 1
