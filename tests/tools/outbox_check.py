@@ -1,5 +1,5 @@
 #!/usr/bin/env python3
-"""outbox_check.py - checks of `pstfix outbox list` for tests/cli/outbox_list.sh.
+"""outbox_check.py - checks of `pstfix outbox list` (tests/cli/outbox_list.sh).
 
   outbox_check.py manifest MANIFEST.jsonl LIST.jsonl [--subset]
       every line of LIST is JSON; every Outbox item of the manifest (the
