@@ -63,7 +63,7 @@ static int usage(FILE *out, int status)
 	      "per file\n"
 	      "  --all         also the items Outlook marked sent\n"
 	      "  --stranded    only the items `outbox send` will submit\n"
-	      "  -v            flags, address types, attachments, notes\n"
+	      "  -v            message class, flags, attachments, address types\n"
 	      "  --eml DIR     write what send would submit, DIR/NID.eml\n"
 	      "  --no-salvage  do not read a damaged file through the "
 	      "salvage path\n"

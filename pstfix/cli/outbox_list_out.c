@@ -5,14 +5,14 @@
  *
  * Contract: every string taken from the PST goes through cli_put_safe()
  * (text) or the JSON writer's escaping; times are ISO 8601 UTC.  The
- * JSON keys are stable (README "outbox list"): lost: file, nid, flags,
- * submit_time, subject, why; item: file, nid, class,
+ * JSON keys are stable (README "outbox list"): item: file, nid, class,
  * flags, submit_time, deferred_time, size, attachments, from, from_name,
- * subject, message_id, sent_nid, recipients [{type, name, addr,
- * addrtype, delivered, status}], will_send; summary: file, outbox_nid,
- * sent_nid, items, one count per class (in_sent for in-sent),
- * unresolvable, delivered, lost, sent_items_compared, salvaged,
- * sent_items_partial, note.
+ * subject, message_class, message_id, sent_nid, recipients [{type,
+ * name, addr, addrtype, delivered, status}], will_send; lost: file, nid,
+ * flags, submit_time, subject, why; summary: file, outbox_nid, sent_nid,
+ * items, one count per class (in_sent for in-sent), unresolvable,
+ * delivered, lost, sent_items_compared, salvaged, sent_items_partial,
+ * note.
  */
 #include <inttypes.h>
 #include <stdio.h>
@@ -106,6 +106,7 @@ static void json_item(struct pf_json *j, const struct pf_outbox *ob,
 	pf_json_kv_str(j, "from", it->from);
 	pf_json_kv_str(j, "from_name", it->from_name);
 	pf_json_kv_str(j, "subject", it->subject);
+	pf_json_kv_str(j, "message_class", it->message_class);
 	pf_json_kv_str(j, "message_id", it->message_id);
 	if (it->sent_nid)
 		pf_json_kv_hex(j, "sent_nid", it->sent_nid);
@@ -235,10 +236,14 @@ static void text_item(const struct ol_opts *o,
 	fputs("      Message-ID: <", stdout);
 	cli_put_safe(stdout, it->message_id);
 	fputs(">\n", stdout);
-	if (o->verbose)
-		printf("      flags 0x%x, %zu attachment%s\n",
+	if (o->verbose) {
+		fputs("      ", stdout);
+		cli_put_safe(stdout, it->message_class ? it->message_class :
+			     "(no message class)");
+		printf(", flags 0x%x, %zu attachment%s\n",
 		       (uint32_t)it->flags, it->natt,
 		       it->natt == 1 ? "" : "s");
+	}
 	text_verdict(it);
 }
 

@@ -71,6 +71,8 @@ struct pf_outbox_item {
 	int32_t flags;            /* PidTagMessageFlags */
 	uint32_t sent_nid;        /* IN_SENT: the Sent Items copy */
 	size_t natt;              /* attachments */
+	char *message_class;      /* PidTagMessageClass ("IPM.Note", a
+				     meeting request...), or NULL */
 };
 
 /* An Outbox item that no read could open (its node or PC is damaged):
