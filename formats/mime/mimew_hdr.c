@@ -247,6 +247,11 @@ static bool smtp_ok(const char *a)
 	return ok;
 }
 
+bool pf_mimew_addr_is_smtp(const char *addr)
+{
+	return addr && smtp_ok(addr);
+}
+
 void pmw_addr_spec(struct pf_mimew_buf *out, const struct pf_mimew_addr *a)
 {
 	if (!a->addr || !*a->addr) {

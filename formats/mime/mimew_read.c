@@ -37,6 +37,8 @@ enum {
 	TAG_INTERNET_REFERENCES = 0x1039,
 	TAG_IN_REPLY_TO = 0x1042,
 	TAG_SEARCH_KEY = 0x300B,
+	TAG_RECIPIENT_FLAGS = 0x5FFD,
+	TAG_DEFERRED_DELIVERY_TIME = 0x000F,
 	TAG_SENT_REPR_SMTP = 0x5D02,
 };
 
@@ -92,6 +94,7 @@ static void addr_free(struct pf_mimew_addr *a)
 	free(a->name);
 	free(a->addr);
 	free(a->addrtype);
+	free(a->orig_type);
 	memset(a, 0, sizeof(*a));
 }
 
@@ -142,7 +145,7 @@ static int recipients(struct pf_mimew_msg *msg, struct pf_message *m,
 	}
 	for (uint32_t r = 0; r < rows; r++) {
 		struct pf_mimew_addr *a = &msg->rcpt[msg->nrcpt];
-		int32_t type = 1;
+		int32_t type = 1, rflags = 0;
 
 		pf_tc_get_i32(&t.tc, r, PF_PROP_TAG(PF_TAG_RECIPIENT_TYPE, 0),
 			      &type);
@@ -150,6 +153,12 @@ static int recipients(struct pf_mimew_msg *msg, struct pf_message *m,
 				 &a->name);
 		pf_tc_get_string(&t.tc, r, PF_PROP_TAG(PF_TAG_SMTP_ADDRESS, 0),
 				 &a->addr);
+		pf_tc_get_string(&t.tc, r, PF_PROP_TAG(PF_TAG_ADDRESS_TYPE, 0),
+				 &a->orig_type);
+		/* MS-OXOMSG 2.2.3.3 PidTagRecipientFlags (the Outbox) */
+		pf_tc_get_i32(&t.tc, r, PF_PROP_TAG(TAG_RECIPIENT_FLAGS, 0),
+			      &rflags);
+		a->rflags = (uint32_t)rflags;
 		if (a->addr && *a->addr) {
 			a->addrtype = strdup("SMTP");
 		} else {
@@ -157,8 +166,8 @@ static int recipients(struct pf_mimew_msg *msg, struct pf_message *m,
 			a->addr = NULL;
 			pf_tc_get_string(&t.tc, r, PF_PROP_TAG(
 				PF_TAG_EMAIL_ADDRESS, 0), &a->addr);
-			pf_tc_get_string(&t.tc, r, PF_PROP_TAG(
-				PF_TAG_ADDRESS_TYPE, 0), &a->addrtype);
+			a->addrtype = a->orig_type ? strdup(a->orig_type) :
+				NULL;
 		}
 		/* MS-OXCMSG 2.2.3.1: low bits MAPI_TO 1, CC 2, BCC 3 */
 		type &= 0x0F;
@@ -297,6 +306,7 @@ static void scalars(struct pf_mimew_msg *msg, const struct pf_pc *pc)
 	pf_pc_get_time(pc, PF_TAG_MESSAGE_DELIVERY_TIME,
 		       &msg->delivery_time);
 	pf_pc_get_time(pc, PF_TAG_CREATION_TIME, &msg->creation_time);
+	pf_pc_get_time(pc, TAG_DEFERRED_DELIVERY_TIME, &msg->deferred_time);
 	pf_pc_get_bin(pc, TAG_SEARCH_KEY, &msg->search_key,
 		      &msg->search_key_cb);
 	pf_pc_get_bin(pc, TAG_RTF_COMPRESSED, &msg->rtf, &msg->rtf_cb);

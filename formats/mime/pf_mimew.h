@@ -92,6 +92,10 @@ struct pf_mimew_addr {
 	char *addr;              /* SMTP address, or NULL (see above) */
 	char *addrtype;          /* "SMTP", "EX", ... or NULL */
 	enum pf_mimew_rtype type;
+	/* recipients only (the Outbox needs them): */
+	char *orig_type;         /* PidTagAddressType as stored, or NULL */
+	uint32_t rflags;         /* PidTagRecipientFlags (MS-OXOMSG
+				    2.2.3.3), 0 when absent */
 };
 
 struct pf_mimew_msg;
@@ -150,6 +154,7 @@ struct pf_mimew_msg {
 	char *in_reply_to, *references;  /* as stored */
 	char *transport_headers;         /* PidTagTransportMessageHeaders */
 	uint64_t submit_time, delivery_time, creation_time;  /* FILETIME */
+	uint64_t deferred_time;  /* PidTagDeferredDeliveryTime, 0 absent */
 	int32_t flags;                   /* PidTagMessageFlags */
 	int32_t importance;              /* -1 absent, 0 low .. 2 high */
 	int32_t priority;                /* -2 absent, -1 .. 1 */
@@ -214,6 +219,10 @@ int pf_mimew_ical(struct pf_mimew_buf *out, const struct pf_mimew_msg *m,
 /* The Message-ID MSG is written with (without <>), derived as above when
  * it has none; a malloc'd string or NULL (out of memory). */
 char *pf_mimew_message_id(const struct pf_mimew_msg *msg);
+
+/* A is written as a plain SMTP addr-spec (not IMCEA, not unknown@): its
+ * address passes the addr-spec rules whatever its type says. */
+bool pf_mimew_addr_is_smtp(const char *addr);
 
 /* ---- encoders (mimew_enc.c, mimew_hdr.c), public for tests ---- */
 

@@ -25,6 +25,7 @@
 
 /* A few property ids beyond pf_msg.h's (MS-OXPROPS). */
 enum {
+	TAG_DEFERRED_DELIVERY_TIME = 0x000F,
 	TAG_IMPORTANCE = 0x0017,
 	TAG_SENSITIVITY = 0x0036,
 	TAG_SENT_REPR_ADDRTYPE = 0x0064,
@@ -50,6 +51,7 @@ enum {
 	TAG_7BIT_DISPLAY_NAME = 0x39FF,
 	TAG_SEND_RICH_INFO = 0x3A40,
 	TAG_RECIPIENT_DISPLAY_NAME = 0x5FF6,
+	TAG_RECIPIENT_FLAGS = 0x5FFD,
 	TAG_RENDERING_POSITION = 0x370B,
 	TAG_ATTACH_MIME_TAG = 0x370E,
 	TAG_ATTACH_CONTENT_ID = 0x3712,
@@ -204,24 +206,32 @@ static void message_props(const struct pf_storew *s,
 	pf_plist_str(l, TAG_IN_REPLY_TO, m->in_reply_to);
 	pf_plist_str(l, TAG_INTERNET_REFERENCES, m->references);
 	pf_plist_str(l, TAG_TRANSPORT_HEADERS, m->headers);
+	/* MS-OXOMSG 2.2.3.2; MS-OXCPRPT 2.2.1.9 */
+	if (m->deferred_time)
+		pf_plist_time(l, TAG_DEFERRED_DELIVERY_TIME, m->deferred_time);
+	if (m->search_key && m->search_key_cb)
+		pf_plist_bin(l, TAG_SEARCH_KEY, m->search_key,
+			     m->search_key_cb);
 }
 
-/* The search key of an SMTP recipient: "SMTP:ADDRESS" upper-case, with
- * its NUL (MS-OXCMAIL 2.2.3.2.4.3 builds it so). */
-static void search_key(struct pf_plist *l, const char *addr)
+/* The search key of a recipient: "TYPE:ADDRESS" upper-case, with its
+ * NUL (MS-OXCMAIL 2.2.3.2.4.3 builds it so for SMTP). */
+static void search_key(struct pf_plist *l, const char *type,
+		       const char *addr)
 {
-	size_t n = strlen(addr);
-	char *k = malloc(n + 6);
+	size_t t = strlen(type), n = strlen(addr);
+	char *k = malloc(t + n + 2);
 
 	if (!k) {
 		l->err = l->err ? l->err : PF_E_NOMEM;
 		return;
 	}
-	strcpy(k, "SMTP:");
+	memcpy(k, type, t);
+	k[t] = ':';
 	for (size_t i = 0; i <= n; i++)
-		k[5 + i] = (char)(addr[i] >= 'a' && addr[i] <= 'z' ?
-				  addr[i] - 32 : addr[i]);
-	pf_plist_bin(l, TAG_SEARCH_KEY, k, n + 6);
+		k[t + 1 + i] = (char)(addr[i] >= 'a' && addr[i] <= 'z' ?
+				      addr[i] - 32 : addr[i]);
+	pf_plist_bin(l, TAG_SEARCH_KEY, k, t + n + 2);
 	free(k);
 }
 
@@ -237,12 +247,22 @@ static void recipient_props(const struct pf_msgw_rcpt *r, struct pf_plist *l)
 	pf_plist_str(l, TAG_7BIT_DISPLAY_NAME, name);
 	pf_plist_str(l, TAG_RECIPIENT_DISPLAY_NAME, name);
 	pf_plist_bool(l, TAG_SEND_RICH_INFO, false);
+	if (r->flags)   /* MS-OXOMSG 2.2.3.3 */
+		pf_plist_i32(l, TAG_RECIPIENT_FLAGS, (int32_t)r->flags);
+	if (r->addrtype) {
+		pf_plist_str(l, PF_TAG_ADDRESS_TYPE, r->addrtype);
+		pf_plist_str(l, PF_TAG_EMAIL_ADDRESS, r->email);
+		pf_plist_str(l, PF_TAG_SMTP_ADDRESS, r->addr);
+		if (r->email)
+			search_key(l, r->addrtype, r->email);
+		return;
+	}
 	if (!r->addr)
 		return;
 	pf_plist_str(l, PF_TAG_ADDRESS_TYPE, "SMTP");
 	pf_plist_str(l, PF_TAG_EMAIL_ADDRESS, r->addr);
 	pf_plist_str(l, PF_TAG_SMTP_ADDRESS, r->addr);
-	search_key(l, r->addr);
+	search_key(l, "SMTP", r->addr);
 }
 
 /* A table written as a subnode of the message (0x692, 0x671). */
@@ -278,6 +298,14 @@ static int write_recipients(struct pf_storew *s,
 
 	if (!ids)
 		return pf_error_set(PF_E_NOMEM, "out of memory");
+	/* PidTagRecipientFlags only where a recipient has it, so tables
+	 * without it keep the standard columns (and their bytes) */
+	for (uint32_t i = 0; i < m->nrcpt; i++)
+		if (m->rcpt[i].flags) {
+			cols[ncols++] = PF_PROP_TAG(TAG_RECIPIENT_FLAGS,
+						    PF_PT_INT32);
+			break;
+		}
 	pf_plist_init(&cells, s->unicode);
 	for (uint32_t i = 0; i < m->nrcpt; i++) {
 		struct pf_plist one;

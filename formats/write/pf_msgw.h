@@ -46,8 +46,15 @@ enum pf_rcpt_type { PF_RCPT_TO = 1, PF_RCPT_CC = 2, PF_RCPT_BCC = 3 };
 
 struct pf_msgw_rcpt {
 	const char *name;           /* display name, may be NULL */
-	const char *addr;           /* SMTP address */
+	const char *addr;           /* SMTP address (PidTagSmtpAddress) */
 	enum pf_rcpt_type type;
+	/* Other address types (Exchange "EX" DNs, for the Outbox tests):
+	 * with ADDRTYPE set, PidTagAddressType and PidTagEmailAddress are
+	 * ADDRTYPE and EMAIL, and PidTagSmtpAddress is ADDR only when
+	 * given.  NULL: an SMTP recipient as above. */
+	const char *addrtype;
+	const char *email;
+	uint32_t flags;             /* PidTagRecipientFlags; 0: absent */
 };
 
 struct pf_msgw_message;
@@ -79,6 +86,9 @@ struct pf_msgw_message {
 	uint64_t submit_time;       /* FILETIME; 0: opts.now */
 	uint64_t delivery_time;     /* FILETIME; 0: submit_time */
 	uint32_t flags;             /* PidTagMessageFlags (PF_MSGFLAG_*) */
+	uint64_t deferred_time;     /* PidTagDeferredDeliveryTime; 0: none */
+	const uint8_t *search_key;  /* PidTagSearchKey; NULL: none */
+	size_t search_key_cb;
 	int32_t importance;         /* 0 low, 1 normal (default), 2 high */
 	int32_t sensitivity;
 	const struct pf_msgw_att *att;

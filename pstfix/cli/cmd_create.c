@@ -44,14 +44,39 @@ static void rcpt_list(struct pf_json *j, const char *key,
 	pf_json_array_end(j);
 }
 
-static int manifest_line(void *ctx, const char *folder,
-			 const struct pf_msgw_message *m)
+/* Outbox items: the class meant, and which recipients the writer made
+ * unresolvable (no SMTP address) or delivered (PidTagRecipientFlags
+ * 0x80000000), by display name. */
+static void outbox_keys(struct pf_json *j, const struct pf_sample_msg *sm)
 {
+	const struct pf_msgw_message *m = sm->m;
+
+	pf_json_kv_str(j, "outbox_class", sm->outbox_class);
+	pf_json_key(j, "unresolvable");
+	pf_json_array_begin(j);
+	for (uint32_t i = 0; i < m->nrcpt; i++)
+		if (!m->rcpt[i].addr)
+			pf_json_str(j, m->rcpt[i].name);
+	pf_json_array_end(j);
+	pf_json_key(j, "delivered");
+	pf_json_array_begin(j);
+	for (uint32_t i = 0; i < m->nrcpt; i++)
+		if (m->rcpt[i].flags & 0x80000000u)
+			pf_json_str(j, m->rcpt[i].addr);
+	pf_json_array_end(j);
+}
+
+static int manifest_line(void *ctx, const struct pf_sample_msg *sm)
+{
+	const struct pf_msgw_message *m = sm->m;
 	struct pf_json *j = ctx;
 	char hex[65];
 
 	pf_json_object_begin(j);
-	pf_json_kv_str(j, "folder", folder);
+	pf_json_kv_str(j, "folder", sm->folder);
+	pf_json_kv_hex(j, "nid", sm->nid);
+	if (sm->outbox_class)
+		outbox_keys(j, sm);
 	pf_json_kv_str(j, "subject", m->subject);
 	pf_json_kv_str(j, "sender_name", m->sender_name);
 	pf_json_kv_str(j, "sender", m->sender_addr);
@@ -131,7 +156,7 @@ static int usage(void)
 	       "  --force            replace OUT if it exists\n"
 	       "SPEC: key=value,... with folders, depth, messages, body,\n"
 	       "  html, recipients, attachments, attach-size, unicode,\n"
-	       "  outbox, seed (see docs/pstfix.1).\n");
+	       "  outbox, outbox-mix, seed (see docs/pstfix.1).\n");
 	return PF_EXIT_CLEAN;
 }
 

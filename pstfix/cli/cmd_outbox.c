@@ -20,7 +20,13 @@ struct outbox_action {
 };
 
 static const struct outbox_action actions[] = {
-	/* { "list", cmd_outbox_list, "..." }, added with each action */
+	/* one row per action, added with its cmd_outbox_*.c */
+	{ "list", cmd_outbox_list, "what each Outbox holds and what send "
+	  "will do with it" },
+	{ "send", cmd_outbox_send, "submit the stranded items through SMTP "
+	  "(journaled, resumable)" },
+	{ "status", cmd_outbox_status, "the state of every message and "
+	  "recipient in a send spool" },
 	{ "probe", cmd_outbox_probe, "check a submission server: TLS, "
 	  "certificate, AUTH (sends no mail)" },
 	{ NULL, NULL, NULL },

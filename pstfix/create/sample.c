@@ -15,7 +15,7 @@
 #include "../../formats/msg/pf_msg.h"
 #include "sample.h"
 
-#define SAMPLE_EPOCH 1767225600ll       /* 2026-01-01T00:00:00Z */
+#define SAMPLE_EPOCH PF_SAMPLE_EPOCH
 #define MAX_FOLDERS 100000u
 #define MAX_MESSAGES 50000000u
 #define MAX_ITEMS 100000u               /* recipients, attachments */
@@ -115,6 +115,8 @@ static int set_key(struct pf_sample_spec *sp, const char *k, const char *v)
 		return parse_bool(v, &sp->html);
 	if (!strcmp(k, "unicode"))
 		return parse_bool(v, &sp->unicode);
+	if (!strcmp(k, "outbox-mix"))
+		return parse_bool(v, &sp->outbox_mix);
 	if (!strcmp(k, "seed"))
 		return parse_size(v, &sp->seed);
 	return -2;
@@ -404,14 +406,17 @@ static int write_one(struct pf_storew *s, struct gen *g, uint64_t k,
 		     pf_sample_fn fn, void *ctx)
 {
 	struct msgbuf b;
+	struct pf_sample_msg sm = { .folder = path, .m = &b.m,
+				    .outbox_class = outbox ? "stranded" :
+				    NULL };
 	int rc = make_message(g, k, outbox, &b);
 
 	if (rc == PF_E_NOMEM)
 		rc = pf_error_set(rc, "out of memory");
 	if (rc == 0)
-		rc = pf_storew_add_message(s, folder, &b.m, NULL);
+		rc = pf_storew_add_message(s, folder, &b.m, &sm.nid);
 	if (rc == 0 && fn)
-		rc = fn(ctx, path, &b.m);
+		rc = fn(ctx, &sm);
 	free_message(&b);
 	return rc;
 }
@@ -434,6 +439,8 @@ int pf_sample_generate(struct pf_storew *s, const struct pf_sample_spec *sp,
 		rc = write_one(s, &g, k,
 			       pf_storew_std_folder(s, PF_FOLDER_OUTBOX),
 			       "Top of Personal Folders/Outbox", true, fn, ctx);
+	if (rc == 0 && sp->outbox_mix)
+		rc = pf_sample_outbox_mix(s, k, fn, ctx);
 	for (uint32_t i = 0; i < g.nfolders && g.paths; i++)
 		free(g.paths[i]);
 	free(g.paths);

@@ -14,11 +14,15 @@
  *   unicode=0|1      non-ASCII subjects, names and folder names (default 1)
  *   outbox=N         unsent messages in the Outbox (UNSENT|SUBMIT, with
  *                    Bcc recipients), for `pstfix outbox` (default 0)
+ *   outbox-mix=0|1   one Outbox item of every kind `pstfix outbox` tells
+ *                    apart, with Sent Items copies (sample_outbox.c has
+ *                    the list; default 0)
  *   seed=N           the generator's seed (default 1)
  * The manifest (--manifest FILE) is JSON Lines, one object per message:
  * folder path, subject, sender, recipients by type, message-id, flags,
  * SHA-256 and size of the body text and of each attachment: what readers
- * must find in the file.
+ * must find in the file; for Outbox items also the class the writer meant
+ * (outbox_class, as `pstfix outbox list` names it).
  */
 #ifndef PF_SAMPLE_H
 #define PF_SAMPLE_H
@@ -35,7 +39,7 @@ struct pf_range {
 struct pf_sample_spec {
 	uint32_t folders, depth, messages, outbox;
 	struct pf_range body, recipients, attachments, attach_size;
-	bool html, unicode;
+	bool html, unicode, outbox_mix;
 	uint64_t seed;
 };
 
@@ -43,13 +47,29 @@ struct pf_sample_spec {
  * naming the bad key on error. */
 int pf_sample_parse(const char *spec, struct pf_sample_spec *out);
 
-/* Called for each message written, with the folder's path ("Inbox/
- * Folder 2") and the message as written: the caller's manifest. */
-typedef int (*pf_sample_fn)(void *ctx, const char *folder,
-			    const struct pf_msgw_message *m);
+/* One message written: the folder's path ("Top of Personal Folders/
+ * Inbox"), the message as written, its NID, and for Outbox items the
+ * class the writer meant ("stranded", "draft", "sent", "deferred",
+ * "in-sent"; NULL for other messages). */
+struct pf_sample_msg {
+	const char *folder;
+	const struct pf_msgw_message *m;
+	uint32_t nid;
+	const char *outbox_class;
+};
+
+/* Called for each message written: the caller's manifest. */
+typedef int (*pf_sample_fn)(void *ctx, const struct pf_sample_msg *sm);
 
 /* Generate the sample into the store S; FN may be NULL. */
 int pf_sample_generate(struct pf_storew *s, const struct pf_sample_spec *sp,
 		       pf_sample_fn fn, void *ctx);
+
+/* sample_outbox.c: the outbox-mix items, submit times from FIRST_MINUTE
+ * minutes after the sample clock. */
+int pf_sample_outbox_mix(struct pf_storew *s, uint64_t first_minute,
+			 pf_sample_fn fn, void *ctx);
+
+#define PF_SAMPLE_EPOCH 1767225600ll    /* 2026-01-01T00:00:00Z */
 
 #endif

@@ -24,8 +24,12 @@
  * - The message is rendered by formats/mime (pf_mimew_*) without a Bcc
  *   header; its Message-ID is the item's own, else the deterministic one
  *   of pf_mimew_message_id(), so every retry carries the same id.
- * - The PST is opened read-only and never modified.  A damaged file is
- *   read through the salvage path (pf_outbox_load notes it).
+ * - The PST is opened read-only and never modified; it stays open until
+ *   pf_outbox_free (an item's message is read again to render it, not
+ *   kept in memory).  A damaged file is read through the salvage path
+ *   (pf_outbox_load notes it); a trailer-scan rebuild made then is
+ *   unlinked as soon as it is read (its descriptor stays open), so the
+ *   caller may remove its work directory right after the load.
  *
  * Errors: 0 or a negative PF_E_* with one message (pf_err.h).
  */
@@ -66,6 +70,19 @@ struct pf_outbox_item {
 	uint64_t size;            /* PidTagMessageSize, else 0 */
 	int32_t flags;            /* PidTagMessageFlags */
 	uint32_t sent_nid;        /* IN_SENT: the Sent Items copy */
+	size_t natt;              /* attachments */
+	char *message_class;      /* PidTagMessageClass ("IPM.Note", a
+				     meeting request...), or NULL */
+};
+
+/* An Outbox item that no read could open (its node or PC is damaged):
+ * what the Outbox's contents table still says about it. */
+struct pf_outbox_lost {
+	uint32_t nid;
+	char *subject;            /* from the contents table row, or NULL */
+	uint64_t submit_time;     /* FILETIME from the row; 0 unknown */
+	int32_t flags;            /* PidTagMessageFlags from the row; 0 */
+	char why[160];            /* why it could not be read */
 };
 
 struct pf_outbox {
@@ -75,17 +92,51 @@ struct pf_outbox {
 	size_t nitems;
 	bool salvaged;            /* read through the salvage path */
 	char note[256];           /* why the Outbox is empty/partial, or "" */
-	void *priv;               /* the open file (outbox_load.c) */
+	void *priv;               /* the open file(s) (outbox_src.c) */
+	struct pf_outbox_lost *lost;  /* Outbox items that could not be
+					 read, NID order (the first one's
+					 reason also in note) */
+	size_t nlost;
+	size_t nsent_items;       /* messages looked at in Sent Items */
+	bool sent_partial;        /* Sent Items was not read whole (damage,
+				     salvage): a STRANDED item may have gone
+				     out already; check before sending */
 };
+
+/* A private directory for the salvage rebuild, made on first need (the
+ * caller removes it); NULL with pf_error_set() when none can be made. */
+typedef const char *(*pf_outbox_workdir_fn)(void *ctx);
 
 struct pf_outbox_opts {
 	uint64_t now;             /* FILETIME for DEFERRED; 0: the clock */
 	bool salvage;             /* allow the salvage path (default on) */
+	pf_outbox_workdir_fn work_dir;   /* salvage: where the trailer-
+					    scan rebuild goes; NULL: the
+					    tolerant NBT walk only */
+	void *ctx;
 };
 
 int pf_outbox_load(struct pf_outbox **out, const char *path,
 		   const struct pf_outbox_opts *opts);
 void pf_outbox_free(struct pf_outbox *ob);
+
+/* The class of an item with PidTagMessageFlags FLAGS, deferred delivery
+ * time DEFERRED (0: none) at NOW, and whether a copy is in Sent Items
+ * (outbox_class.c; the rules at the top). */
+enum pf_outbox_class pf_outbox_classify(int32_t flags, uint64_t deferred,
+					uint64_t now, bool in_sent);
+
+/* The SMTP address of A (a recipient or sender as pf_mimew_read gives
+ * it), malloc'd; NULL when it has none (unresolvable) or no memory. */
+char *pf_outbox_smtp(const struct pf_mimew_addr *a);
+
+/* ITEM's message read again from the file (bodies, attachments), as
+ * pf_mimew_read gives it; the caller frees it (pf_mimew_msg_free). */
+int pf_outbox_read(struct pf_mimew_msg **out, const struct pf_outbox *ob,
+		   const struct pf_outbox_item *item);
+
+/* The current time as a FILETIME. */
+uint64_t pf_outbox_now(void);
 
 /* Render ITEM of OB as the exact bytes to submit (RFC 5322, CRLF, 7-bit,
  * no Bcc header), appended to OUT. */
