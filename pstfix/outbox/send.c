@@ -160,6 +160,24 @@ static void after_job(struct sched *s, const struct ob_job *j)
 	}
 }
 
+/* -v: one line per job, "m3 <id>: 2 accepted, 1 temp-fail". */
+static void log_job(const struct sched *s, const struct ob_job *j)
+{
+	unsigned n[OB_NSTATES] = { 0 };
+
+	if (!s->cfg->log)
+		return;
+	for (size_t i = 0; i < j->n; i++)
+		n[j->m->rcpt[j->idx[i]].state]++;
+	fprintf(s->cfg->log, "pstfix outbox send: m%u <%s>:", j->m->id,
+		j->m->msgid ? j->m->msgid : "");
+	for (int st = 0; st < OB_NSTATES; st++)
+		if (n[st])
+			fprintf(s->cfg->log, " %u %s", n[st],
+				ob_state_name((enum ob_state)st));
+	fputc('\n', s->cfg->log);
+}
+
 /* Under s->mu: whether pick() would find something. */
 static bool has_due(const struct sched *s)
 {
@@ -212,6 +230,7 @@ static void *work(void *arg)
 			ob_smtp_job(&j, &conn);
 		pthread_mutex_lock(&s->mu);
 		j.m->busy = false;
+		log_job(s, &j);
 		after_job(s, &j);
 		pthread_mutex_unlock(&s->mu);
 		free(j.idx);
