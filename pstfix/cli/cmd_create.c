@@ -156,7 +156,7 @@ static int usage(void)
 	       "  --force            replace OUT if it exists\n"
 	       "SPEC: key=value,... with folders, depth, messages, body,\n"
 	       "  html, recipients, attachments, attach-size, unicode,\n"
-	       "  outbox, seed (see docs/pstfix.1).\n");
+	       "  outbox, outbox-mix, seed (see docs/pstfix.1).\n");
 	return PF_EXIT_CLEAN;
 }
 

@@ -6,11 +6,12 @@
  * Contract: every string taken from the PST goes through cli_put_safe()
  * (text) or the JSON writer's escaping; times are ISO 8601 UTC.  The
  * JSON keys are stable (README "outbox list"): item: file, nid, class,
- * flags, submit_time, deferred_time, size, from, from_name, subject,
- * message_id, sent_nid, recipients [{type, name, addr, addrtype,
- * delivered, status}], will_send; summary: file, outbox_nid, sent_nid,
- * items, one count per class, unresolvable, delivered, lost,
- * sent_items_compared, salvaged, note.
+ * flags, submit_time, deferred_time, size, attachments, from, from_name,
+ * subject, message_id, sent_nid, recipients [{type, name, addr,
+ * addrtype, delivered, status}], will_send; summary: file, outbox_nid,
+ * sent_nid, items, one count per class (in_sent for in-sent),
+ * unresolvable, delivered, lost, sent_items_compared, salvaged,
+ * sent_items_partial, note.
  */
 #include <inttypes.h>
 #include <stdio.h>
@@ -100,6 +101,7 @@ static void json_item(struct pf_json *j, const struct pf_outbox *ob,
 	kv_time(j, "submit_time", it->submit_time);
 	kv_time(j, "deferred_time", it->deferred_time);
 	pf_json_kv_u64(j, "size", it->size);
+	pf_json_kv_u64(j, "attachments", it->natt);
 	pf_json_kv_str(j, "from", it->from);
 	pf_json_kv_str(j, "from_name", it->from_name);
 	pf_json_kv_str(j, "subject", it->subject);
@@ -207,10 +209,9 @@ static void text_verdict(const struct pf_outbox_item *it)
 	putchar('\n');
 }
 
-static void text_item(const struct ol_opts *o, const struct pf_outbox *ob,
+static void text_item(const struct ol_opts *o,
 		      const struct pf_outbox_item *it)
 {
-	const struct pf_mimew_msg *m = pf_outbox_msg(ob, it);
 	char t[40];
 
 	ol_iso(it->submit_time, t, sizeof(t));
@@ -232,9 +233,9 @@ static void text_item(const struct ol_opts *o, const struct pf_outbox *ob,
 	fputs("      Message-ID: <", stdout);
 	cli_put_safe(stdout, it->message_id);
 	fputs(">\n", stdout);
-	if (o->verbose && m)
+	if (o->verbose)
 		printf("      flags 0x%x, %zu attachment%s\n",
-		       (uint32_t)it->flags, m->natt, m->natt == 1 ? "" : "s");
+		       (uint32_t)it->flags, it->natt, it->natt == 1 ? "" : "s");
 	text_verdict(it);
 }
 
@@ -244,7 +245,7 @@ void ol_item(struct ol_opts *o, const struct pf_outbox *ob,
 	if (o->json)
 		json_item(&o->j, ob, it);
 	else
-		text_item(o, ob, it);
+		text_item(o, it);
 }
 
 void ol_head(struct ol_opts *o, const struct pf_outbox *ob)
@@ -327,6 +328,7 @@ static void json_summary(struct pf_json *j, const struct pf_outbox *ob,
 	pf_json_kv_u64(j, "lost", ob->nlost);
 	pf_json_kv_u64(j, "sent_items_compared", ob->nsent_items);
 	pf_json_kv_bool(j, "salvaged", ob->salvaged);
+	pf_json_kv_bool(j, "sent_items_partial", ob->sent_partial);
 	pf_json_kv_str(j, "note", ob->note);
 	pf_json_object_end(j);
 	pf_json_newline(j);
@@ -353,6 +355,10 @@ void ol_summary(struct ol_opts *o, const struct pf_outbox *ob)
 		printf("; %zu item%s unreadable", ob->nlost,
 		       ob->nlost == 1 ? "" : "s");
 	putchar('\n');
+	if (ob->sent_partial && ob->nitems)
+		puts("  warning: Sent Items was not read whole: an item "
+		     "listed as stranded may have gone out already; check "
+		     "before sending");
 	if (ob->note[0]) {
 		fputs("  note: ", stdout);
 		cli_put_safe(stdout, ob->note);

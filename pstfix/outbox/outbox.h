@@ -24,8 +24,12 @@
  * - The message is rendered by formats/mime (pf_mimew_*) without a Bcc
  *   header; its Message-ID is the item's own, else the deterministic one
  *   of pf_mimew_message_id(), so every retry carries the same id.
- * - The PST is opened read-only and never modified.  A damaged file is
- *   read through the salvage path (pf_outbox_load notes it).
+ * - The PST is opened read-only and never modified; it stays open until
+ *   pf_outbox_free (an item's message is read again to render it, not
+ *   kept in memory).  A damaged file is read through the salvage path
+ *   (pf_outbox_load notes it); a trailer-scan rebuild made then is
+ *   unlinked as soon as it is read (its descriptor stays open), so the
+ *   caller may remove its work directory right after the load.
  *
  * Errors: 0 or a negative PF_E_* with one message (pf_err.h).
  */
@@ -66,6 +70,7 @@ struct pf_outbox_item {
 	uint64_t size;            /* PidTagMessageSize, else 0 */
 	int32_t flags;            /* PidTagMessageFlags */
 	uint32_t sent_nid;        /* IN_SENT: the Sent Items copy */
+	size_t natt;              /* attachments */
 };
 
 struct pf_outbox {
@@ -75,10 +80,13 @@ struct pf_outbox {
 	size_t nitems;
 	bool salvaged;            /* read through the salvage path */
 	char note[256];           /* why the Outbox is empty/partial, or "" */
-	void *priv;               /* the items' messages (outbox_load.c) */
+	void *priv;               /* the open file(s) (outbox_src.c) */
 	size_t nlost;             /* Outbox items that could not be read
 				     (the first one's reason in note) */
 	size_t nsent_items;       /* messages looked at in Sent Items */
+	bool sent_partial;        /* Sent Items was not read whole (damage,
+				     salvage): a STRANDED item may have gone
+				     out already; check before sending */
 };
 
 /* A private directory for the salvage rebuild, made on first need (the
@@ -108,9 +116,10 @@ enum pf_outbox_class pf_outbox_classify(int32_t flags, uint64_t deferred,
  * it), malloc'd; NULL when it has none (unresolvable) or no memory. */
 char *pf_outbox_smtp(const struct pf_mimew_addr *a);
 
-/* The message ITEM was read from (bodies, attachments), owned by OB. */
-const struct pf_mimew_msg *pf_outbox_msg(const struct pf_outbox *ob,
-					 const struct pf_outbox_item *item);
+/* ITEM's message read again from the file (bodies, attachments), as
+ * pf_mimew_read gives it; the caller frees it (pf_mimew_msg_free). */
+int pf_outbox_read(struct pf_mimew_msg **out, const struct pf_outbox *ob,
+		   const struct pf_outbox_item *item);
 
 /* The current time as a FILETIME. */
 uint64_t pf_outbox_now(void);

@@ -21,10 +21,39 @@ struct ob_key {
 	uint32_t nid;
 };
 
+/* An Outbox item that did not read, and why; a later read (the
+ * rebuild) may still find it. */
+struct ob_lost {
+	uint32_t nid;
+	char why[160];
+};
+
+/* A file an item is read from: the PST, or its rebuild (unlinked once
+ * read; the open descriptor keeps it).  Open until pf_outbox_free. */
+#define OB_MAX_SRC 3      /* strict read, tolerant read, rebuild */
+struct ob_src {
+	struct pf_ndb *ndb;
+	struct pf_nameid_map map;
+	bool have_map;
+	size_t items;                /* items read from it */
+};
+
+/* Per item, parallel to ob->items. */
+struct ob_meta {
+	unsigned src;                /* index in priv->src */
+	uint8_t *sk;                 /* PidTagSearchKey, for Sent Items */
+	size_t skcb;
+};
+
 struct ob_priv {
-	struct pf_mimew_msg **msg;   /* per item, parallel to ob->items */
+	struct ob_src src[OB_MAX_SRC];
+	unsigned nsrc;
+	struct ob_meta *meta;
 	size_t cap;
 	struct pf_set nids;          /* items already added */
+	struct pf_set sent;          /* Sent Items messages already read */
+	struct ob_lost *lost;        /* items that did not read (yet) */
+	size_t nlost, lcap;
 	struct ob_key *keys;         /* Sent Items, sorted by ob_keys_sort */
 	size_t nkeys, kcap;
 };
@@ -49,13 +78,20 @@ int ob_item_fill(struct pf_outbox_item *item, const struct pf_mimew_msg *msg,
 		 const struct pf_pc *pc);
 void ob_item_clear(struct pf_outbox_item *item);
 
-/* outbox_sent.c: the keys of Sent Items message NID; then the match. */
+/* outbox_sent.c: the keys of Sent Items message NID (1 when it cannot be
+ * read: no keys); then the match. */
 int ob_sent_add(struct ob_priv *p, struct pf_ndb *ndb, uint32_t nid);
 void ob_keys_sort(struct ob_priv *p);
-/* The Sent Items NID with MSG's Message-ID or search key, else 0. */
+/* The Sent Items NID with MESSAGE_ID or search key SK, else 0. */
 uint32_t ob_sent_match(const struct ob_priv *p, const char *message_id,
-		       const struct pf_mimew_msg *msg);
+		       const uint8_t *sk, size_t skcb);
 void ob_keys_free(struct ob_priv *p);
+
+/* outbox_src.c: open PATH as source *IDX (with its named-property map);
+ * close a source no item was read from; close them all. */
+int ob_src_open(struct ob_priv *p, const char *path, unsigned *idx);
+void ob_src_release(struct ob_priv *p, unsigned idx);
+void ob_src_free(struct ob_priv *p);
 
 /* outbox_load.c: a note (the first one is kept; later ones appended
  * while there is room). */

@@ -76,6 +76,7 @@ int ob_item_fill(struct pf_outbox_item *it, const struct pf_mimew_msg *msg,
 	it->flags = msg->flags;
 	it->submit_time = msg->submit_time;
 	it->deferred_time = msg->deferred_time;
+	it->natt = msg->natt;
 	if (pf_pc_get_i32(pc, PF_TAG_MESSAGE_SIZE, &size) == 0 && size > 0)
 		it->size = (uint64_t)size;
 	it->message_id = pf_mimew_message_id(msg);

@@ -2,12 +2,15 @@
  * outbox_load.c - pf_outbox_load(): a PST's Outbox items, classified.
  *
  * Contract (outbox.h)
- * - The file is opened read-only (pf_ndb_open) and closed before the load
- *   returns; everything the caller needs (the items and the messages they
- *   render from) is in memory.
+ * - The file is opened read-only (pf_ndb_open) and stays open for
+ *   pf_outbox_read (outbox_src.c); the items' summaries are in memory.
  * - The Outbox and Sent Items are the folders the message store names
  *   (PidTagIpmOutboxEntryId 0x35E2, PidTagIpmSentMailEntryId 0x35E4,
  *   MS-OXOSFLD 2.2.1; formats/msg pf_store_read), never found by name.
+ *   An entry that names no folder (not a folder NID, MS-PST 2.2.2.1, or
+ *   a node the intact NBT does not have) is noted and nothing is
+ *   guessed: no Outbox, no items; no Sent Items, sent_partial (a copy
+ *   already sent cannot be recognised).
  * - Each item is read by pf_mimew_read() (the exporter's reader) and
  *   summarised by outbox_item.c; an item that cannot be read is counted
  *   in nlost with the first reason in note, and the load goes on.
@@ -36,65 +39,110 @@
 void ob_note(struct pf_outbox *ob, const char *fmt, ...)
 {
 	size_t n = strlen(ob->note);
+	char line[sizeof(ob->note)];
 	va_list ap;
 
-	if (n + 4 >= sizeof(ob->note))
-		return;
-	if (n) {
-		memcpy(ob->note + n, "; ", 3);
-		n += 2;
-	}
 	va_start(ap, fmt);
-	vsnprintf(ob->note + n, sizeof(ob->note) - n, fmt, ap);
+	vsnprintf(line, sizeof(line), fmt, ap);
 	va_end(ap);
+	if (strstr(ob->note, line))
+		return;   /* the rebuild's read says it again */
+	snprintf(ob->note + n, sizeof(ob->note) - n, "%s%s", n ? "; " : "",
+		 line);
 }
 
-static int item_push(struct pf_outbox *ob, struct pf_mimew_msg *msg,
-		     const struct pf_pc *pc)
+/* ITEMS[n] from MSG, read from source SRC; its search key kept for the
+ * Sent Items match, the message itself not (pf_outbox_read). */
+static int item_push(struct pf_outbox *ob, const struct pf_mimew_msg *msg,
+		     const struct pf_pc *pc, unsigned src)
 {
 	struct ob_priv *p = ob->priv;
 	size_t icap = p->cap;
+	struct ob_meta *meta;
 	int rc = pf_grow(&ob->items, ob->nitems, &icap, sizeof(*ob->items));
 
 	if (rc == 0)
-		rc = pf_grow(&p->msg, ob->nitems, &p->cap, sizeof(*p->msg));
+		rc = pf_grow(&p->meta, ob->nitems, &p->cap, sizeof(*p->meta));
 	if (rc != 0)
 		return rc;
+	meta = &p->meta[ob->nitems];
+	memset(meta, 0, sizeof(*meta));
+	meta->src = src;
 	rc = ob_item_fill(&ob->items[ob->nitems], msg, pc);
+	if (rc == 0 && msg->search_key_cb) {
+		meta->sk = malloc(msg->search_key_cb);
+		if (meta->sk) {
+			memcpy(meta->sk, msg->search_key, msg->search_key_cb);
+			meta->skcb = msg->search_key_cb;
+		} else {
+			rc = pf_error_set(PF_E_NOMEM, "out of memory");
+		}
+	}
 	if (rc != 0) {
 		ob_item_clear(&ob->items[ob->nitems]);
 		return rc;
 	}
-	p->msg[ob->nitems++] = msg;
+	ob->nitems++;
+	p->src[src].items++;
 	return 0;
 }
 
-/* Outbox message NID; unreadable ones are counted, not fatal. */
-static int add_item(struct pf_outbox *ob, struct pf_ndb *ndb,
-		    const struct pf_nameid_map *map, uint32_t nid)
+static int lost(struct ob_priv *p, uint32_t nid)
+{
+	int rc = pf_grow(&p->lost, p->nlost, &p->lcap, sizeof(*p->lost));
+
+	if (rc != 0)
+		return rc;
+	p->lost[p->nlost].nid = nid;
+	snprintf(p->lost[p->nlost].why, sizeof(p->lost[0].why), "%s",
+		 pf_error_msg());
+	p->nlost++;
+	return 0;
+}
+
+/* Outbox message NID; one that does not read is remembered, not fatal. */
+static int add_item(struct pf_outbox *ob, unsigned src, uint32_t nid)
 {
 	struct ob_priv *p = ob->priv;
+	const struct ob_src *s = &p->src[src];
 	struct pf_mimew_msg *msg = NULL;
 	struct pf_message m;
-	int rc = pf_set_add(&p->nids, nid);
+	int rc;
 
-	if (rc <= 0)
-		return rc;   /* 0: read already (from the file itself) */
-	rc = pf_message_open(&m, ndb, nid);
+	if (pf_set_has(&p->nids, nid))
+		return 0;   /* read already (from the file itself) */
+	rc = pf_message_open(&m, s->ndb, nid);
 	if (rc == 0) {
-		rc = pf_mimew_read(&msg, &m, map);
+		rc = pf_mimew_read(&msg, &m, s->have_map ? &s->map : NULL);
 		if (rc == 0)
-			rc = item_push(ob, msg, &m.pc);
-		if (rc != 0)
-			pf_mimew_msg_free(msg);
+			rc = item_push(ob, msg, &m.pc, src);
+		pf_mimew_msg_free(msg);
 		pf_message_close(&m);
 	}
-	if (rc == PF_E_NOMEM || rc == 0)
-		return rc;
-	if (ob->nlost++ == 0)
-		ob_note(ob, "item 0x%x cannot be read: %s", nid,
-			pf_error_msg());
-	return 0;
+	if (rc == 0)
+		rc = pf_set_add(&p->nids, nid);
+	else if (rc != PF_E_NOMEM)
+		rc = lost(p, nid);
+	return rc < 0 ? rc : 0;
+}
+
+/* The items no read found: counted, the first one's reason noted. */
+static void count_lost(struct pf_outbox *ob)
+{
+	struct ob_priv *p = ob->priv;
+	struct pf_set seen = { 0 };
+
+	for (size_t i = 0; i < p->nlost; i++) {
+		const struct ob_lost *l = &p->lost[i];
+
+		if (pf_set_has(&p->nids, l->nid) ||
+		    pf_set_add(&seen, l->nid) != 1)
+			continue;
+		if (ob->nlost++ == 0)
+			ob_note(ob, "item 0x%x (listed in the Outbox) cannot "
+				"be read: %s", l->nid, l->why);
+	}
+	pf_set_free(&seen);
 }
 
 /* The store's Outbox and Sent Items NIDs (kept from the first read). */
@@ -104,7 +152,8 @@ static int store(struct pf_outbox *ob, struct pf_ndb *ndb)
 	int rc = pf_store_read(ndb, &si);
 
 	if (rc != 0)
-		return rc;
+		return pf_error_set(rc, "the message store (NID 0x21) cannot "
+				    "be read: %s", pf_error_msg());
 	if (!ob->nid_outbox)
 		ob->nid_outbox = si.nid_outbox;
 	if (!ob->nid_sent)
@@ -113,50 +162,109 @@ static int store(struct pf_outbox *ob, struct pf_ndb *ndb)
 	return 0;
 }
 
-static int items(struct pf_outbox *ob, struct pf_ndb *ndb,
+/* Sent Items message NID's keys, once per NID over every read. */
+static int sent_item(struct pf_outbox *ob, struct pf_ndb *ndb, uint32_t nid)
+{
+	struct ob_priv *p = ob->priv;
+	int rc = pf_set_add(&p->sent, nid);
+
+	if (rc <= 0)
+		return rc;   /* 0: read already */
+	ob->nsent_items++;
+	rc = ob_sent_add(p, ndb, nid);
+	if (rc == 1)
+		ob->sent_partial = true;
+	return rc < 0 ? rc : 0;
+}
+
+static int items(struct pf_outbox *ob, unsigned src,
 		 const struct ob_nids *n)
 {
-	struct pf_nameid_map map;
-	bool have_map = pf_nameid_load(ndb, &map, NULL) == 0;
+	struct pf_ndb *ndb = ((struct ob_priv *)ob->priv)->src[src].ndb;
 	int rc = 0;
 
 	for (size_t i = 0; rc == 0 && i < n->nout; i++)
-		rc = add_item(ob, ndb, have_map ? &map : NULL, n->outbox[i]);
+		rc = add_item(ob, src, n->outbox[i]);
 	for (size_t i = 0; rc == 0 && i < n->nsent; i++)
-		rc = ob_sent_add(ob->priv, ndb, n->sent[i]);
-	ob->nsent_items += n->nsent;
-	if (have_map)
-		pf_nameid_free(&map);
+		rc = sent_item(ob, ndb, n->sent[i]);
 	return rc;
 }
 
-/* One read of PATH (the file or its rebuild); *BAD: NBT pages skipped. */
+/* Whether NID names a folder: its type, and in a strict read (an intact
+ * NBT) its node; 1 yes, 0 no, or the error of an NBT that does not read
+ * (the caller salvages). */
+static int is_folder(struct pf_ndb *ndb, uint32_t nid, bool tolerant)
+{
+	struct pf_nbt_entry e;
+	int rc;
+
+	if (PF_NID_TYPE(nid) != PF_NT_NORMAL_FOLDER)
+		return 0;
+	if (tolerant)
+		return 1;
+	rc = pf_nbt_lookup(ndb, nid, &e);
+	if (rc == PF_E_NOTFOUND)
+		return 0;
+	return rc == 0 ? 1 : rc;
+}
+
+/* The store's entries checked (see the top): 1 the Outbox is a folder,
+ * 0 no Outbox, or a negative PF_E_*. */
+static int folders_ok(struct pf_outbox *ob, struct pf_ndb *ndb,
+		      bool tolerant)
+{
+	int rc;
+
+	if (!ob->nid_outbox)
+		return 0;   /* pf_outbox_load notes it */
+	rc = is_folder(ndb, ob->nid_outbox, tolerant);
+	if (rc == 0)
+		ob_note(ob, "PidTagIpmOutboxEntryId (0x35E2) names 0x%x, "
+			"which is not a folder: nothing listed",
+			ob->nid_outbox);
+	if (rc <= 0)
+		return rc;
+	rc = ob->nid_sent ? is_folder(ndb, ob->nid_sent, tolerant) : 0;
+	if (rc < 0)
+		return rc;
+	if (rc == 0) {
+		ob->sent_partial = true;
+		ob_note(ob, "no Sent Items folder (PidTagIpmSentMailEntryId "
+			"0x35E4 names 0x%x): copies already sent cannot be "
+			"recognised", ob->nid_sent);
+	}
+	return 1;
+}
+
+/* One read of PATH (the file or its rebuild); *BAD: NBT pages skipped.
+ * The file stays open (outbox_src.c) when an item came from it. */
 static int load_one(struct pf_outbox *ob, const char *path, bool tolerant,
 		    uint32_t *bad)
 {
-	struct pf_ndb *ndb = NULL;
+	struct ob_priv *p = ob->priv;
 	struct ob_nids n;
-	int rc = pf_ndb_open(&ndb, path);
+	unsigned src = 0;
+	int ok, rc = ob_src_open(p, path, &src);
 
 	memset(&n, 0, sizeof(n));
 	*bad = 0;
-	if (rc == 0)
-		rc = store(ob, ndb);
-	if (rc == 0 && !ob->nid_outbox) {
-		pf_ndb_close(ndb);
-		return 0;   /* the caller notes it */
-	}
-	if (rc == 0)
-		rc = ob_nids_collect(&n, ndb, ob->nid_outbox, ob->nid_sent,
-				     tolerant);
-	if (rc == 0) {
+	if (rc != 0)
+		return rc;
+	rc = store(ob, p->src[src].ndb);
+	ok = rc == 0 ? folders_ok(ob, p->src[src].ndb, tolerant) : 0;
+	if (ok < 0)
+		rc = ok;
+	if (ok > 0)
+		rc = ob_nids_collect(&n, p->src[src].ndb, ob->nid_outbox,
+				     ob->nid_sent, tolerant);
+	if (rc == 0 && ok > 0) {
 		*bad = n.bad_pages;
 		if (n.why[0])
 			ob_note(ob, "%s", n.why);
-		rc = items(ob, ndb, &n);
+		rc = items(ob, src, &n);
 	}
 	ob_nids_free(&n);
-	pf_ndb_close(ndb);
+	ob_src_release(p, src);
 	return rc;
 }
 
@@ -181,6 +289,7 @@ static int load_rebuilt(struct pf_outbox *ob, const char *path,
 	rc = pf_repair_ndb(&rctx, path, rebuilt, PF_REPAIR_NODES);
 	if (rc == 0)
 		rc = load_one(ob, rebuilt, true, &bad);
+	/* gone from the directory now; an open read keeps its bytes */
 	if (unlink(rebuilt) != 0 && errno != ENOENT && rc == 0)
 		rc = pf_error_set(PF_E_IO, "%s: %s", rebuilt, strerror(errno));
 	free(rebuilt);
@@ -203,11 +312,14 @@ static int salvage(struct pf_outbox *ob, const char *path,
 		return rc;
 	rc2 = load_rebuilt(ob, path, o);
 	if (rc2 == 0) {
-		ob_note(ob, "items found by a trailer-scan rebuild added");
+		ob_note(ob, "a trailer-scan rebuild read too");
 		return 0;
 	}
+	if (rc2 == PF_E_NOMEM || rc != 0)
+		return pf_error_set(rc2, "%s (also after a trailer-scan "
+				    "rebuild)", pf_error_msg());
 	ob_note(ob, "no trailer-scan rebuild: %s", pf_error_msg());
-	return rc == 0 ? 0 : rc2;
+	return 0;
 }
 
 static void classify(struct pf_outbox *ob, uint64_t now)
@@ -220,7 +332,8 @@ static void classify(struct pf_outbox *ob, uint64_t now)
 		uint32_t sent = 0;
 
 		if ((uint32_t)it->flags & PF_MSGFLAG_UNSENT)
-			sent = ob_sent_match(p, it->message_id, p->msg[i]);
+			sent = ob_sent_match(p, it->message_id,
+					     p->meta[i].sk, p->meta[i].skcb);
 		if (sent == it->nid)
 			sent = 0;
 		it->cls = pf_outbox_classify(it->flags, it->deferred_time,
@@ -249,8 +362,7 @@ int pf_outbox_load(struct pf_outbox **out, const char *path,
 	}
 	rc = load_one(ob, path, false, &bad);
 	if (rc != 0 && rc != PF_E_NOMEM && o->salvage) {
-		ob_note(ob, "read through the salvage path (%s)",
-			pf_error_msg());
+		ob_note(ob, "salvaged (%s)", pf_error_msg());
 		rc = salvage(ob, path, o);
 	}
 	if (rc == 0 && !ob->nid_outbox)
@@ -260,19 +372,13 @@ int pf_outbox_load(struct pf_outbox **out, const char *path,
 		pf_outbox_free(ob);
 		return rc;
 	}
+	count_lost(ob);
+	if (ob->salvaged)
+		ob->sent_partial = true;   /* what the damage hid is unknown */
+
 	classify(ob, o->now ? o->now : pf_outbox_now());
 	*out = ob;
 	return 0;
-}
-
-const struct pf_mimew_msg *pf_outbox_msg(const struct pf_outbox *ob,
-					 const struct pf_outbox_item *item)
-{
-	const struct ob_priv *p = ob ? ob->priv : NULL;
-
-	if (!p || !item || item < ob->items || item >= ob->items + ob->nitems)
-		return NULL;
-	return p->msg[item - ob->items];
 }
 
 void pf_outbox_free(struct pf_outbox *ob)
@@ -285,11 +391,14 @@ void pf_outbox_free(struct pf_outbox *ob)
 	for (size_t i = 0; i < ob->nitems; i++) {
 		ob_item_clear(&ob->items[i]);
 		if (p)
-			pf_mimew_msg_free(p->msg[i]);
+			free(p->meta[i].sk);
 	}
 	if (p) {
-		free(p->msg);
+		ob_src_free(p);
+		free(p->meta);
 		pf_set_free(&p->nids);
+		pf_set_free(&p->sent);
+		free(p->lost);
 		ob_keys_free(p);
 		free(p);
 	}

@@ -75,7 +75,7 @@ int ob_sent_add(struct ob_priv *p, struct pf_ndb *ndb, uint32_t nid)
 	int rc = pf_message_open(&m, ndb, nid);
 
 	if (rc != 0)
-		return rc == PF_E_NOMEM ? rc : 0;
+		return rc == PF_E_NOMEM ? rc : 1;
 	if (pf_pc_get_string(&m.pc, TAG_INTERNET_MESSAGE_ID, &id) == 0 &&
 	    id && *id)
 		norm = norm_id(id);
@@ -122,13 +122,13 @@ static uint32_t find(const struct ob_priv *p, char kind, const void *v,
 }
 
 uint32_t ob_sent_match(const struct ob_priv *p, const char *message_id,
-		       const struct pf_mimew_msg *msg)
+		       const uint8_t *sk, size_t skcb)
 {
 	uint32_t nid = message_id ? find(p, 'I', message_id,
 					 strlen(message_id)) : 0;
 
-	if (nid == 0 && msg->search_key)
-		nid = find(p, 'S', msg->search_key, msg->search_key_cb);
+	if (nid == 0 && sk)
+		nid = find(p, 'S', sk, skcb);
 	return nid;
 }
 
