@@ -31,7 +31,7 @@ FUZZ_SRC := $(sort $(wildcard tests/fuzz/fuzz_*.c))
 # Debian packages: build, tests, oracles, the SMTP test server.
 DEB_PKGS := build-essential pkg-config zlib1g-dev libpff-dev check \
             pff-tools pst-utils libssl-dev python3 python3-aiosmtpd \
-            clang libclang-rt-dev bc time s-nail
+            clang libclang-rt-dev bc time s-nail openssl
 
 define objs
 $(patsubst %.c,$(1)/%.o,$(2))
@@ -94,6 +94,19 @@ setup:
 	    DEBIAN_FRONTEND=noninteractive $$sudo apt-get install -y -qq \
 	        $$missing; \
 	else echo "setup: all Debian packages present"; fi
+	@$(MAKE) --no-print-directory $(NPM_DIR)/node_modules/smtp-server
+
+# npm's smtp-server, the XOAUTH2 test server (tests/smtp/xoauth2.js), in
+# build/npm; skipped (and its test skips) when node/npm are absent.
+NPM_DIR := $(BUILD)/npm
+$(NPM_DIR)/node_modules/smtp-server:
+	@if command -v npm >/dev/null 2>&1; then \
+	    echo "setup: will run: npm install --prefix $(NPM_DIR)" \
+	         "smtp-server@3"; \
+	    mkdir -p $(NPM_DIR) && \
+	    npm install --prefix $(NPM_DIR) --no-audit --no-fund \
+	        smtp-server@3; \
+	else echo "setup: npm absent, the XOAUTH2 test will skip"; fi
 
 # ---- tests ----
 # tests/tools/pstcorrupt: the image tests' corruption tool (not installed)

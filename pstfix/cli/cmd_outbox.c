@@ -27,6 +27,8 @@ static const struct outbox_action actions[] = {
 	  "(journaled, resumable)" },
 	{ "status", cmd_outbox_status, "the state of every message and "
 	  "recipient in a send spool" },
+	{ "probe", cmd_outbox_probe, "check a submission server: TLS, "
+	  "certificate, AUTH (sends no mail)" },
 	{ NULL, NULL, NULL },
 };
 

@@ -17,6 +17,7 @@
  * - Timeouts (RFC 5321 4.5.3.2): DATA's reply data_ms, each block of
  *   the message block_ms, the reply to the dot dot_ms.
  */
+#include <poll.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -50,6 +51,20 @@ size_t smtp_dot_stuff(uint8_t *out, const uint8_t *in, size_t cb,
 		*bol = in[i] == '\n';
 	}
 	return o;
+}
+
+/* Has the server closed its side (FIN, reset) already?  Then the dot
+ * must not be sent: nothing was delivered (RFC 5321 3.8 / 4.1.1.4), and
+ * the caller learns it as a failure before the dot, not as an unknown
+ * outcome.  A zero-timeout poll; it narrows the uncertain window, it
+ * cannot close it. */
+static bool peer_closed(const struct pf_smtp *s)
+{
+	struct pollfd pfd = { .fd = s->fd, .events = POLLRDHUP };
+
+	if (poll(&pfd, 1, 0) <= 0)
+		return false;
+	return (pfd.revents & (POLLRDHUP | POLLHUP | POLLERR)) != 0;
 }
 
 static int send_body(struct pf_smtp *s, const uint8_t *msg, size_t cb)
@@ -98,6 +113,10 @@ int pf_smtp_data(struct pf_smtp *s, const uint8_t *msg, size_t cb,
 	rc = send_body(s, msg, cb);
 	if (rc < 0)
 		return rc;
+	if (peer_closed(s))
+		return smtp_dead(s, PF_SMTP_E_NET, "%s closed the connection "
+				 "before the final dot: nothing was "
+				 "delivered", s->server.host);
 	if (before_dot != NULL) {
 		rc = before_dot(ctx);
 		if (rc != 0) {

@@ -196,6 +196,22 @@ void pf_smtp_quit(struct pf_smtp *s);
 /* Close without QUIT and free (after an error).  NULL is fine. */
 void pf_smtp_close(struct pf_smtp *s);
 
+/* What an outcome means and what to do, one line in plain words (for
+ * `outbox probe` and `outbox send`): from RC when it is negative (with
+ * S's errno and TLS verification result when S is not NULL), else from
+ * the reply R.  Empty when R is positive. */
+void pf_smtp_explain(char *out, size_t cb, int rc,
+		     const struct pf_smtp_reply *r, const struct pf_smtp *s);
+/* The sysexits.h code for the same outcome: 0 positive reply, 64
+ * EX_USAGE, 69 EX_UNAVAILABLE (unreachable, refused, 5xx, STARTTLS not
+ * offered), 75 EX_TEMPFAIL (4xx, connection lost or timed out after
+ * connecting), 76 EX_PROTOCOL (malformed reply, data after STARTTLS,
+ * TLS handshake failure), 77 EX_NOPERM (5xx to AUTH: 530, 534, 535,
+ * 538), 78 EX_CONFIG (certificate verification failed, AUTH not
+ * possible as configured), 71 EX_OSERR (out of memory, ...). */
+int pf_smtp_sysexit(int rc, const struct pf_smtp_reply *r,
+		    const struct pf_smtp *s);
+
 /* Whether ADDR may go in MAIL FROM / RCPT TO: non-empty (FROM may be
  * empty), at most 254 octets, printable ASCII without '<', '>' or
  * spaces outside a quoted local part, one '@'. */

@@ -116,12 +116,40 @@ static void name_line(char *out, size_t cb, const X509_NAME *n)
 	BIO_free(m);
 }
 
+/* The leaf certificate's names and expiry into T. */
+static void leaf_info(struct pf_smtp_tls_info *t, X509 *leaf)
+{
+	struct tm tm;
+
+	name_line(t->subject, sizeof(t->subject),
+		  X509_get_subject_name(leaf));
+	name_line(t->issuer, sizeof(t->issuer), X509_get_issuer_name(leaf));
+	if (ASN1_TIME_to_tm(X509_get0_notAfter(leaf), &tm) == 1)
+		strftime(t->not_after, sizeof(t->not_after),
+			 "%Y-%m-%d %H:%M:%S UTC", &tm);
+}
+
+/* OpenSSL's verification callback: keeps its verdict, and notes the
+ * leaf certificate, which SSL_get0_peer_certificate() no longer gives
+ * after a failed handshake (the probe shows whose certificate it was). */
+static int verify_cb(int ok, X509_STORE_CTX *x)
+{
+	SSL *ssl = X509_STORE_CTX_get_ex_data(x,
+		SSL_get_ex_data_X509_STORE_CTX_idx());
+	struct pf_smtp *s = ssl ? SSL_get_app_data(ssl) : NULL;
+	X509 *cert = X509_STORE_CTX_get_current_cert(x);
+
+	if (s != NULL && cert != NULL &&
+	    X509_STORE_CTX_get_error_depth(x) == 0)
+		leaf_info(&s->tls, cert);
+	return ok;
+}
+
 static void fill_info(struct pf_smtp *s)
 {
 	struct pf_smtp_tls_info *t = &s->tls;
 	X509 *leaf = SSL_get0_peer_certificate(s->ssl);
 	STACK_OF(X509) *chain = SSL_get_peer_cert_chain(s->ssl);
-	struct tm tm;
 
 	t->verify_result = SSL_get_verify_result(s->ssl);
 	snprintf(t->verify_text, sizeof(t->verify_text), "%s",
@@ -131,14 +159,8 @@ static void fill_info(struct pf_smtp *s)
 	snprintf(t->cipher, sizeof(t->cipher), "%s",
 		 SSL_get_cipher_name(s->ssl));
 	t->chain_len = chain ? (unsigned)sk_X509_num(chain) : 0;
-	if (leaf == NULL)
-		return;
-	name_line(t->subject, sizeof(t->subject),
-		  X509_get_subject_name(leaf));
-	name_line(t->issuer, sizeof(t->issuer), X509_get_issuer_name(leaf));
-	if (ASN1_TIME_to_tm(X509_get0_notAfter(leaf), &tm) == 1)
-		strftime(t->not_after, sizeof(t->not_after),
-			 "%Y-%m-%d %H:%M:%S UTC", &tm);
+	if (leaf != NULL)
+		leaf_info(t, leaf);
 }
 
 /* ---- the handshake ---- */
@@ -173,7 +195,7 @@ static int make_ssl(struct pf_smtp *s)
 	if (s->ctx == NULL)
 		return smtp_dead(s, PF_SMTP_E_TLS, "TLS: %s", ssl_err());
 	SSL_CTX_set_min_proto_version(s->ctx, TLS1_2_VERSION);
-	SSL_CTX_set_verify(s->ctx, SSL_VERIFY_PEER, NULL);
+	SSL_CTX_set_verify(s->ctx, SSL_VERIFY_PEER, verify_cb);
 	if (s->opts.ca_file != NULL) {
 		if (SSL_CTX_load_verify_locations(s->ctx, s->opts.ca_file,
 						  NULL) != 1)
@@ -186,6 +208,7 @@ static int make_ssl(struct pf_smtp *s)
 	s->ssl = SSL_new(s->ctx);
 	if (s->ssl == NULL)
 		return smtp_dead(s, PF_SMTP_E_TLS, "TLS: %s", ssl_err());
+	SSL_set_app_data(s->ssl, s);
 	if (ip_literal(host)) {
 		if (X509_VERIFY_PARAM_set1_ip_asc(SSL_get0_param(s->ssl),
 						  host) != 1)

@@ -37,9 +37,9 @@ static int parse_port(const char *p, const char *url, uint16_t *port)
 {
 	unsigned long v = 0;
 
-	if (*p == '\0')
+	if (*p == '\0' || *p == '/')
 		return bad(url, "empty port");
-	for (; *p; p++) {
+	for (; *p && strcmp(p, "/") != 0; p++) {
 		if (!isdigit((unsigned char)*p))
 			return bad(url, "the port is not a number (paths "
 				   "and options are not accepted)");
