@@ -192,6 +192,7 @@ static int send_and_report(struct ob_spool *sp, struct obs_opts *o,
 	struct ob_run_result res;
 	struct ob_tally t = { 0 };
 	struct sigaction old;
+	const char *stopped;
 	struct obr r;
 	int status;
 
@@ -212,8 +213,11 @@ static int send_and_report(struct ob_spool *sp, struct obs_opts *o,
 	t.config_failed = res.config_failed;
 	t.io_failed = res.io_failed || sp->io_failed;
 	status = input_failed ? EX_NOINPUT : ob_exit_status(&t);
-	obr_summary(&r, &t, o->spool, res.cancelled ? "interrupted"
-		    : res.why, status);
+	/* the server's last word only when it ended the run */
+	stopped = res.cancelled ? "interrupted" : (res.refused ||
+		res.auth_failed || res.config_failed || res.io_failed ||
+		res.unreachable) ? res.why : NULL;
+	obr_summary(&r, &t, o->spool, stopped, status);
 	return status;
 }
 

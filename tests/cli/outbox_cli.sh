@@ -115,6 +115,18 @@ expect_rc 65
 expect_out 'perm-fail  To  ann@example.com  \[sendmail\] exit status 1'
 grep -qx 'env@example.org' "$TMP/sm.out/2.argv" || fail "--from-override"
 [ "$(ls "$TMP/sm.out" | wc -l)" -eq 6 ] || fail "sendmail runs"
+echo 0 >"$TMP/sm.rc"
+
+# a spool that cannot be made: 74
+run outbox send "$TMP/mix.pst" --sendmail "$TMP/sm" --spool /dev/null/sp
+expect_rc 74
+expect_lines "$ERR" 1
+# a PST that cannot be read: 66, the others still go
+: >"$TMP/empty.pst"
+run outbox send "$TMP/empty.pst" "$TMP/mix.pst" --sendmail "$TMP/sm" \
+	--spool "$TMP/sm3" --only "$quarterly"
+expect_rc 66
+expect_out 'accepted   Bcc hidden@example.net'
 
 [ "$(sha256sum <"$TMP/mix.pst")" = "$before" ] || fail "the PST changed"
 exit 0

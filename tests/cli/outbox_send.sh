@@ -40,10 +40,22 @@ expect_rc 0
 [ "$(grep -c '^  accepted ' "$OUT")" -eq "$n" ] || { show; fail "status"; }
 [ "$(status_count "$TMP/sp" accepted)" -eq "$n" ] || fail "status --json"
 
+# --rate and more connections: the same result on a fresh spool
+stop_server
+start_server r --enhanced
+send_to "$TMP/rate" "$TMP/o.pst" --rate 1200/min --max-connections 3 \
+	--raise-after 1
+expect_rc 0
+[ "$(spool_ids r | sort -u | wc -l)" -eq 6 ] || fail "--rate: not 6"
+[ "$(spool_ids r | wc -l)" -eq 6 ] || fail "--rate: an id twice"
+stop_server
+start_server a2 --enhanced
+
 # a second run: everything is in the journal, nothing is sent again
 send_to "$TMP/sp" "$TMP/o.pst"
 expect_rc 0
-[ "$(ls "$TMP/a.srv" | wc -l)" -eq 6 ] || fail "resent on a second run"
+[ "$(ls "$TMP/a2.srv" | wc -l)" -eq 0 ] || fail "resent on a second run"
+[ ! -s "$TMP/a2.log" ] || fail "a second run connected with nothing to do"
 
 # --json: one recipient object per recipient, a summary with the exit
 send_to "$TMP/sp" "$TMP/o.pst" --json
