@@ -117,6 +117,13 @@ grep -qx 'env@example.org' "$TMP/sm.out/2.argv" || fail "--from-override"
 [ "$(ls "$TMP/sm.out" | wc -l)" -eq 6 ] || fail "sendmail runs"
 echo 0 >"$TMP/sm.rc"
 
+# a sendmail that cannot run: 78, the message stays pending
+run outbox send "$TMP/mix.pst" --sendmail "$TMP/nonesuch" \
+	--spool "$TMP/sm4" --only "$quarterly"
+expect_rc 78
+expect_out '^stopped: cannot run .*nonesuch'
+[ "$(status_count "$TMP/sm4" pending)" -eq 3 ] || fail "not pending"
+
 # a spool that cannot be made: 74
 run outbox send "$TMP/mix.pst" --sendmail "$TMP/sm" --spool /dev/null/sp
 expect_rc 74
