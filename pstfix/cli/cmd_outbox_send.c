@@ -25,6 +25,8 @@ static int usage(void)
 	printf(
 "usage: pstfix outbox send FILE... (--server URL | --sendmail PATH |\n"
 "                          --dry-run) [options]\n"
+"       pstfix outbox send --spool DIR (--server URL | --sendmail PATH)\n"
+"                          [options]      (resume what DIR holds)\n"
 "  Submits the items stranded in the Outboxes of FILE... (queued, never\n"
 "  sent) through an SMTP server, journaled so that nothing is lost and\n"
 "  nothing is sent twice; the PST is only read.\n"
@@ -269,8 +271,10 @@ static int check(struct obs_opts *o)
 	int secrets = !!o->password_file + !!o->password_command +
 		!!o->token_file + !!o->token_command;
 
-	if (o->nfiles < 1)
-		return bad("%s", "no FILE given");
+	/* no FILE: resume what the spool holds */
+	if (o->nfiles < 1 && (!o->spool || o->dry_run))
+		return bad("%s", "no FILE given (without one, --spool DIR "
+			   "resumes what DIR holds)");
 	if (!o->dry_run && !o->server_url == !o->sendmail)
 		return bad("%s", "give one of --server URL and --sendmail "
 			   "PATH (or --dry-run)");

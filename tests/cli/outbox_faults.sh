@@ -48,7 +48,7 @@ expect_out '^  temp-fail  To  .*\[MAIL FROM\] 451 4\.3\.0 later; next attempt 20
 run outbox status "$TMP/once"
 expect_rc 75
 expect_out 'temp-fail .* next attempt'
-send_to "$TMP/once" "$TMP/o.pst"    # waits for the retry time
+send_to "$TMP/once"    # no FILE: resumes the spool, waits for the retry
 expect_rc 0
 expect_states "$TMP/once" "$n" 0
 expect_out '; 2 attempts'
