@@ -120,18 +120,22 @@ SMTPC := $(BUILD)/tests/tools/smtpc
 $(SMTPC): $(BUILD)/tests/tools/smtpc.o $(BUILD)/libpstfix.a
 	$(CC) $(CFLAGS) -o $@ $^ $(LIBS)
 
+SSMTPC := $(SBUILD)/tests/tools/smtpc
+$(SSMTPC): $(SBUILD)/tests/tools/smtpc.o $(SBUILD)/libpstfix.a
+	$(CC) $(SAN) -o $@ $^ $(LIBS)
+
 unit: $(UNIT_BIN)
 	@tests/run-unit $(UNIT_BIN)
 
 clitest: bin/pstfix $(CORRUPT) $(SMTPC)
 	@PSTFIX=bin/pstfix tests/run-cli
 
-san: $(SUNIT_BIN) $(SBUILD)/bin/pstfix $(CORRUPT) $(SMTPC)
+san: $(SUNIT_BIN) $(SBUILD)/bin/pstfix $(CORRUPT) $(SSMTPC)
 	@ASAN_OPTIONS=detect_leaks=1:abort_on_error=1 \
 	 UBSAN_OPTIONS=print_stacktrace=1:halt_on_error=1 \
 	 tests/run-unit $(SUNIT_BIN)
 	@ASAN_OPTIONS=detect_leaks=1 UBSAN_OPTIONS=halt_on_error=1 \
-	 PSTFIX=$(SBUILD)/bin/pstfix tests/run-cli
+	 PSTFIX=$(SBUILD)/bin/pstfix SMTPC=$(SSMTPC) tests/run-cli
 
 test: unit clitest
 

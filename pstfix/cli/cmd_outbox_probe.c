@@ -41,7 +41,8 @@ static int usage(FILE *out, int status)
 "                         table; LIST is PORT/tls or PORT/starttls, comma-\n"
 "                         separated (default 25/starttls,465/tls,\n"
 "                         587/starttls,2525/starttls)\n"
-"  --ca-file FILE         trust this PEM CA bundle (default: the system's)\n"
+"  --ca-file FILE         trust the CAs of this PEM file instead of the\n"
+"                         system's\n"
 "  --tls=none             smtp:// without STARTTLS (trusted relay only;\n"
 "                         AUTH is then refused)\n"
 "  --user NAME            log in as NAME, with the secret from one of:\n"
@@ -154,7 +155,8 @@ static int parse_auth(const char *name, enum pf_smtp_auth_mech *m)
 {
 	static const struct { const char *n; enum pf_smtp_auth_mech m; }
 	mechs[] = {
-		{ "plain", PF_SMTP_AUTH_PLAIN }, { "login", PF_SMTP_AUTH_LOGIN },
+		{ "plain", PF_SMTP_AUTH_PLAIN },
+		{ "login", PF_SMTP_AUTH_LOGIN },
 		{ "xoauth2", PF_SMTP_AUTH_XOAUTH2 },
 		{ "auto", PF_SMTP_AUTH_AUTO },
 	};
@@ -298,25 +300,43 @@ static int next_port(const char **list, struct pf_smtp_server *srv)
 	return 0;
 }
 
-static int try_ports(const struct args *a, struct pf_smtp_server srv,
-		     const struct pf_smtp_opts *o)
+#define PORTS_MAX 16
+
+/* The whole list, checked before anything is probed. */
+static int parse_ports(const struct args *a, const struct pf_smtp_server *base,
+		       struct pf_smtp_server *out, int *n)
 {
 	const char *list = a->ports ? a->ports :
 			   "25/starttls,465/tls,587/starttls,2525/starttls";
+
+	for (*n = 0; *list; (*n)++) {
+		out[*n] = *base;
+		if (*n == PORTS_MAX || next_port(&list, &out[*n]) < 0)
+			return bad_usage("--try-ports: bad list '%s' (PORT/"
+					 "tls or PORT/starttls, at most %d)",
+					 a->ports, PORTS_MAX);
+		if (a->tls != NULL &&
+		    out[*n].security == PF_SMTP_STARTTLS_REQUIRED)
+			out[*n].security = PF_SMTP_CLEARTEXT;
+	}
+	return 0;
+}
+
+static int try_ports(const struct args *a, const struct pf_smtp_server *srv,
+		     const struct pf_smtp_opts *o)
+{
+	struct pf_smtp_server ports[PORTS_MAX];
 	struct probe p;
 	int reached = -1, n = 0;
 	bool ok = false;
+	int rc = parse_ports(a, srv, ports, &n);
 
+	if (rc != 0)
+		return rc;
 	if (!a->json)
 		probe_table_head(stdout);
-	while (*list) {
-		if (next_port(&list, &srv) < 0 || ++n > 16)
-			return bad_usage("--try-ports: bad list '%s' (PORT/tls "
-					 "or PORT/starttls, at most 16)",
-					 a->ports);
-		if (a->tls != NULL && srv.security == PF_SMTP_STARTTLS_REQUIRED)
-			srv.security = PF_SMTP_CLEARTEXT;
-		probe_run(&p, &srv, o);
+	for (int i = 0; i < n; i++) {
+		probe_run(&p, &ports[i], o);
 		if (a->json)
 			probe_print_json(stdout, &p);
 		else
@@ -356,7 +376,7 @@ int cmd_outbox_probe(int argc, char **argv)
 	o.trace = a.verbose ? stderr : NULL;
 	set_timeouts(&o, a.timeout_ms);
 	if (a.try_ports) {
-		rc = try_ports(&a, srv, &o);
+		rc = try_ports(&a, &srv, &o);
 	} else {
 		probe_run(&p, &srv, &o);
 		if (a.json)

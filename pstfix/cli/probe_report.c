@@ -95,6 +95,7 @@ static void print_tls(FILE *out, const struct probe *p)
 {
 	const struct pf_smtp_tls_info *t = &p->tls;
 	char buf[160];
+	long days;
 
 	if (!t->active && t->subject[0] == '\0' && t->verify_result == 0)
 		return;
@@ -103,8 +104,17 @@ static void print_tls(FILE *out, const struct probe *p)
 		label(out, "TLS", buf);
 	}
 	label(out, "cert subject", t->subject);
+	if (t->names[0])
+		label(out, "cert names", t->names);
 	label(out, "cert issuer", t->issuer);
-	label(out, "cert expires", t->not_after);
+	days = t->days_left < 0 ? -t->days_left : t->days_left;
+	snprintf(buf, sizeof(buf), "%s (%s%ld day%s%s)", t->not_after,
+		 t->days_left < 0 ? "" : "in ", days, days == 1 ? "" : "s",
+		 t->days_left < 0 ? " ago" : "");
+	label(out, "cert expires", buf);
+	if (t->days_left >= 0 && t->days_left < 14 && t->subject[0])
+		label(out, "warning", "the certificate expires within two "
+		      "weeks: tell the server's administrator");
 	snprintf(buf, sizeof(buf), "%u certificate(s) sent", t->chain_len);
 	label(out, "cert chain", buf);
 	snprintf(buf, sizeof(buf), "%s (%ld)", t->verify_result == 0 ?
@@ -195,6 +205,9 @@ static void json_tls(struct pf_json *j, const struct pf_smtp_tls_info *t)
 	pf_json_kv_str(j, "subject", t->subject);
 	pf_json_kv_str(j, "issuer", t->issuer);
 	pf_json_kv_str(j, "not_after", t->not_after);
+	pf_json_key(j, "days_left");
+	pf_json_i64(j, t->days_left);
+	pf_json_kv_str(j, "names", t->names);
 	pf_json_kv_u64(j, "chain_len", t->chain_len);
 	pf_json_key(j, "verify_result");
 	pf_json_i64(j, t->verify_result);

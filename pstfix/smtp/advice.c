@@ -24,8 +24,8 @@ static const char *tls_verify_words(long v)
 	case X509_V_ERR_HOSTNAME_MISMATCH:
 	case X509_V_ERR_IP_ADDRESS_MISMATCH:
 		return "the server's certificate is for another name: connect "
-		       "with a name the certificate lists (see its subject), "
-		       "not an alias or an IP address";
+		       "with a name the certificate lists (its names are "
+		       "shown), not an alias or an IP address";
 	case X509_V_ERR_UNABLE_TO_GET_ISSUER_CERT_LOCALLY:
 	case X509_V_ERR_UNABLE_TO_GET_ISSUER_CERT:
 	case X509_V_ERR_DEPTH_ZERO_SELF_SIGNED_CERT:
@@ -61,6 +61,10 @@ static const char *net_words(int rc, enum pf_smtp_stage st, int err)
 		       "the address";
 	if (st == PF_SMTP_CONNECT)
 		return "cannot connect: check the host name and the port";
+	if (st == PF_SMTP_TLS)
+		return "connected, but the TLS handshake failed: this port "
+		       "may expect STARTTLS (use smtp://, port 587) rather "
+		       "than TLS at once";
 	if (st == PF_SMTP_GREETING && rc == PF_SMTP_E_TIMEOUT)
 		return "connected, but no greeting came: the server is "
 		       "overloaded, or this port expects TLS from the start "
@@ -102,6 +106,10 @@ static const char *failure_words(int rc, const struct pf_smtp_reply *r,
 			return "TLS is needed for AUTH: pstfix never sends a "
 			       "password or token over an unencrypted "
 			       "connection";
+		if (s != NULL && s->caps.auth == 0)
+			return "the server offers no AUTH here: it may relay "
+			       "without it (leave out --user), or want AUTH "
+			       "on another port (try --try-ports)";
 		return "the server offers no AUTH mechanism we can use here "
 		       "(see its AUTH line): pick one with --auth";
 	case PF_E_USAGE:
@@ -198,7 +206,8 @@ int pf_smtp_sysexit(int rc, const struct pf_smtp_reply *r,
 		return EX_OK;
 	if (r->code >= 400 && r->code < 500)
 		return EX_TEMPFAIL;
-	if (r->code >= 500 && r->stage == PF_SMTP_AUTH)
+	/* RFC 4954 6: 530 "authentication required" may answer MAIL */
+	if (r->code >= 500 && (r->stage == PF_SMTP_AUTH || r->code == 530))
 		return EX_NOPERM;
 	if (r->code >= 500)
 		return EX_UNAVAILABLE;

@@ -156,6 +156,26 @@ static int auth_xoauth2(struct pf_smtp *s, struct auth_buf *b,
 	return secret_line(s, "", NULL, r);
 }
 
+/* A control character would break the SASL message's framing (XOAUTH2
+ * separates its fields with 0x01) or smuggle something into it. */
+static bool has_control(const char *p)
+{
+	for (; *p; p++)
+		if ((unsigned char)*p < 0x20 || *p == 0x7f)
+			return true;
+	return false;
+}
+
+static const char *wanted_name(enum pf_smtp_auth_mech m)
+{
+	switch (m) {
+	case PF_SMTP_AUTH_PLAIN:   return "PLAIN";
+	case PF_SMTP_AUTH_LOGIN:   return "LOGIN";
+	case PF_SMTP_AUTH_XOAUTH2: return "XOAUTH2";
+	default:                   return "PLAIN or LOGIN";
+	}
+}
+
 /* Which mechanism, or PF_SMTP_AUTH_NONE when none fits. */
 static enum pf_smtp_auth_mech choose(const struct pf_smtp *s)
 {
@@ -185,16 +205,16 @@ int smtp_auth(struct pf_smtp *s, struct pf_smtp_reply *r)
 	if (s->opts.user == NULL || s->opts.secret == NULL)
 		return smtp_dead(s, PF_SMTP_E_AUTH, "AUTH needs a user name "
 				 "and a password or token");
+	if (has_control(s->opts.user) ||
+	    (s->opts.auth == PF_SMTP_AUTH_XOAUTH2 &&
+	     has_control(s->opts.secret)))
+		return smtp_dead(s, PF_SMTP_E_AUTH, "the user name or token "
+				 "holds a control character");
 	m = choose(s);
 	if (m == PF_SMTP_AUTH_NONE)
 		return smtp_dead(s, PF_SMTP_E_AUTH, "%s offers no AUTH "
 				 "mechanism we may use here (asked: %s)",
-				 s->server.host,
-				 s->opts.auth == PF_SMTP_AUTH_AUTO ?
-				 "PLAIN or LOGIN" :
-				 s->opts.auth == PF_SMTP_AUTH_XOAUTH2 ?
-				 "XOAUTH2" : s->opts.auth ==
-				 PF_SMTP_AUTH_LOGIN ? "LOGIN" : "PLAIN");
+				 s->server.host, wanted_name(s->opts.auth));
 	b = malloc(sizeof(*b));
 	if (b == NULL)
 		return smtp_dead(s, PF_E_NOMEM, "out of memory");

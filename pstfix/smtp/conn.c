@@ -121,6 +121,12 @@ int smtp_conn_open(struct pf_smtp *s, unsigned timeout_ms)
 
 	snprintf(port, sizeof(port), "%u", s->server.port);
 	gai = getaddrinfo(s->server.host, port, &hints, &res);
+	if (gai == EAI_ADDRFAMILY || gai == EAI_NONAME) {
+		/* AI_ADDRCONFIG ignores loopback: on a host whose only
+		 * interface is lo, ask again without it */
+		hints.ai_flags = 0;
+		gai = getaddrinfo(s->server.host, port, &hints, &res);
+	}
 	if (gai != 0)
 		return smtp_dead(s, PF_SMTP_E_NET, "cannot resolve %s: %s",
 				 s->server.host, gai_strerror(gai));
@@ -133,7 +139,7 @@ int smtp_conn_open(struct pf_smtp *s, unsigned timeout_ms)
 	if (rc == PF_SMTP_E_TIMEOUT)
 		return smtp_dead(s, rc, "connect to %s port %u: no answer "
 				 "within %u s", s->server.host,
-				 s->server.port, timeout_ms / 1000);
+				 s->server.port, (timeout_ms + 999) / 1000);
 	if (rc < 0)
 		return smtp_dead(s, rc, "connect to %s port %u: %s",
 				 s->server.host, s->server.port,

@@ -110,6 +110,7 @@ int pf_smtp_data(struct pf_smtp *s, const uint8_t *msg, size_t cb,
 		return rc;
 	snprintf(note, sizeof(note), "(message, %zu octets)", cb);
 	smtp_trace(s, "C: ", note, strlen(note));
+	smtp_no_reply(r, PF_SMTP_DATA);   /* the 354 was not the answer */
 	rc = send_body(s, msg, cb);
 	if (rc < 0)
 		return rc;

@@ -10,6 +10,8 @@
  *   4.5.3.1.5), so the buffer is fixed (s->rbuf) and never grows.
  * - Writes are cleartext send(MSG_NOSIGNAL) or SSL_write_ex through the
  *   BIO of tls.c, never write(): no SIGPIPE.
+ * - A reply the command cannot have (a 3xx but 354 to DATA and 334 to
+ *   AUTH, a 2xx to DATA) is a protocol error, not an answer.
  * - The trace sees each command line (or the caller's redacted SHOWN)
  *   and each reply line; the message body is not traced.
  */
@@ -150,6 +152,19 @@ static int read_line(struct pf_smtp *s, uint64_t deadline,
 	}
 }
 
+/* A positive reply the command cannot have (RFC 5321 4.3.2): 354 only
+ * answers DATA, and DATA's only positive answer is 354; 334 is AUTH's
+ * (RFC 4954 4).  Taking one as success would be taking a broken or
+ * hostile server's word that a message was accepted. */
+static bool impossible(enum pf_smtp_stage stage, int code)
+{
+	if (stage == PF_SMTP_DATA)
+		return code < 400 && code != 354;
+	if (stage == PF_SMTP_AUTH)
+		return code >= 300 && code < 400 && code != 334;
+	return code >= 300 && code < 400;
+}
+
 int smtp_read_reply(struct pf_smtp *s, enum pf_smtp_stage stage,
 		    unsigned timeout_ms, struct pf_smtp_reply *r,
 		    char *lines, size_t lines_cb)
@@ -175,6 +190,13 @@ int smtp_read_reply(struct pf_smtp *s, enum pf_smtp_stage stage,
 			s->dead = true;
 	} while (rc == 0);
 	if (rc < 0) {
+		r->code = 0;
+		return rc;
+	}
+	if (impossible(stage, r->code)) {
+		rc = smtp_dead(s, PF_SMTP_E_PROTO, "unexpected reply %d to "
+			       "%s (RFC 5321 4.3.2)", r->code,
+			       pf_smtp_stage_name(stage));
 		r->code = 0;
 		return rc;
 	}

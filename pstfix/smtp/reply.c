@@ -38,6 +38,7 @@ static const char *const stage_names[] = {
 	[PF_SMTP_DOT] = "end of data",
 	[PF_SMTP_RSET] = "RSET",
 	[PF_SMTP_QUIT] = "QUIT",
+	[PF_SMTP_TLS] = "TLS handshake",
 };
 
 const char *pf_smtp_stage_name(enum pf_smtp_stage s)
@@ -56,6 +57,12 @@ enum pf_smtp_class pf_smtp_classify(const struct pf_smtp_reply *r)
 	if (r->code >= 500 && r->code < 600)
 		return PF_SMTP_PERMANENT;
 	return PF_SMTP_NOREPLY;
+}
+
+void smtp_no_reply(struct pf_smtp_reply *r, enum pf_smtp_stage stage)
+{
+	memset(r, 0, sizeof(*r));
+	r->stage = stage;
 }
 
 void smtp_reply_begin(struct smtp_reply_parser *p, struct pf_smtp_reply *r,

@@ -69,6 +69,7 @@ int pf_smtp_connect(struct pf_smtp **out,
 	if (rc < 0)
 		return rc;
 	if (server->security == PF_SMTP_IMPLICIT_TLS) {
+		r->stage = PF_SMTP_TLS;
 		rc = smtp_tls_start(s, smtp_now_ms() +
 				    smtp_timeout(s, PF_SMTP_CONNECT));
 		if (rc < 0)
@@ -156,8 +157,9 @@ static bool bytes_after_starttls(struct pf_smtp *s)
 
 static int starttls(struct pf_smtp *s, struct pf_smtp_reply *r)
 {
-	int rc;
+	int rc, code;
 
+	smtp_no_reply(r, PF_SMTP_STARTTLS);
 	if (!s->caps.starttls)
 		return smtp_dead(s, PF_SMTP_E_NOTLS, "%s does not offer "
 				 "STARTTLS; refusing to go on in cleartext "
@@ -166,9 +168,11 @@ static int starttls(struct pf_smtp *s, struct pf_smtp_reply *r)
 			  smtp_timeout(s, PF_SMTP_STARTTLS), r);
 	if (rc < 0 || !positive(r))
 		return rc;
-	if (r->code != 220)
+	code = r->code;
+	smtp_no_reply(r, PF_SMTP_STARTTLS);   /* failures from here on */
+	if (code != 220)
 		return smtp_dead(s, PF_SMTP_E_PROTO, "unexpected reply %d to "
-				 "STARTTLS (RFC 3207 4: 220)", r->code);
+				 "STARTTLS (RFC 3207 4: 220)", code);
 	if (bytes_after_starttls(s))
 		return smtp_dead(s, PF_SMTP_E_PROTO, "%s sent data after its "
 				 "reply to STARTTLS, before the TLS "
@@ -238,7 +242,8 @@ int pf_smtp_mail(struct pf_smtp *s, const char *from, size_t cb,
 				    "one '@'; RFC 5321 4.1.2)");
 	/* RFC 1870 6: SIZE= only when the server advertised SIZE */
 	if (s->caps.size)
-		snprintf(cmd, sizeof(cmd), "MAIL FROM:<%s> SIZE=%zu", from, cb);
+		snprintf(cmd, sizeof(cmd), "MAIL FROM:<%s> SIZE=%zu", from,
+			 cb);
 	else
 		snprintf(cmd, sizeof(cmd), "MAIL FROM:<%s>", from);
 	return smtp_command(s, cmd, NULL, PF_SMTP_MAIL,

@@ -14,13 +14,17 @@
  *   protocol.  Then R->code is 0, the session is dead (only
  *   pf_smtp_close() is allowed), and pf_error_msg() has one line.  After
  *   a 421 reply the session is dead too (the server closes; RFC 5321
- *   3.8), but the call returned 0 with R->code 421.
+ *   3.8), but the call returned 0 with R->code 421.  One exception:
+ *   PF_E_USAGE from the address check of pf_smtp_mail()/pf_smtp_rcpt()
+ *   or the bare CR/LF check of pf_smtp_data() means nothing was sent,
+ *   and the session is still usable (RSET, another recipient, QUIT).
  * - Security: TLS (OpenSSL) verifies the chain and the host name by
  *   default, sends SNI, refuses anything below TLS 1.2; STARTTLS is
- *   required for PF_SMTP_STARTTLS_REQUIRED, never skipped when the server does not
- *   offer it, and a reply to STARTTLS followed by bytes already buffered
- *   is refused (CVE-2011-0411 class); capabilities are discarded and
- *   EHLO sent again after the handshake.  AUTH is only sent over TLS.
+ *   required for PF_SMTP_STARTTLS_REQUIRED, never skipped when the
+ *   server does not offer it, and a reply to STARTTLS followed by bytes
+ *   already buffered is refused (CVE-2011-0411 class); capabilities are
+ *   discarded and EHLO sent again after the handshake.  AUTH is only
+ *   sent over TLS.
  * - The wire: commands end in CRLF; an address or argument holding CR,
  *   LF, another control character, '<' or '>' is refused before anything
  *   is sent (PF_E_USAGE).  pf_smtp_data() refuses a message holding a
@@ -95,6 +99,8 @@ enum pf_smtp_stage {
 	PF_SMTP_CONNECT, PF_SMTP_GREETING, PF_SMTP_EHLO, PF_SMTP_HELO,
 	PF_SMTP_STARTTLS, PF_SMTP_AUTH, PF_SMTP_MAIL, PF_SMTP_RCPT,
 	PF_SMTP_DATA, PF_SMTP_DOT, PF_SMTP_RSET, PF_SMTP_QUIT,
+	PF_SMTP_TLS,              /* the handshake of smtps://, before the
+				     greeting (connected, no reply yet) */
 };
 const char *pf_smtp_stage_name(enum pf_smtp_stage s);  /* "RCPT TO" */
 
@@ -132,6 +138,9 @@ struct pf_smtp_tls_info {
 	long verify_result;       /* X509_V_OK (0) or the OpenSSL code */
 	char verify_text[128];    /* X509_verify_cert_error_string() */
 	unsigned chain_len;
+	char names[256];          /* subjectAltName DNS names and IP
+				     addresses, ", "-separated */
+	long days_left;           /* until not_after (negative: expired) */
 };
 
 struct pf_smtp;
@@ -152,7 +161,8 @@ int pf_smtp_open(struct pf_smtp **out, const struct pf_smtp_server *server,
  * whatever happens (NULL only when out of memory), and the caller closes
  * it.  It returns as pf_smtp_open() does, except that a negative reply
  * leaves *OUT set (and dead).  pf_smtp_hello() sends EHLO (or HELO),
- * STARTTLS and EHLO again; pf_smtp_login() does AUTH per opts.  Each
+ * STARTTLS and EHLO again; pf_smtp_login() does AUTH per opts (with
+ * PF_SMTP_AUTH_NONE nothing, returning 0 with R->code 0).  Each
  * returns 0 with R positive to go on, 0 with R negative when the server
  * said no, or a negative code (the session is dead). */
 int pf_smtp_connect(struct pf_smtp **out,

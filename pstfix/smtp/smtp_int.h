@@ -72,6 +72,9 @@ int smtp_reply_line(struct smtp_reply_parser *p, const char *line,
  * 3463 code of the reply's class. */
 void smtp_reply_enhanced(struct pf_smtp_reply *r);
 
+/* R says "no reply" for STAGE (code 0), before a negative return. */
+void smtp_no_reply(struct pf_smtp_reply *r, enum pf_smtp_stage stage);
+
 /* caps.c: the EHLO reply's lines (parser's lines) into CAPS. */
 void smtp_caps_parse(struct pf_smtp_caps *caps, const char *lines);
 

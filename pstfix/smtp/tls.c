@@ -7,9 +7,9 @@
  * - Verification is always on (RFC 8314 3.3 / RFC 3207 4.1: the client
  *   must check the server's identity): the chain against opts.ca_file or
  *   the system store, and the name the caller connected to (RFC 6125):
- *   SSL_set1_host() for a DNS name, X509_VERIFY_PARAM_set1_ip_asc() for
- *   an IP literal.  SNI (RFC 6066 3) is sent for DNS names only (it may
- *   not carry an IP literal).  TLS 1.2 is the minimum (RFC 8996, RFC
+ *   SSL_set1_host() (no partial wildcards) for a DNS name,
+ *   X509_VERIFY_PARAM_set1_ip_asc() for an IP literal.  SNI (RFC 6066 3)
+ *   is sent for DNS names only (it may not carry an IP literal).  TLS 1.2 is the minimum (RFC 8996, RFC
  *   8314 4.1).  There is no switch to turn any of this off.
  * - The socket BIO is ours: it writes with send(MSG_NOSIGNAL), so a peer
  *   that resets the connection mid-write cannot raise SIGPIPE in a
@@ -74,8 +74,8 @@ static long nosig_ctrl(BIO *b, int cmd, long num, void *ptr)
 
 static void nosig_init(void)
 {
-	BIO_METHOD *m = BIO_meth_new(BIO_get_new_index() | BIO_TYPE_SOURCE_SINK,
-				     "pstfix socket");
+	int type = BIO_get_new_index() | BIO_TYPE_SOURCE_SINK;
+	BIO_METHOD *m = BIO_meth_new(type, "pstfix socket");
 
 	if (m == NULL)
 		return;
@@ -116,10 +116,46 @@ static void name_line(char *out, size_t cb, const X509_NAME *n)
 	BIO_free(m);
 }
 
+/* One subjectAltName entry (DNS name or IP address) appended to OUT. */
+static void add_name(char *out, size_t cb, const GENERAL_NAME *g)
+{
+	char ip[INET6_ADDRSTRLEN] = "";
+	const char *v = NULL;
+	size_t len = strlen(out);
+
+	if (g->type == GEN_DNS) {
+		v = (const char *)ASN1_STRING_get0_data(g->d.dNSName);
+	} else if (g->type == GEN_IPADD) {
+		const unsigned char *a = ASN1_STRING_get0_data(g->d.iPAddress);
+		int n = ASN1_STRING_length(g->d.iPAddress);
+
+		if (n == 4 || n == 16)
+			v = inet_ntop(n == 4 ? AF_INET : AF_INET6, a, ip,
+				      sizeof(ip));
+	}
+	if (v != NULL && len < cb)
+		snprintf(out + len, cb - len, "%s%s", len ? ", " : "", v);
+}
+
+/* subjectAltName (RFC 5280 4.2.1.6): the names the certificate is for. */
+static void alt_names(char *out, size_t cb, X509 *leaf)
+{
+	GENERAL_NAMES *gens = X509_get_ext_d2i(leaf, NID_subject_alt_name,
+					       NULL, NULL);
+
+	out[0] = '\0';
+	if (gens == NULL)
+		return;
+	for (int i = 0; i < sk_GENERAL_NAME_num(gens); i++)
+		add_name(out, cb, sk_GENERAL_NAME_value(gens, i));
+	GENERAL_NAMES_free(gens);
+}
+
 /* The leaf certificate's names and expiry into T. */
 static void leaf_info(struct pf_smtp_tls_info *t, X509 *leaf)
 {
 	struct tm tm;
+	int days = 0, secs = 0;   /* ASN1_TIME_diff: whole days + rest */
 
 	name_line(t->subject, sizeof(t->subject),
 		  X509_get_subject_name(leaf));
@@ -127,6 +163,10 @@ static void leaf_info(struct pf_smtp_tls_info *t, X509 *leaf)
 	if (ASN1_TIME_to_tm(X509_get0_notAfter(leaf), &tm) == 1)
 		strftime(t->not_after, sizeof(t->not_after),
 			 "%Y-%m-%d %H:%M:%S UTC", &tm);
+	if (ASN1_TIME_diff(&days, &secs, NULL,
+			   X509_get0_notAfter(leaf)) == 1)
+		t->days_left = days;
+	alt_names(t->names, sizeof(t->names), leaf);
 }
 
 /* OpenSSL's verification callback: keeps its verdict, and notes the
@@ -218,6 +258,8 @@ static int make_ssl(struct pf_smtp *s)
 		return smtp_dead(s, PF_SMTP_E_TLS, "TLS: cannot set host "
 				 "name: %s", ssl_err());
 	}
+	/* RFC 6125 6.4.3: "*" only as a whole left-most label */
+	SSL_set_hostflags(s->ssl, X509_CHECK_FLAG_NO_PARTIAL_WILDCARDS);
 	bio = nosig_bio(s->fd);
 	if (bio == NULL)
 		return smtp_dead(s, PF_SMTP_E_TLS, "TLS: no BIO");
@@ -289,10 +331,17 @@ static int io_error(struct pf_smtp *s, int r, short *want)
 		*want = POLLOUT;
 		return 0;
 	}
+	/* a peer that closes without close_notify is OpenSSL 3's
+	 * "unexpected eof"; for SMTP (replies are self-delimiting) it is
+	 * just a closed connection */
 	if (e == SSL_ERROR_ZERO_RETURN ||
-	    (e == SSL_ERROR_SYSCALL && ERR_peek_error() == 0))
+	    (e == SSL_ERROR_SYSCALL && ERR_peek_error() == 0) ||
+	    ERR_GET_REASON(ERR_peek_error()) ==
+	    SSL_R_UNEXPECTED_EOF_WHILE_READING) {
+		ERR_clear_error();
 		return smtp_dead(s, PF_SMTP_E_NET, "%s closed the connection",
 				 s->server.host);
+	}
 	return smtp_dead(s, PF_SMTP_E_NET, "TLS: %s", ssl_err());
 }
 

@@ -44,6 +44,9 @@ expect_out '^STARTTLS +offered, done'
 expect_out '^TLS +TLSv1\.[23], '
 expect_out '^cert subject +CN = server test'
 expect_out '^cert issuer +CN = pstfix test CA'
+expect_out '^cert names +127\.0\.0\.1, ::1, localhost$'
+expect_out '^cert expires +[0-9-]+ [0-9:]+ UTC \(in (29|30) days\)$'
+expect_no_out '^warning'
 expect_out '^verification +ok'
 expect_out '^AUTH offered +.*PLAIN'
 expect_out '^login +ok \(235'
@@ -74,6 +77,16 @@ expect_out '^verification +unable to get local issuer certificate'
 expect_out '^what to do +the certificate.s issuer \(CA\) is not trusted'
 expect_out '^cert subject +CN = server test'
 
+# credentials for a server that offers no AUTH: 78, and why
+# shellcheck disable=SC2046
+start_server noauth $(tls_args)
+# shellcheck disable=SC2086
+run outbox probe --server smtp://127.0.0.1:$PORT $CA --user alice \
+	--password-file "$TMP/pw"
+expect_rc 78
+expect_out '^AUTH offered +none'
+expect_out '^what to do +the server offers no AUTH here'
+
 # implicit TLS, and 535 there too
 # shellcheck disable=SC2086
 run outbox probe --server smtps://127.0.0.1:$P_IMPL $CA --user alice \
@@ -89,10 +102,12 @@ expect_rc 78
 expect_out '^verification +IP address mismatch'
 expect_out '^what to do +the server.s certificate is for another name'
 expect_out '^cert subject +CN = wrong test'
+expect_out '^cert names +wrong\.example$'
 # shellcheck disable=SC2086
 run outbox probe --server smtps://127.0.0.1:$P_EXP $CA
 expect_rc 78
 expect_out '^what to do +the server.s certificate has expired'
+expect_out '^cert expires .* \(1 day ago\)$'
 
 # no STARTTLS offered: refused, unless --tls=none
 run outbox probe --server smtp://127.0.0.1:$P_PLAIN
@@ -110,12 +125,30 @@ expect_out '^what to do +TLS is needed for AUTH'
 n=$(grep -c '"cmd": "AUTH"' "$TMP/plain.log")
 [ "$n" -eq 0 ] || fail "AUTH was sent in cleartext"
 
+# smtps:// to a port that talks cleartext first: the handshake fails
+run outbox probe --server smtps://127.0.0.1:$P_PLAIN --timeout 5
+expect_rc 76
+expect_out '^connection +ok'
+expect_out '^result +failed at TLS handshake'
+expect_out 'this port expects STARTTLS'
+
 # bytes after the 220 to STARTTLS: abort (CVE-2011-0411 class)
 # shellcheck disable=SC2086
 run outbox probe --server smtp://127.0.0.1:$P_INJ $CA
 expect_rc 76
 expect_out 'sent data after its reply to STARTTLS'
 expect_out '^what to do +data arrived right after the server agreed'
+
+# 454 to STARTTLS: temporary, and never a fall back to cleartext
+# shellcheck disable=SC2046
+start_server t454 $(tls_args) --reply "starttls=454 4.7.0 TLS not available"
+# shellcheck disable=SC2086
+run outbox probe --server smtp://127.0.0.1:$PORT $CA
+expect_rc 75
+expect_out '^result +STARTTLS answered 454'
+expect_out '^what to do +the server cannot start TLS now'
+grep -q '"cmd": "MAIL"\|"cmd": "AUTH"' "$TMP/t454.log" &&
+	fail "went on after a refused STARTTLS"
 
 # 421 and 554 at the greeting
 run outbox probe --server smtp://127.0.0.1:$P_421
@@ -165,6 +198,8 @@ assert len(objs) == 1, objs
 o = objs[0]
 assert o["exit"] == 0 and o["tls"]["active"] and o["connected"], o
 assert o["tls"]["verify_result"] == 0, o
+assert o["tls"]["days_left"] in (29, 30), o
+assert o["tls"]["names"] == "127.0.0.1, ::1, localhost", o
 assert "PLAIN" in o["ehlo"]["auth"], o
 PYEOF
 
@@ -176,6 +211,9 @@ expect_rc 64
 run outbox probe --server smtp://h --password secret
 expect_rc 64
 expect_err 'password on the command line'
+run outbox probe --server smtp://h --try-ports=25,2/x
+expect_rc 64
+expect_lines "$OUT" 0
 run outbox probe --server smtps://h --tls=none
 expect_rc 64
 run outbox probe --server smtp://h --user a

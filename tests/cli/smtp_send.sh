@@ -34,13 +34,24 @@ grep -q '^X-Envelope-To: <c@example.org>' "$f" || fail "envelope lost"
 sed '1,/^\r$/d' "$f" >"$TMP/body"
 cmp "$TMP/body" "$EML" || fail "the message changed on the way"
 
+# three transactions on one connection, RSET between them
+# shellcheck disable=SC2086
+smtpc --server smtp://127.0.0.1:$P_OK $CA --to b@example.org --count 3 \
+	"$EML"
+expect_rc 0
+n=$(grep -c '^reply RSET 250 ' "$OUT")
+[ "$n" -eq 2 ] || fail "expected 2 RSET replies, got $n"
+[ "$(spooled ok)" -eq 4 ] || fail "expected 4 spooled messages"
+n=$(grep -c '"event": "connect"' "$TMP/ok.log")
+[ "$n" -eq 2 ] || fail "--count 3 used $n connections, not 1"
+
 # a message without a final CRLF gets one; the server sees it whole
 printf 'Subject: x\r\n\r\nno final newline' >"$TMP/nonl.eml"
 # shellcheck disable=SC2086
 smtpc --server smtp://127.0.0.1:$P_OK $CA --to b@example.org \
 	"$TMP/nonl.eml"
 expect_rc 0
-[ "$(tail -c 6 "$TMP/ok.spool/000002.msg")" = "$(printf 'line\r\n')" ] ||
+[ "$(tail -c 6 "$TMP/ok.spool/000005.msg")" = "$(printf 'line\r\n')" ] ||
 	fail "the final CRLF was not added"
 
 # a bare LF is refused before DATA is sent
@@ -51,7 +62,7 @@ smtpc --server smtp://127.0.0.1:$P_OK $CA --to b@example.org \
 expect_rc 2
 expect_out '^error DATA USAGE refusing to send a message with a bare LF'
 n=$(grep -c '"cmd": "DATA"' "$TMP/ok.log")
-[ "$n" -eq 2 ] || fail "DATA was sent for the bare-LF message"
+[ "$n" -eq 5 ] || fail "DATA was sent for the bare-LF message"
 
 # before_dot aborting: no dot, nothing delivered
 # shellcheck disable=SC2086
@@ -60,7 +71,7 @@ smtpc --server smtp://127.0.0.1:$P_OK $CA --to b@example.org \
 expect_rc 2
 expect_out '^aborted before the dot'
 sleep 0.3
-[ "$(spooled ok)" -eq 2 ] || fail "an aborted message was delivered"
+[ "$(spooled ok)" -eq 5 ] || fail "an aborted message was delivered"
 
 # 421 after MAIL: the session ends, the reply says 421
 start_server m421 --reply "mail=421 4.7.0 too busy"
@@ -89,6 +100,17 @@ start_server d554 --reply "data=554 5.3.4 message refused"
 smtpc --server smtp://127.0.0.1:$PORT --tls=none --to b@example.org "$EML"
 expect_rc 1
 expect_out '^reply DATA 554 5\.3\.4 '
+
+# replies a command cannot have: 250 to DATA (nothing was sent, so it
+# cannot mean "accepted"), 354 to MAIL: protocol errors
+start_server d250 --reply "data=250 2.0.0 fine"
+smtpc --server smtp://127.0.0.1:$PORT --tls=none --to b@example.org "$EML"
+expect_rc 2
+expect_out '^error DATA PROTO unexpected reply 250 to DATA'
+start_server m354 --reply "mail=354 go on"
+smtpc --server smtp://127.0.0.1:$PORT --tls=none --to b@example.org "$EML"
+expect_rc 2
+expect_out '^error MAIL FROM PROTO unexpected reply 354'
 
 # dropped before the dot: an error at DATA, not uncertain.  16 MiB, so
 # the client is still writing when the server resets the connection
@@ -159,6 +181,24 @@ kill "$holder" 2>/dev/null
 wait "$holder" 2>/dev/null
 expect_rc 1
 expect_out '^reply greeting 421 4\.7\.0 4\.7\.0 too many connections'
+
+# a JSON config; "@1": the first time only (a retry then succeeds)
+cat >"$TMP/cfg.json" <<'JSON'
+{"reply": {"mail": "451 4.3.0 try again@1"},
+ "drop": ["after_dot_kept@1"], "enhanced": true}
+JSON
+start_server cfg --config "$TMP/cfg.json"
+for want in 1 3 0; do
+	smtpc --server smtp://127.0.0.1:$PORT --tls=none --to b@example.org \
+		"$EML"
+	expect_rc $want
+done
+expect_out '^reply end of data 250 '
+[ "$(spooled cfg)" -eq 2 ] || fail "config: expected 2 spooled"
+n=$(grep -c '"event": "accepted"' "$TMP/cfg.log")
+[ "$n" -eq 2 ] || fail "config: the log has $n accepted, not 2"
+grep -q '"message_id": "<one@pstfix.test>"' "$TMP/cfg.log" ||
+	fail "config: no Message-ID in the log"
 
 # the random mode is seeded: the same seed, the same faults
 for run_no in 1 2; do

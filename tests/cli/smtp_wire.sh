@@ -60,6 +60,30 @@ for n in 5 6 7 8; do
 		--absent "x@y" || fail "conn $n: DATA was sent"
 done
 
+# 5: replies that break the grammar or its limits (RFC 5321 4.2,
+# 4.5.3.1.5): a protocol error, 76, in bounded time
+i=0
+for g in long many http mixed; do
+	i=$((i + 1))
+	"$PY" - "$TMP/$g.greet" "$g" <<'PYEOF'
+import sys
+kind = sys.argv[2]
+data = {"long": b"220 " + b"x" * 600 + b"\r\n",
+        "many": b"220-x\r\n" * 150 + b"220 x\r\n",
+        "http": b"HTTP/1.1 400 Bad Request\r\n\r\n",
+        "mixed": b"220-x\r\n250 y\r\n"}[kind]
+open(sys.argv[1], "wb").write(data)
+PYEOF
+	mkdir "$TMP/cap$i"
+	"$PY" "$CAP" --port-file "$TMP/g$i.port" --dir "$TMP/cap$i" \
+		--greeting-file "$TMP/$g.greet" --max-seconds 30 &
+	SERVER_PIDS="$SERVER_PIDS $!"
+	wait_port "$TMP/g$i.port"
+	run outbox probe --server "smtp://127.0.0.1:$PORT" --timeout 5
+	expect_rc 76
+	expect_out '^what to do +the server broke the SMTP protocol'
+done
+
 # 5: a filtered port: connect times out; plain words, exit 69
 "$PY" "$CAP" --port-file "$TMP/filt.port" --filtered --max-seconds 30 &
 SERVER_PIDS="$SERVER_PIDS $!"

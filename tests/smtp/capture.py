@@ -6,6 +6,9 @@ aiosmtpd, so nothing between the client's bytes and the record.
       plays a minimal cleartext ESMTP server (220, EHLO -> 250, MAIL/
       RCPT/RSET/NOOP -> 250, DATA -> 354 ... 250, QUIT -> 221) and
       writes every byte each connection sent to D/conn-N.bin, untouched.
+  capture.py ... --greeting-file G
+      sends the bytes of G instead of the 220 greeting (a line too long,
+      too many lines, not SMTP at all), then records as above.
   capture.py --port-file F --filtered [--max-seconds S]
       a port that never answers: a listening socket with its backlog
       filled and never accepted, so new SYNs are dropped, as a firewall
@@ -35,12 +38,12 @@ def write_port(path, port):
 
 
 class Conn:
-    def __init__(self, sock, path):
+    def __init__(self, sock, path, greeting):
         self.sock = sock
         self.out = open(path, "wb")
         self.buf = b""
         self.in_data = False
-        self.sock.sendall(b"220 capture ESMTP\r\n")
+        self.sock.sendall(greeting)
 
     def feed(self, data):
         self.out.write(data)
@@ -109,6 +112,10 @@ def serve(a):
         while time.monotonic() < stop:
             time.sleep(0.2)
         return 0
+    greeting = b"220 capture ESMTP\r\n"
+    if a.greeting_file:
+        with open(a.greeting_file, "rb") as f:
+            greeting = f.read()
     lsock.listen(8)
     write_port(a.port_file, lsock.getsockname()[1])
     while time.monotonic() < stop:
@@ -117,7 +124,8 @@ def serve(a):
             if s is lsock:
                 c, _ = lsock.accept()
                 n += 1
-                conns[c] = Conn(c, os.path.join(a.dir, "conn-%d.bin" % n))
+                conns[c] = Conn(c, os.path.join(a.dir, "conn-%d.bin" % n),
+                                greeting)
                 continue
             try:
                 data = s.recv(65536)
@@ -162,6 +170,7 @@ def main():
     ap.add_argument("--port-file")
     ap.add_argument("--dir")
     ap.add_argument("--filtered", action="store_true")
+    ap.add_argument("--greeting-file")
     ap.add_argument("--max-seconds", type=float, default=60)
     ap.add_argument("--check")
     ap.add_argument("--message")

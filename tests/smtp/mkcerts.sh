@@ -15,7 +15,7 @@ key() { openssl genpkey -algorithm EC -pkeyopt ec_paramgen_curve:P-256 \
 	-out "$1" 2>/dev/null; }
 
 key ca.key
-openssl req -x509 -new -key ca.key -days 2 -subj "/CN=pstfix test CA" \
+openssl req -x509 -new -key ca.key -days 30 -subj "/CN=pstfix test CA" \
 	-addext "basicConstraints=critical,CA:TRUE" \
 	-addext "keyUsage=critical,keyCertSign,cRLSign" -out ca.pem
 
@@ -30,6 +30,6 @@ leaf() {
 		2>/dev/null
 	rm -f "$1.csr" "$1.ext"
 }
-leaf server "IP:127.0.0.1,IP:::1,DNS:localhost" 2
-leaf wrong "DNS:wrong.example" 2
+leaf server "IP:127.0.0.1,IP:::1,DNS:localhost" 30
+leaf wrong "DNS:wrong.example" 30
 leaf expired "IP:127.0.0.1,DNS:localhost" -1

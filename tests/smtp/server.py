@@ -157,6 +157,8 @@ class Handler:
     async def handle_EHLO(self, server, session, envelope, hostname,
                           responses):
         session.host_name = hostname
+        # aiosmtpd lists "AUTH" with no mechanism when none is enabled
+        responses = [r for r in responses if r.strip() != "250-AUTH"]
         if self.st.cfg["enhanced"]:
             responses.insert(1, "250-ENHANCEDSTATUSCODES")
             responses.insert(1, "250-PIPELINING")

@@ -5,7 +5,8 @@
  *
  *   smtpc --server URL [--tls=none] [--ca-file F] [--from ADDR]
  *         [--to ADDR]... [--user U --password-file F] [--auth MECH]
- *         [--timeout S] [--dot-timeout S] [--abort-before-dot] [-v] FILE
+ *         [--timeout S] [--dot-timeout S] [--abort-before-dot]
+ *         [--count N] [-v] FILE
  *
  * Output, one line each: "reply STAGE CODE ENH TEXT" (ENH "-" when the
  * reply has none), "error STAGE CODE MESSAGE" for a negative return
@@ -14,6 +15,8 @@
  * reply after the final dot), usage.
  * Exit: 0 delivered, 1 refused, 2 error, 3 uncertain, 64 usage.
  * RCPT: every --to is tried; the message goes when one is accepted.
+ * --count N: N transactions on one connection, RSET between them; the
+ * result is that of the last.
  */
 #include <getopt.h>
 #include <stdio.h>
@@ -100,6 +103,7 @@ struct run {
 	const char *to[16];
 	int nto;
 	bool abort_before_dot;
+	int count;
 	const uint8_t *msg;
 	size_t cb;
 };
@@ -156,6 +160,14 @@ static int send_one(const struct pf_smtp_server *srv,
 	if (s == NULL)
 		return REFUSED;
 	result = transaction(s, run);
+	for (int i = 1; i < run->count && (result == OK ||
+					   result == REFUSED); i++) {
+		rc = pf_smtp_rset(s, &r);
+		if (rc < 0)
+			return error(&r, rc);
+		show(&r);
+		result = transaction(s, run);
+	}
 	if (result == OK || result == REFUSED)
 		pf_smtp_quit(s);
 	else
@@ -182,11 +194,12 @@ int main(int argc, char **argv)
 		{ "to", 1, NULL, 't' }, { "user", 1, NULL, 'u' },
 		{ "password-file", 1, NULL, 'p' }, { "auth", 1, NULL, 'a' },
 		{ "timeout", 1, NULL, 'w' }, { "dot-timeout", 1, NULL, 'D' },
-		{ "abort-before-dot", 0, NULL, 'A' }, { NULL, 0, NULL, 0 },
+		{ "abort-before-dot", 0, NULL, 'A' },
+		{ "count", 1, NULL, 'n' }, { NULL, 0, NULL, 0 },
 	};
 	struct pf_smtp_server srv;
 	struct pf_smtp_opts o = { .helo_name = "smtpc.test" };
-	struct run run = { .from = "sender@example.org" };
+	struct run run = { .from = "sender@example.org", .count = 1 };
 	const char *url = NULL, *pwfile = NULL;
 	char *secret = NULL, *msg;
 	bool cleartext = false;
@@ -221,6 +234,7 @@ int main(int argc, char **argv)
 			break;
 		case 'D': o.dot_ms = seconds(optarg); break;
 		case 'A': run.abort_before_dot = true; break;
+		case 'n': run.count = atoi(optarg); break;
 		case 'v': o.trace = stderr; break;
 		default: return usage("bad option");
 		}
