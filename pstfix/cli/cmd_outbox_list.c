@@ -6,12 +6,15 @@
  * Contract
  * - Per file: each item (class, NID, times, size, sender, recipients
  *   with the unresolvable ones flagged and the delivered ones marked,
- *   subject, Message-ID, the Sent Items copy of an in-sent item) and a
- *   summary line.  By default every item but the ones Outlook marked
- *   sent; --all lists those too, --stranded only what send will submit.
+ *   subject, Message-ID, the Sent Items copy of an in-sent item), each
+ *   item the Outbox lists but that cannot be read (LOST: what its
+ *   contents-table row says, and why), and a summary line.  By default
+ *   every item but the ones Outlook marked sent; --all lists those too,
+ *   --stranded only what send will submit.
  *   The summary always counts every class.
- * - --json: JSON Lines, one "item" object per item and one "summary" per
- *   file ("error" for a file that cannot be read).
+ * - --json: JSON Lines, one "item" object per item, one "lost" object
+ *   per unreadable item and one "summary" per file ("error" for a file
+ *   that cannot be read).
  * - Text from the PST goes through cli_put_safe (no terminal control).
  * - --eml DIR: the exact bytes send would submit for each listed item
  *   (pf_outbox_render: no Bcc header) as DIR/<nid>.eml, written under a
@@ -60,7 +63,7 @@ static int usage(FILE *out, int status)
 	      "per file\n"
 	      "  --all         also the items Outlook marked sent\n"
 	      "  --stranded    only the items `outbox send` will submit\n"
-	      "  -v            flags, address types, attachments, notes\n"
+	      "  -v            message class, flags, attachments, address types\n"
 	      "  --eml DIR     write what send would submit, DIR/NID.eml\n"
 	      "  --no-salvage  do not read a damaged file through the "
 	      "salvage path\n"
@@ -152,6 +155,8 @@ static int list_items(struct ol_opts *o, struct pf_outbox *ob)
 		if (sink)
 			rc = write_eml(sink, ob, &ob->items[i]);
 	}
+	for (size_t i = 0; !o->stranded && i < ob->nlost; i++)
+		ol_lost(o, ob, &ob->lost[i]);
 	if (sink && rc == 0)
 		rc = pf_export_sink_close(sink);
 	else if (sink)

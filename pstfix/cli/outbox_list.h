@@ -20,6 +20,9 @@ void ol_error(struct ol_opts *o, const char *path, const char *why);
 void ol_head(struct ol_opts *o, const struct pf_outbox *ob);
 void ol_item(struct ol_opts *o, const struct pf_outbox *ob,
 	     const struct pf_outbox_item *it);
+/* An item the Outbox lists that could not be read (never sent). */
+void ol_lost(struct ol_opts *o, const struct pf_outbox *ob,
+	     const struct pf_outbox_lost *l);
 void ol_summary(struct ol_opts *o, const struct pf_outbox *ob);
 
 /* "2026-01-01T00:05:00Z" for FILETIME FT (BUF >= 32); "" when 0. */

@@ -7,11 +7,12 @@
  * (text) or the JSON writer's escaping; times are ISO 8601 UTC.  The
  * JSON keys are stable (README "outbox list"): item: file, nid, class,
  * flags, submit_time, deferred_time, size, attachments, from, from_name,
- * subject, message_id, sent_nid, recipients [{type, name, addr,
- * addrtype, delivered, status}], will_send; summary: file, outbox_nid,
- * sent_nid, items, one count per class (in_sent for in-sent),
- * unresolvable, delivered, lost, sent_items_compared, salvaged,
- * sent_items_partial, note.
+ * subject, message_class, message_id, sent_nid, recipients [{type,
+ * name, addr, addrtype, delivered, status}], will_send; lost: file, nid,
+ * flags, submit_time, subject, why; summary: file, outbox_nid, sent_nid,
+ * items, one count per class (in_sent for in-sent), unresolvable,
+ * delivered, lost, sent_items_compared, salvaged, sent_items_partial,
+ * note.
  */
 #include <inttypes.h>
 #include <stdio.h>
@@ -105,6 +106,7 @@ static void json_item(struct pf_json *j, const struct pf_outbox *ob,
 	pf_json_kv_str(j, "from", it->from);
 	pf_json_kv_str(j, "from_name", it->from_name);
 	pf_json_kv_str(j, "subject", it->subject);
+	pf_json_kv_str(j, "message_class", it->message_class);
 	pf_json_kv_str(j, "message_id", it->message_id);
 	if (it->sent_nid)
 		pf_json_kv_hex(j, "sent_nid", it->sent_nid);
@@ -190,7 +192,7 @@ static void text_verdict(const struct pf_outbox_item *it)
 		break;
 	case PF_OUTBOX_DRAFT:
 		fputs("not sent: a draft (unsent, never submitted); send "
-		      "takes it only when asked", stdout);
+		      "takes it with --include-drafts", stdout);
 		break;
 	case PF_OUTBOX_SENT:
 		fputs("never sent again: Outlook marked it sent", stdout);
@@ -227,15 +229,21 @@ static void text_item(const struct ol_opts *o,
 	fputs("\n      From: ", stdout);
 	put_addr(it->from_name, it->from);
 	if (!it->from)
-		fputs(" (no SMTP sender address)", stdout);
+		fputs(" (no SMTP sender address: send needs "
+		      "--from-override)", stdout);
 	putchar('\n');
 	text_rcpts(it, o->verbose);
 	fputs("      Message-ID: <", stdout);
 	cli_put_safe(stdout, it->message_id);
 	fputs(">\n", stdout);
-	if (o->verbose)
-		printf("      flags 0x%x, %zu attachment%s\n",
-		       (uint32_t)it->flags, it->natt, it->natt == 1 ? "" : "s");
+	if (o->verbose) {
+		fputs("      ", stdout);
+		cli_put_safe(stdout, it->message_class ? it->message_class :
+			     "(no message class)");
+		printf(", flags 0x%x, %zu attachment%s\n",
+		       (uint32_t)it->flags, it->natt,
+		       it->natt == 1 ? "" : "s");
+	}
 	text_verdict(it);
 }
 
@@ -246,6 +254,34 @@ void ol_item(struct ol_opts *o, const struct pf_outbox *ob,
 		json_item(&o->j, ob, it);
 	else
 		text_item(o, it);
+}
+
+void ol_lost(struct ol_opts *o, const struct pf_outbox *ob,
+	     const struct pf_outbox_lost *l)
+{
+	char t[40];
+
+	if (o->json) {
+		pf_json_object_begin(&o->j);
+		pf_json_kv_str(&o->j, "type", "lost");
+		pf_json_kv_str(&o->j, "file", ob->path);
+		pf_json_kv_hex(&o->j, "nid", l->nid);
+		pf_json_kv_hex(&o->j, "flags", (uint32_t)l->flags);
+		kv_time(&o->j, "submit_time", l->submit_time);
+		pf_json_kv_str(&o->j, "subject", l->subject);
+		pf_json_kv_str(&o->j, "why", l->why);
+		pf_json_object_end(&o->j);
+		pf_json_newline(&o->j);
+		return;
+	}
+	ol_iso(l->submit_time, t, sizeof(t));
+	printf("  %-8s 0x%-8x submitted %s\n      Subject: ", "LOST", l->nid,
+	       t[0] ? t : "unknown");
+	cli_put_safe(stdout, l->subject ? l->subject : "(unknown)");
+	fputs("\n      => not sent: the Outbox lists it but it cannot be "
+	      "read (", stdout);
+	cli_put_safe(stdout, l->why);
+	fputs(")\n", stdout);
 }
 
 void ol_head(struct ol_opts *o, const struct pf_outbox *ob)

@@ -71,6 +71,18 @@ struct pf_outbox_item {
 	int32_t flags;            /* PidTagMessageFlags */
 	uint32_t sent_nid;        /* IN_SENT: the Sent Items copy */
 	size_t natt;              /* attachments */
+	char *message_class;      /* PidTagMessageClass ("IPM.Note", a
+				     meeting request...), or NULL */
+};
+
+/* An Outbox item that no read could open (its node or PC is damaged):
+ * what the Outbox's contents table still says about it. */
+struct pf_outbox_lost {
+	uint32_t nid;
+	char *subject;            /* from the contents table row, or NULL */
+	uint64_t submit_time;     /* FILETIME from the row; 0 unknown */
+	int32_t flags;            /* PidTagMessageFlags from the row; 0 */
+	char why[160];            /* why it could not be read */
 };
 
 struct pf_outbox {
@@ -81,8 +93,10 @@ struct pf_outbox {
 	bool salvaged;            /* read through the salvage path */
 	char note[256];           /* why the Outbox is empty/partial, or "" */
 	void *priv;               /* the open file(s) (outbox_src.c) */
-	size_t nlost;             /* Outbox items that could not be read
-				     (the first one's reason in note) */
+	struct pf_outbox_lost *lost;  /* Outbox items that could not be
+					 read, NID order (the first one's
+					 reason also in note) */
+	size_t nlost;
 	size_t nsent_items;       /* messages looked at in Sent Items */
 	bool sent_partial;        /* Sent Items was not read whole (damage,
 				     salvage): a STRANDED item may have gone

@@ -21,13 +21,6 @@ struct ob_key {
 	uint32_t nid;
 };
 
-/* An Outbox item that did not read, and why; a later read (the
- * rebuild) may still find it. */
-struct ob_lost {
-	uint32_t nid;
-	char why[160];
-};
-
 /* A file an item is read from: the PST, or its rebuild (unlinked once
  * read; the open descriptor keeps it).  Open until pf_outbox_free. */
 #define OB_MAX_SRC 3      /* strict read, tolerant read, rebuild */
@@ -52,7 +45,8 @@ struct ob_priv {
 	size_t cap;
 	struct pf_set nids;          /* items already added */
 	struct pf_set sent;          /* Sent Items messages already read */
-	struct ob_lost *lost;        /* items that did not read (yet) */
+	struct pf_outbox_lost *lost; /* items that did not read (yet): a
+					later read (the rebuild) may */
 	size_t nlost, lcap;
 	struct ob_key *keys;         /* Sent Items, sorted by ob_keys_sort */
 	size_t nkeys, kcap;
@@ -92,6 +86,14 @@ void ob_keys_free(struct ob_priv *p);
 int ob_src_open(struct ob_priv *p, const char *path, unsigned *idx);
 void ob_src_release(struct ob_priv *p, unsigned idx);
 void ob_src_free(struct ob_priv *p);
+
+/* outbox_lost.c: Outbox item NID of NDB did not read (pf_error_msg()
+ * says why): remember it with its contents-table row; at the end, the
+ * ones no read found go to ob->lost. */
+int ob_lost_add(struct ob_priv *p, struct pf_ndb *ndb, uint32_t nid_outbox,
+		uint32_t nid);
+int ob_lost_finish(struct pf_outbox *ob);
+void ob_lost_free(struct pf_outbox_lost *v, size_t n);
 
 /* outbox_load.c: a note (the first one is kept; later ones appended
  * while there is room). */

@@ -81,11 +81,13 @@ int ob_item_fill(struct pf_outbox_item *it, const struct pf_mimew_msg *msg,
 		it->size = (uint64_t)size;
 	it->message_id = pf_mimew_message_id(msg);
 	it->subject = dup_or_null(msg->subject);
+	it->message_class = dup_or_null(msg->message_class);
 	it->from = pf_outbox_smtp(env);
 	if (!it->from && env != &msg->from)
 		it->from = pf_outbox_smtp(&msg->from);
 	it->from_name = dup_or_null(msg->from.name);
 	if (!it->message_id || lost(msg->subject, it->subject) ||
+	    lost(msg->message_class, it->message_class) ||
 	    lost(msg->from.name, it->from_name))
 		return pf_error_set(PF_E_NOMEM, "out of memory");
 	return recipients(it, msg);
@@ -101,6 +103,7 @@ void ob_item_clear(struct pf_outbox_item *it)
 	free(it->rcpt);
 	free(it->message_id);
 	free(it->subject);
+	free(it->message_class);
 	free(it->from);
 	free(it->from_name);
 	memset(it, 0, sizeof(*it));

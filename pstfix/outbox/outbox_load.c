@@ -87,19 +87,6 @@ static int item_push(struct pf_outbox *ob, const struct pf_mimew_msg *msg,
 	return 0;
 }
 
-static int lost(struct ob_priv *p, uint32_t nid)
-{
-	int rc = pf_grow(&p->lost, p->nlost, &p->lcap, sizeof(*p->lost));
-
-	if (rc != 0)
-		return rc;
-	p->lost[p->nlost].nid = nid;
-	snprintf(p->lost[p->nlost].why, sizeof(p->lost[0].why), "%s",
-		 pf_error_msg());
-	p->nlost++;
-	return 0;
-}
-
 /* Outbox message NID; one that does not read is remembered, not fatal. */
 static int add_item(struct pf_outbox *ob, unsigned src, uint32_t nid)
 {
@@ -122,27 +109,8 @@ static int add_item(struct pf_outbox *ob, unsigned src, uint32_t nid)
 	if (rc == 0)
 		rc = pf_set_add(&p->nids, nid);
 	else if (rc != PF_E_NOMEM)
-		rc = lost(p, nid);
+		rc = ob_lost_add(p, s->ndb, ob->nid_outbox, nid);
 	return rc < 0 ? rc : 0;
-}
-
-/* The items no read found: counted, the first one's reason noted. */
-static void count_lost(struct pf_outbox *ob)
-{
-	struct ob_priv *p = ob->priv;
-	struct pf_set seen = { 0 };
-
-	for (size_t i = 0; i < p->nlost; i++) {
-		const struct ob_lost *l = &p->lost[i];
-
-		if (pf_set_has(&p->nids, l->nid) ||
-		    pf_set_add(&seen, l->nid) != 1)
-			continue;
-		if (ob->nlost++ == 0)
-			ob_note(ob, "item 0x%x (listed in the Outbox) cannot "
-				"be read: %s", l->nid, l->why);
-	}
-	pf_set_free(&seen);
 }
 
 /* The store's Outbox and Sent Items NIDs (kept from the first read). */
@@ -372,7 +340,11 @@ int pf_outbox_load(struct pf_outbox **out, const char *path,
 		pf_outbox_free(ob);
 		return rc;
 	}
-	count_lost(ob);
+	rc = ob_lost_finish(ob);
+	if (rc != 0) {
+		pf_outbox_free(ob);
+		return rc;
+	}
 	if (ob->salvaged)
 		ob->sent_partial = true;   /* what the damage hid is unknown */
 
@@ -398,10 +370,11 @@ void pf_outbox_free(struct pf_outbox *ob)
 		free(p->meta);
 		pf_set_free(&p->nids);
 		pf_set_free(&p->sent);
-		free(p->lost);
+		ob_lost_free(p->lost, p->nlost);
 		ob_keys_free(p);
 		free(p);
 	}
+	ob_lost_free(ob->lost, ob->nlost);
 	free(ob->items);
 	free(ob->path);
 	free(ob);

@@ -37,6 +37,15 @@ n=$(grep -c '"class":"stranded"' "$OUT")
 want=$(grep -c '"outbox_class":"stranded"' "$MAN")
 [ "$n" -eq "$want" ] || fail "--stranded: $n items, $want written"
 
+# the same in an OST with 4 KiB pages (MS-PST 2.2.2.7 for OSTs)
+run create --format ost4k --sample messages=2,folders=1,outbox-mix=1 \
+	-o "$TMP/mix.ost" --manifest "$TMP/ost.jsonl"
+expect_rc 0
+run outbox list --all --json "$TMP/mix.ost"
+expect_rc 0
+cp "$OUT" "$TMP/ost-list.jsonl"
+$CHECK manifest "$TMP/ost.jsonl" "$TMP/ost-list.jsonl" || fail "ost4k"
+
 # ---- the report for people: what will be sent, what not, and why ----
 run outbox list "$PST"
 expect_rc 0
@@ -101,7 +110,8 @@ damaged() {   # RECIPE SEED: list the damaged copy as JSON
 	TMPDIR=$TMP/scratch run outbox list --all --json "$TMP/bad.pst"
 	cp "$OUT" "$TMP/bad.jsonl"
 	[ -z "$(ls -A "$TMP/scratch")" ] ||
-		fail "$1: the scratch directory was left: $(ls -A "$TMP/scratch")"
+		fail "$1: the scratch directory was left:" \
+		     "$(ls -A "$TMP/scratch")"
 }
 for r in zero-nbt-root nbt-root-off-by-one; do
 	damaged "$r" 1

@@ -1,5 +1,5 @@
 #!/usr/bin/env python3
-"""outbox_check.py - checks of `pstfix outbox list` for tests/cli/outbox_list.sh.
+"""outbox_check.py - checks of `pstfix outbox list` (tests/cli/outbox_list.sh).
 
   outbox_check.py manifest MANIFEST.jsonl LIST.jsonl [--subset]
       every line of LIST is JSON; every Outbox item of the manifest (the
@@ -9,8 +9,8 @@
       listed one must match.
   outbox_check.py lost MANIFEST.jsonl LIST.jsonl
       a damaged copy: listed + lost items are the manifest's Outbox items
-      (unless the note says the contents table was unreadable), and lost
-      ones are named in the note
+      (unless the note says the contents table was unreadable); each
+      "lost" record is one of them, with the subject and flags written
   outbox_check.py export LIST.jsonl DIR       Message-IDs == pstfix export's
   outbox_check.py readpst LIST.jsonl DIR      ... == readpst -e's, where shown
   outbox_check.py pff LIST.jsonl DIR          flags == pffexport's, by time
@@ -32,7 +32,7 @@ def fail(why):
     sys.exit(1)
 
 
-def load_list(path):
+def load_list(path, lost=None):
     items, summaries = [], []
     with open(path, encoding='utf-8') as f:
         for n, line in enumerate(f, 1):
@@ -44,6 +44,9 @@ def load_list(path):
                 items.append(o)
             elif o.get('type') == 'summary':
                 summaries.append(o)
+            elif o.get('type') == 'lost':
+                if lost is not None:
+                    lost.append(o)
             else:
                 fail('%s:%d: unexpected record %r' % (path, n, o))
     return items, summaries
@@ -123,16 +126,38 @@ def check_manifest(manifest, listing, subset):
 
 
 def check_lost(manifest, listing):
-    _, summaries = load_list(listing)
+    lost = []
+    _, summaries = load_list(listing, lost)
     s = summaries[-1]
-    n = sum(1 for l in open(manifest, encoding='utf-8')
-            if json.loads(l).get('outbox_class'))
-    if s['items'] + s['lost'] != n and 'contents table' not in s['note']:
+    want = {}
+    for line in open(manifest, encoding='utf-8'):
+        m = json.loads(line)
+        if m.get('outbox_class'):
+            want[m['nid']] = m
+    if s['items'] + s['lost'] != len(want) and \
+            'contents table' not in s['note']:
         fail('%d listed + %d lost of %d written; note %r' %
-             (s['items'], s['lost'], n, s['note']))
+             (s['items'], s['lost'], len(want), s['note']))
     if s['lost'] and 'cannot be read' not in s['note']:
         fail('%d lost and the note does not say so: %r' % (s['lost'],
                                                            s['note']))
+    if len(lost) != s['lost']:
+        fail('%d "lost" records, the summary says %d' % (len(lost),
+                                                         s['lost']))
+    for l in lost:
+        m = want.get(l['nid'])
+        if m is None:
+            fail('lost %s is no Outbox item the writer made' % l['nid'])
+        # the contents table row: subject and flags as written
+        if l['subject'] is not None and l['subject'] != m['subject']:
+            fail('lost %s: subject %r, written %r' % (l['nid'],
+                                                      l['subject'],
+                                                      m['subject']))
+        if l['flags'] != '0x0' and int(l['flags'], 16) & ~0x10 != m['flags']:
+            fail('lost %s: flags %s, written 0x%x' % (l['nid'], l['flags'],
+                                                      m['flags']))
+        if not l['why']:
+            fail('lost %s: no reason' % l['nid'])
 
 
 def header_id(path):

@@ -53,8 +53,9 @@ static void make_pst(void)
 
 	for (int i = 0; i < 3; i++) {
 		char subj[32];
-		struct pf_msgw_rcpt r = { "Bob", "bob@example.org",
-					  PF_RCPT_TO };
+		struct pf_msgw_rcpt r = { .name = "Bob",
+					  .addr = "bob@example.org",
+					  .type = PF_RCPT_TO };
 		struct pf_msgw_message m = { .subject = subj,
 					     .sender_name = "Alice",
 					     .sender_addr = "a@example.org",

@@ -291,10 +291,10 @@ static struct pf_mimew_msg *sample(void)
 	m->from.addr = strdup("alice@example.org");
 	m->nrcpt = 2;
 	m->rcpt = calloc(2, sizeof(*m->rcpt));
-	m->rcpt[0] = (struct pf_mimew_addr){ strdup("Bob"),
-		strdup("bob@example.org"), NULL, PF_MIMEW_TO };
-	m->rcpt[1] = (struct pf_mimew_addr){ strdup("Hidden"),
-		strdup("hidden@example.org"), NULL, PF_MIMEW_BCC };
+	m->rcpt[0] = (struct pf_mimew_addr){ .name = strdup("Bob"),
+		.addr = strdup("bob@example.org"), .type = PF_MIMEW_TO };
+	m->rcpt[1] = (struct pf_mimew_addr){ .name = strdup("Hidden"),
+		.addr = strdup("hidden@example.org"), .type = PF_MIMEW_BCC };
 	m->submit_time = 133000000000000000ull;
 	m->importance = -1;
 	m->priority = -2;

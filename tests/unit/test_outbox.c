@@ -204,6 +204,88 @@ START_TEST(test_mix_store)
 }
 END_TEST
 
+/* The Sent Items match (outbox_sent.c), one store per case: a queued
+ * Outbox item and one Sent Items message with the ids and search keys
+ * of the table; IN_SENT exactly when they meet. */
+static const uint8_t key_a[] = { 1, 2, 3, 4, 5, 6, 7, 8 };
+static const uint8_t key_b[] = { 1, 2, 3, 4, 5, 6, 7, 9 };
+
+static const struct {
+	const char *out_id, *sent_id;
+	const uint8_t *out_key, *sent_key;
+	bool in_sent;
+	const char *why;
+} matches[] = {
+	{ "a1@example.org", "a1@example.org", NULL, NULL, true, "same id" },
+	{ "a1@example.org", "a2@example.org", NULL, NULL, false, "other id" },
+	{ "a1@example.org", "A1@example.org", NULL, NULL, false,
+	  "ids are case-sensitive" },
+	{ "0001cc$a5$@user@host", "0001cc$a5$@user@host", NULL, NULL, true,
+	  "Outlook's two-@ id, made valid the same way on both sides" },
+	{ NULL, NULL, key_a, key_a, true, "no ids, same search key" },
+	{ NULL, NULL, key_a, key_b, false, "no ids, other search key" },
+	{ "a1@example.org", "a2@example.org", key_a, key_a, true,
+	  "other ids, same search key" },
+	{ NULL, NULL, NULL, NULL, false, "nothing to compare" },
+};
+
+static uint32_t one_pair(const char *path, size_t i)
+{
+	struct pf_write_opts wo = { .variant = PF_UNICODE,
+				    .crypt = PF_CRYPT_PERMUTE };
+	struct pf_storew_opts so = { .now = pf_filetime_from_unix(
+					     PF_SAMPLE_EPOCH), .seed = 5 };
+	struct pf_msgw_rcpt r = { .name = "Ann", .addr = "ann@example.com",
+				  .type = PF_RCPT_TO };
+	struct pf_msgw_message m = {
+		.subject = "match", .sender_addr = "me@example.org",
+		.rcpt = &r, .nrcpt = 1, .body_text = "hi\n",
+		.flags = U | S, .message_id = matches[i].out_id,
+		.search_key = matches[i].out_key,
+		.search_key_cb = matches[i].out_key ? sizeof(key_a) : 0,
+	};
+	struct pf_storew *s;
+	uint32_t nid = 0;
+
+	ck_assert_int_eq(pf_storew_open(&s, path, &wo, &so), 0);
+	ck_assert_int_eq(pf_storew_add_message(s, pf_storew_std_folder(s,
+			 PF_FOLDER_OUTBOX), &m, &nid), 0);
+	m.flags = R;
+	m.message_id = matches[i].sent_id;
+	m.search_key = matches[i].sent_key;
+	m.search_key_cb = matches[i].sent_key ? sizeof(key_a) : 0;
+	ck_assert_int_eq(pf_storew_add_message(s, pf_storew_std_folder(s,
+			 PF_FOLDER_SENT), &m, NULL), 0);
+	ck_assert_int_eq(pf_storew_commit(s), 0);
+	return nid;
+}
+
+START_TEST(test_sent_match)
+{
+	char path[] = "/tmp/pstfix-test-outbox-XXXXXX";
+	struct pf_outbox_opts o = { .now = NOW };
+	int fd = mkstemp(path);
+
+	ck_assert_int_ge(fd, 0);
+	close(fd);
+	for (size_t i = 0; i < sizeof(matches) / sizeof(*matches); i++) {
+		uint32_t nid = one_pair(path, i);
+		struct pf_outbox *ob = NULL;
+
+		ck_assert_msg(pf_outbox_load(&ob, path, &o) == 0, "%s",
+			      pf_error_msg());
+		ck_assert_uint_eq(ob->nitems, 1);
+		ck_assert_uint_eq(ob->items[0].nid, nid);
+		ck_assert_msg((ob->items[0].cls == PF_OUTBOX_IN_SENT) ==
+			      matches[i].in_sent, "case %zu (%s): %s", i,
+			      matches[i].why,
+			      pf_outbox_class_name(ob->items[0].cls));
+		pf_outbox_free(ob);
+	}
+	unlink(path);
+}
+END_TEST
+
 /* The rendering refuses an item that is not the Outbox's own. */
 START_TEST(test_render_foreign)
 {
@@ -238,6 +320,7 @@ int main(void)
 	tcase_add_test(tc, test_class_names);
 	tcase_add_test(tc, test_smtp_rule);
 	tcase_add_test(tc, test_mix_store);
+	tcase_add_test(tc, test_sent_match);
 	tcase_add_test(tc, test_render_foreign);
 	tcase_add_test(tc, test_missing_file);
 	suite_add_tcase(s, tc);

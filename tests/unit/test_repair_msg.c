@@ -48,8 +48,9 @@ static void make_sample(const char *path, enum pf_variant v,
 				    .unique_seed = 7 };
 	struct pf_storew_opts so = { .now = pf_filetime_from_unix(1.7e9),
 				     .seed = 11 };
-	static const struct pf_msgw_rcpt rcpt = { "Bob", "bob@example.com",
-						  PF_RCPT_TO };
+	static const struct pf_msgw_rcpt rcpt = { .name = "Bob",
+						  .addr = "bob@example.com",
+						  .type = PF_RCPT_TO };
 	static const uint8_t blob[] = "attachment bytes";
 	struct pf_msgw_att att = { .filename = "a.txt",
 				   .mime_type = "text/plain",
