@@ -133,8 +133,12 @@ static int only_list(struct obs_opts *o, char *arg)
 
 static int auth_mech(struct obs_opts *o, const char *arg)
 {
-	static const struct { const char *n; enum pf_smtp_auth_mech m; } t[] = {
-		{ "plain", PF_SMTP_AUTH_PLAIN }, { "login", PF_SMTP_AUTH_LOGIN },
+	static const struct {
+		const char *n;
+		enum pf_smtp_auth_mech m;
+	} t[] = {
+		{ "plain", PF_SMTP_AUTH_PLAIN },
+		{ "login", PF_SMTP_AUTH_LOGIN },
 		{ "xoauth2", PF_SMTP_AUTH_XOAUTH2 },
 		{ "auto", PF_SMTP_AUTH_AUTO },
 	};
@@ -236,7 +240,8 @@ static int option(struct obs_opts *o, int c, char **argv)
 		if (strchr(a, '/'))
 			*strchr(a, '/') = '\0';
 		return count("--rate", a, 60000, &g->rate_per_min);
-	case O_CTO: return timeout("--connect-timeout", a, &o->smtp.connect_ms);
+	case O_CTO:
+		return timeout("--connect-timeout", a, &o->smtp.connect_ms);
 	case O_GTO:
 		return timeout("--greeting-timeout", a, &o->smtp.greeting_ms);
 	case O_MTO:
@@ -280,12 +285,14 @@ static int check(struct obs_opts *o)
 			   "PATH (or --dry-run)");
 	if (secrets > 1)
 		return bad("%s", "give at most one of --password-file, "
-			   "--password-command, --token-file, --token-command");
+			   "--password-command, --token-file, "
+			   "--token-command");
 	if (secrets && !o->smtp.user)
 		return bad("%s", "a password or token needs --user");
 	if (o->smtp.user && !secrets)
 		return bad("%s", "--user needs --password-file, "
-			   "--password-command, --token-file or --token-command");
+			   "--password-command, --token-file or "
+			   "--token-command");
 	if (o->cfg.max_retry_ms < o->cfg.retry_ms)
 		o->cfg.max_retry_ms = o->cfg.retry_ms;
 	if (o->cfg.retry_ms < 1)

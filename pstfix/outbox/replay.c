@@ -155,8 +155,8 @@ static void close_open_dot(struct ob_msg *m)
 		if (rc->txn_ok && rc->txn_att == m->dot_att) {
 			rc->state = OB_UNCERTAIN;
 			rc->txn_ok = false;
-			set_str(&rc->why, "the final dot was sent and no reply "
-				"was recorded");
+			set_str(&rc->why, "the final dot was sent and no "
+				"reply was recorded");
 		}
 	}
 	m->dot_att = 0;

@@ -121,7 +121,7 @@ static bool end_attempt(struct ob_job *job, unsigned att, enum ob_verdict v,
 		st = OB_UNCERTAIN;
 		break;
 	default:
-		st = OB_PENDING;      /* nothing accepted: requeue, no charge */
+		st = OB_PENDING;   /* nothing accepted: requeue, no charge */
 		break;
 	}
 	if (ob_j_end(job->sp, job->m, att, st, charge, next, &rep)) {

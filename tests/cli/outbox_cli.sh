@@ -90,26 +90,28 @@ exit \$(cat "$TMP/sm.rc")
 SH
 chmod +x "$TMP/sm"
 mkdir "$TMP/sm.out"
+SM="--give-up 20s --sendmail $TMP/sm"   # bounded: never a 5-day retry
 echo 75 >"$TMP/sm.rc"
-run outbox send "$TMP/mix.pst" --give-up 20s --sendmail "$TMP/sm" --spool "$TMP/sm.sp" \
+run outbox send "$TMP/mix.pst" $SM --spool "$TMP/sm.sp" \
 	--once --retry-delay 100ms --only $quarterly
 expect_rc 75
 expect_out 'temp-fail  To  ann@example.com  \[sendmail\] exit status 75'
 echo 0 >"$TMP/sm.rc"
-run outbox send "$TMP/mix.pst" --give-up 20s --sendmail "$TMP/sm" --spool "$TMP/sm.sp" \
+run outbox send "$TMP/mix.pst" $SM --spool "$TMP/sm.sp" \
 	--retry-delay 100ms --only $quarterly --from-override env@example.org
 expect_rc 0
 expect_out 'accepted   Bcc hidden@example.net  \[sendmail\] exit status 0'
-printf -- '-i\n-f\ntester@example.org\n--\nann@example.com\nomer@example.com\nhidden@example.net\n' |
-	cmp -s - "$TMP/sm.out/1.argv" || { cat "$TMP/sm.out/1.argv"; fail \
-	"sendmail argv"; }
+printf -- '%s\n' -i -f tester@example.org -- ann@example.com \
+	omer@example.com hidden@example.net >"$TMP/argv.want"
+cmp -s "$TMP/argv.want" "$TMP/sm.out/1.argv" ||
+	{ cat "$TMP/sm.out/1.argv"; fail "sendmail argv"; }
 cmp -s "$TMP/sm.out/1.in" "$TMP"/sm.sp/msg/m*.eml || fail "sendmail stdin"
 ! grep -a -qi '^bcc:' "$TMP/sm.out/1.in" || fail "Bcc header to sendmail"
 # the envelope sender was spooled with the message on the first run
 grep -q 'env@example.org' "$TMP/sm.sp/journal" &&
 	fail "--from-override applied to a message spooled already"
 echo 1 >"$TMP/sm.rc"
-run outbox send "$TMP/mix.pst" --give-up 20s --sendmail "$TMP/sm" --spool "$TMP/sm2" \
+run outbox send "$TMP/mix.pst" $SM --spool "$TMP/sm2" \
 	--only $draft --include-drafts --from-override env@example.org
 expect_rc 65
 expect_out 'perm-fail  To  ann@example.com  \[sendmail\] exit status 1'
@@ -125,12 +127,12 @@ expect_out '^stopped: cannot run .*nonesuch'
 [ "$(status_count "$TMP/sm4" pending)" -eq 3 ] || fail "not pending"
 
 # a spool that cannot be made: 74
-run outbox send "$TMP/mix.pst" --give-up 20s --sendmail "$TMP/sm" --spool /dev/null/sp
+run outbox send "$TMP/mix.pst" $SM --spool /dev/null/sp
 expect_rc 74
 expect_lines "$ERR" 1
 # a PST that cannot be read: 66, the others still go
 : >"$TMP/empty.pst"
-run outbox send "$TMP/empty.pst" "$TMP/mix.pst" --give-up 20s --sendmail "$TMP/sm" \
+run outbox send "$TMP/empty.pst" "$TMP/mix.pst" $SM \
 	--spool "$TMP/sm3" --only "$quarterly"
 expect_rc 66
 expect_out 'accepted   Bcc hidden@example.net'

@@ -39,5 +39,6 @@ while [ "$RC" -eq 75 ] && [ $runs -lt 40 ]; do
 done
 [ "$RC" -eq 65 ] || [ "$RC" -eq 0 ] || { show; fail "run $runs: exit $RC"; }
 res=$(account "$TMP/o.pst" "$TMP/sp" k) || { echo "$res"; fail "accounting"; }
-echo "$n recipients, $kills kills, $runs runs after: accepted/failed/uncertain $res"
+echo "$n recipients, $kills kills, $runs runs after:" \
+	"accepted/failed/uncertain $res"
 exit 0

@@ -14,7 +14,8 @@ n=$(will_send "$TMP/o.pst")
 # the first message's recipients, in order
 first=$("$PSTFIX" outbox list --json "$TMP/o.pst" | head -1 |
 	/usr/bin/python3 -c 'import json,sys
-print(" ".join(r["addr"] for r in json.loads(sys.stdin.read())["recipients"]))')
+r = json.loads(sys.stdin.read())["recipients"]
+print(" ".join(x["addr"] for x in r))')
 n1=$(echo $first | wc -w)
 k=0
 for stage in mail rcpt data dot; do
@@ -44,7 +45,8 @@ CASE="451 at mail, --once"
 start_server o --enhanced --reply "mail=451 4.3.0 later@1"
 send_to "$TMP/once" "$TMP/o.pst" --once --retry-delay 2s
 expect_rc 75
-expect_out '^  temp-fail  To  .*\[MAIL FROM\] 451 4\.3\.0 later; next attempt 20[0-9-]+T'
+re='^  temp-fail  To  .*\[MAIL FROM\] 451 4\.3\.0 later; '
+expect_out "${re}next attempt 20[0-9-]+T"
 run outbox status "$TMP/once"
 expect_rc 75
 expect_out 'temp-fail .* next attempt'
