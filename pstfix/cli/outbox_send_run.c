@@ -201,6 +201,8 @@ static int send_and_report(struct ob_spool *sp, struct obs_opts *o,
 	o->cfg.sendmail = o->sendmail;
 	o->cfg.log = o->verbose ? stderr : NULL;
 	o->cfg.cancelled = interrupted;
+	o->cfg.only = o->sel.only;
+	o->cfg.nonly = o->sel.nonly;
 	o->smtp.trace = o->verbose ? stderr : NULL;
 	cli_sigint_catch(&old);
 	ob_send_run(&res, sp, &o->cfg);

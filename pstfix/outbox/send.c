@@ -15,6 +15,7 @@
  * - Recipients in PENDING or TEMPFAIL at spooled_ms + give_up_ms become
  *   EXPIRED (a `state` record with the last reply).
  * - --once: no sleeping; the run ends when nothing is due right now.
+ * - --only: the run touches only the spooled messages of those NIDs.
  */
 #include <errno.h>
 #include <inttypes.h>
@@ -60,6 +61,19 @@ static bool due(const struct sched *s, const struct ob_rcpt *rc,
 	return rc->state == OB_TEMPFAIL && rc->next_ms <= now;
 }
 
+/* Spooled, and selected by --only when that was given. */
+static bool in_run(const struct ob_send_cfg *cfg, const struct ob_msg *m)
+{
+	if (!m->spooled)
+		return false;
+	if (!cfg->only)
+		return true;
+	for (size_t i = 0; i < cfg->nonly; i++)
+		if (cfg->only[i] == m->nid)
+			return true;
+	return false;
+}
+
 static bool expires(const struct sched *s, const struct ob_msg *m,
 		    int64_t now)
 {
@@ -78,7 +92,7 @@ static struct ob_msg *pick(struct sched *s, size_t **idx, size_t *n)
 		struct ob_msg *m = s->sp->msg[(s->cursor + k) % nmsg];
 		size_t c = 0;
 
-		if (m->busy || !m->spooled || expires(s, m, now))
+		if (m->busy || !in_run(s->cfg, m) || expires(s, m, now))
 			continue;
 		for (size_t i = 0; i < m->nrcpt; i++)
 			c += due(s, &m->rcpt[i], now);
@@ -188,7 +202,7 @@ static bool has_due(const struct sched *s)
 	for (size_t k = 0; k < s->sp->nmsg; k++) {
 		const struct ob_msg *m = s->sp->msg[k];
 
-		if (m->busy || !m->spooled || expires(s, m, now))
+		if (m->busy || !in_run(s->cfg, m) || expires(s, m, now))
 			continue;
 		for (size_t i = 0; i < m->nrcpt; i++)
 			if (due(s, &m->rcpt[i], now))
@@ -286,7 +300,7 @@ static int64_t survey(struct sched *s)
 		struct ob_msg *m = s->sp->msg[k];
 		int64_t dead = m->spooled_ms + s->cfg->give_up_ms;
 
-		for (size_t i = 0; m->spooled && i < m->nrcpt; i++) {
+		for (size_t i = 0; in_run(s->cfg, m) && i < m->nrcpt; i++) {
 			struct ob_rcpt *rc = &m->rcpt[i];
 			int64_t t = rc->state == OB_TEMPFAIL ? rc->next_ms
 				: now;
@@ -306,10 +320,12 @@ static int64_t survey(struct sched *s)
 }
 
 /* --resend-uncertain: the operator decided; journal the decision. */
-static int requeue_uncertain(struct ob_spool *sp)
+static int requeue_uncertain(struct ob_spool *sp,
+			     const struct ob_send_cfg *cfg)
 {
 	for (size_t k = 0; k < sp->nmsg; k++)
-		for (size_t i = 0; i < sp->msg[k]->nrcpt; i++)
+		for (size_t i = 0; in_run(cfg, sp->msg[k]) &&
+		     i < sp->msg[k]->nrcpt; i++)
 			if (sp->msg[k]->rcpt[i].state == OB_UNCERTAIN &&
 			    ob_j_state(sp, sp->msg[k], i, OB_PENDING,
 				       "UNCERTAIN, resent on request "
@@ -325,7 +341,7 @@ int ob_send_run(struct ob_run_result *res, struct ob_spool *sp,
 	int64_t wake;
 
 	memset(res, 0, sizeof(*res));
-	if (cfg->resend_uncertain && requeue_uncertain(sp)) {
+	if (cfg->resend_uncertain && requeue_uncertain(sp, cfg)) {
 		res->io_failed = true;
 		return PF_E_IO;
 	}

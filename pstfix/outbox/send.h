@@ -35,6 +35,8 @@ struct ob_send_cfg {
 	unsigned rate_per_min;        /* messages a minute; 0: no limit */
 	bool once;                    /* one pass: never sleep for a retry */
 	bool resend_uncertain;        /* UNCERTAIN ones become pending */
+	const uint32_t *only;         /* --only: these NIDs; NULL: all */
+	size_t nonly;
 	FILE *log;                    /* -v: a line per event; NULL */
 	bool (*cancelled)(void);      /* SIGINT: finish what runs, stop */
 };
