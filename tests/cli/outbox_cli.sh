@@ -119,6 +119,34 @@ grep -qx 'env@example.org' "$TMP/sm.out/2.argv" || fail "--from-override"
 [ "$(ls "$TMP/sm.out" | wc -l)" -eq 6 ] || fail "sendmail runs"
 echo 0 >"$TMP/sm.rc"
 
+# a spooled message that the PST shows sent by the next run (Outlook ran
+# in between) is not sent again: spool o.pst's item (sendmail says
+# later), give it the Message-ID of the mix's sent item in the journal
+# (CRCs recomputed), run on the mix
+make_outbox 1
+echo 75 >"$TMP/sm.rc"
+run outbox send "$TMP/o.pst" $SM --spool "$TMP/sm5" --once
+expect_rc 75
+/usr/bin/python3 - "$TMP/sm5/journal" <<'PY'
+import sys, zlib
+p = sys.argv[1]
+out = []
+for line in open(p, "rb").read().split(b"\n")[:-1]:
+    body = line.rsplit(b"\t", 1)[0]
+    if b"\titem\t" in body:
+        body = body.replace(b"sample-1000003@pstfix.test",
+                            b"outbox-mix-3@pstfix.test")
+    out.append(body + b"\t%08x" % zlib.crc32(body))
+open(p, "wb").write(b"\n".join(out) + b"\n")
+PY
+echo 0 >"$TMP/sm.rc"
+rm -f "$TMP"/sm.out/*
+run outbox send "$TMP/mix.pst" $SM --spool "$TMP/sm5"
+expect_out '^  skipped    To .*sent already: Outlook cleared its unsent flag si'
+[ "$(status_count "$TMP/sm5" temp-fail)" -eq 0 ] || fail "still to send"
+! grep -q "sample-1000003" "$TMP"/sm.out/*.in || fail "sent twice"
+[ "$(ls "$TMP/sm.out" | wc -l)" -ge 2 ] || fail "the mix was not sent"
+
 # a sendmail that cannot run: 78, the message stays pending
 run outbox send "$TMP/mix.pst" --give-up 20s --sendmail "$TMP/nonesuch" \
 	--spool "$TMP/sm4" --only "$quarterly"
