@@ -85,6 +85,10 @@ RC=0
 	--spool "$TMP/sp2" "$TMP/o.pst" >"$OUT" 2>"$ERR" || RC=$?
 expect_rc 75
 expect_err 'spool .* is in use by another .outbox send. \(pid [0-9]+\)'
+# status reads it meanwhile, without the lock
+run outbox status --json "$TMP/sp2"
+[ "$RC" -eq 75 ] || [ "$RC" -eq 0 ] || { show; fail "status while sending"; }
+expect_out '"type":"summary"'
 wait $bg || fail "the first send failed"
 [ "$(spool_ids b | wc -l)" -eq 2 ] || fail "busy spool: not 2 sent"
 
