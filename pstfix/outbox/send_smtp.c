@@ -207,7 +207,10 @@ static void reset(struct pf_smtp **conn)
 static bool gone(struct ob_job *job, struct pf_smtp **conn,
 		 enum ob_verdict v, const struct pf_smtp_reply *r, int err)
 {
-	if (v == OB_V_SERVER)
+	/* a session-level verdict in mid-transaction (a TLS error, a
+	 * 5xx to RSET) is the server's trouble: back off, never spin */
+	if (v == OB_V_SERVER || v == OB_V_CONFIG || v == OB_V_REFUSED ||
+	    v == OB_V_AUTH)
 		server_down(job, conn, r, err);
 	else if (err < 0 || r->code == 421 || v == OB_V_UNCERTAIN)
 		drop(conn);
