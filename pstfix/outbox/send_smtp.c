@@ -11,7 +11,8 @@
  *   same connection at once (RFC 5321 4.5.3.1.10).
  * - A server verdict (421, lost connection before the dot) closes the
  *   connection and requeues the recipients of the transaction without
- *   charging them an attempt; no reply after the dot is UNCERTAIN.
+ *   charging them an attempt; no reply after the dot is UNCERTAIN (and
+ *   backs the server off as well).
  * - The connection is opened lazily and kept for the next message; after
  *   a transaction that did not end in 250, RSET (RFC 5321 4.1.1.5).
  */
@@ -208,11 +209,13 @@ static bool gone(struct ob_job *job, struct pf_smtp **conn,
 		 enum ob_verdict v, const struct pf_smtp_reply *r, int err)
 {
 	/* a session-level verdict in mid-transaction (a TLS error, a
-	 * 5xx to RSET) is the server's trouble: back off, never spin */
+	 * 5xx to RSET) is the server's trouble: back off, never spin; so
+	 * is a connection lost after the dot: without the backoff a dying
+	 * server would leave one UNCERTAIN message after another */
 	if (v == OB_V_SERVER || v == OB_V_CONFIG || v == OB_V_REFUSED ||
-	    v == OB_V_AUTH)
+	    v == OB_V_AUTH || v == OB_V_UNCERTAIN)
 		server_down(job, conn, r, err);
-	else if (err < 0 || r->code == 421 || v == OB_V_UNCERTAIN)
+	else if (err < 0 || r->code == 421)
 		drop(conn);
 	else if (v != OB_V_OK)
 		reset(conn);

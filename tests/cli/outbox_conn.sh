@@ -118,8 +118,9 @@ stop_server
 CASE="slow dot"
 start_server x --enhanced --delay dot=2
 send_to "$TMP/x" "$TMP/o.pst" --dot-timeout 300ms --once
-expect_rc 65
-[ "$(status_count "$TMP/x" uncertain)" -ge 2 ] || fail "$CASE: uncertain"
+expect_rc 75          # one message UNCERTAIN, then the server backed off
+[ "$(status_count "$TMP/x" uncertain)" -eq 2 ] || fail "$CASE: uncertain"
+[ "$(status_count "$TMP/x" pending)" -eq $((n - 2)) ] || fail "$CASE: rest"
 stop_server
 
 # a server that takes one connection: the client starts with one, tries
