@@ -451,4 +451,9 @@ int pf_tc_get_string(const struct pf_tc *tc, uint32_t row, uint32_t tag,
  * (resolvable, size right).  Returns the number of faults or PF_E_*. */
 int pf_tc_validate(const struct pf_tc *tc, const struct pf_sink *sink);
 
+/* An empty table (no rows, hnidRows 0) whose row index hidRoot is a
+ * zero-byte allocation instead of 0 (2.3.4.3): valid by the spec, but
+ * libpff reads it as rows without a row matrix. */
+bool pf_tc_empty_root_alloc(const struct pf_tc *tc);
+
 #endif

@@ -157,8 +157,11 @@ static int parse_tcinfo(struct pf_tc *tc, const struct pf_sink *sink)
 	const uint8_t *p;
 	size_t cb;
 
+	/* a non-zero hidUserRoot that does not resolve the heap reported
+	 * when it opened (2.3.1.2); only 0 is the TC's to report */
 	if (!pf_ltp_hid_check(&tc->hn, hid, PF_OBJ_TC, "hidUserRoot", hid,
-			      sink) || pf_hn_get(&tc->hn, hid, &p, &cb) < 0) {
+			      hid ? NULL : sink) ||
+	    pf_hn_get(&tc->hn, hid, &p, &cb) < 0) {
 		pf_tc_close(tc);
 		return pf_error_set(PF_E_CORRUPT, "TC: no TCINFO");
 	}
@@ -836,4 +839,15 @@ int pf_tc_validate(const struct pf_tc *tc, const struct pf_sink *sink)
 	if (rc < 0)
 		return rc;
 	return faults + rc;
+}
+
+bool pf_tc_empty_root_alloc(const struct pf_tc *tc)
+{
+	const uint8_t *p;
+	size_t cb;
+
+	return tc->nindex == 0 && tc->hnid_rows == 0 &&
+	       tc->rowidx.hid_root != 0 &&
+	       pf_hn_get(&tc->hn, tc->rowidx.hid_root, &p, &cb) == 0 &&
+	       cb == 0;
 }

@@ -118,13 +118,16 @@ static int inflate_block(const struct pf_bbt_entry *e, uint32_t cb_inflated,
 {
 	uLongf out_cb = cb_inflated;
 	uint8_t *out = malloc(out_cb ? out_cb : 1);
+	int zrc;
 
 	if (!out)
 		return pf_error_set(PF_E_NOMEM, "out of memory");
-	if (uncompress(out, &out_cb, *data, *cb) != Z_OK ||
-	    out_cb != cb_inflated) {
-		fault(sink, PF_F_INFLATE, "cbInflated", e, out_cb,
-		      cb_inflated);
+	zrc = uncompress(out, &out_cb, *data, *cb);
+	if (zrc != Z_OK || out_cb != cb_inflated) {
+		/* a broken stream or checksum yields nothing usable, however
+		 * many bytes zlib wrote before it noticed */
+		fault(sink, PF_F_INFLATE, "cbInflated", e,
+		      zrc == Z_OK ? out_cb : 0, cb_inflated);
 		free(out);
 		return pf_error_set(PF_E_CORRUPT,
 				    "block 0x%llx does not inflate",

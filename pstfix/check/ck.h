@@ -20,12 +20,22 @@ struct pf_block_rec {
 	uint32_t cb_inflated;
 	uint32_t refs;          /* references found by the block pass */
 	uint8_t state;          /* BLK_* */
+	uint8_t role;           /* ROLE_* bits: how it is referenced */
+};
+
+/* An internal block named as data (NBT or SLENTRY bidData, an XXBLOCK
+ * entry) must be an XBLOCK/XXBLOCK; one named as a subnode tree (bidSub,
+ * an SIENTRY) an SLBLOCK/SIBLOCK (MS-PST 2.2.2.8.3.2, 2.2.2.8.3.3). */
+enum {
+	ROLE_DATA = 1,
+	ROLE_SUB = 2,
 };
 
 enum {
 	BLK_UNREAD = 0,
 	BLK_OK,
 	BLK_BAD,                /* unusable: trailer or extent wrong */
+	BLK_DEFER,              /* internal, btype unknown: parsed last */
 };
 
 struct pf_node_rec {
@@ -103,6 +113,7 @@ void pass_header(struct pf_ck *ck);
 void pass_bbt(struct pf_ck *ck);
 void pass_nbt(struct pf_ck *ck);
 void pass_blocks(struct pf_ck *ck);
+void check_trees(struct pf_ck *ck);      /* pass 5's end: pass_trees.c */
 void pass_amap(struct pf_ck *ck);
 void pass_ltp(struct pf_ck *ck);
 void pass_nameid(struct pf_ck *ck);

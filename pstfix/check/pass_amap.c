@@ -5,7 +5,8 @@
  *
  * Checks: every AMap page from amap_first at each span up to the end of
  * the file, and the PMap / FMap / FPMap pages at their intervals: trailer
- * (ptype, BID == own offset, wSig 0, CRC); ibAMapLast is the last AMap;
+ * (ptype, BID == own offset, wSig 0, CRC); each AMap marks itself and
+ * the map pages after it allocated; ibAMapLast is the last AMap;
  * the DList page's trailer, or an all-zero DList (a warning: Outlook writes
  * those).  Then, when fAMapValid says the maps are valid, the AMap bits
  * against the space the B-tree passes claimed: referenced space marked
@@ -43,20 +44,72 @@ static bool map_page_ok(struct pf_ck *ck, uint64_t ib, uint8_t ptype,
 	return pf_page_check(ck->l, page, ib, ptype, ib, obj, &ck->sink);
 }
 
-/* MS-PST 2.2.2.7.3-6: PMap every 8th AMap (512-byte pages only), FMap
- * from the 128th every 496, FPMap (Unicode) from the 8192nd every 31744. */
+/* The map pages at the start of AMap INDEX's span, as bits: 1 << k for
+ * the page k pages after the AMap (k 0: the AMap itself).  MS-PST
+ * 2.2.2.7.3-6: a PMap every 8th AMap (512-byte pages only), an FMap from
+ * the 128th every 496, an FPMap (Unicode) from the 8192nd every 31744. */
+static unsigned maps_at(const struct pf_ck *ck, uint64_t index)
+{
+	unsigned m = 1;
+
+	if (ck->l->page_size != 512)
+		return m;
+	if (index % 8 == 0)
+		m |= 1u << 1;
+	if (index >= 128 && (index - 128) % 496 == 0)
+		m |= 1u << 2;
+	if (ck->h->variant == PF_UNICODE && index >= 8192 &&
+	    (index - 8192) % 31744 == 0)
+		m |= 1u << 3;
+	return m;
+}
+
+static const struct {
+	uint8_t ptype;
+	enum pf_obj obj;
+	uint16_t code;          /* its row for a wrong AMap byte */
+	const char *field;
+} map_kind[4] = {
+	{ PF_PTYPE_AMAP, PF_OBJ_AMAP, 2006, "its own rgbAMapBits[0]" },
+	{ PF_PTYPE_PMAP, PF_OBJ_PMAP, 2016, "the AMap's rgbAMapBits[1]" },
+	{ PF_PTYPE_FMAP, PF_OBJ_FMAP, 2026, "the AMap's rgbAMapBits[2]" },
+	{ PF_PTYPE_FPMAP, PF_OBJ_FPMAP, 2036, "the AMap's rgbAMapBits[3]" },
+};
+
 static void visit_other_maps(struct pf_ck *ck, uint64_t ib, uint64_t index,
 			     uint8_t *page)
 {
-	if (ck->l->page_size != 512)
-		return;
-	if (index % 8 == 0)
-		map_page_ok(ck, ib + 512, PF_PTYPE_PMAP, PF_OBJ_PMAP, page);
-	if (index >= 128 && (index - 128) % 496 == 0)
-		map_page_ok(ck, ib + 1024, PF_PTYPE_FMAP, PF_OBJ_FMAP, page);
-	if (ck->h->variant == PF_UNICODE && index >= 8192 &&
-	    (index - 8192) % 31744 == 0)
-		map_page_ok(ck, ib + 1536, PF_PTYPE_FPMAP, PF_OBJ_FPMAP, page);
+	unsigned m = maps_at(ck, index);
+
+	for (unsigned k = 1; k < 4; k++)
+		if (m & (1u << k))
+			map_page_ok(ck, ib + k * ck->l->page_size,
+				    map_kind[k].ptype, map_kind[k].obj, page);
+}
+
+/* MS-PST 2.2.2.7.2: an AMap "maps itself": the first byte of its bitmap
+ * is 0xFF, the 512 bytes of the AMap page; the PMap, FMap and FPMap that
+ * follow it are allocated from its span too (2.2.2.7.3, 2.2.2.7.5-6), so
+ * the next bytes are 0xFF where they are.  A clear bit would let an
+ * allocator hand a map page out.  One byte per page in every variant
+ * (64-byte units, or 512-byte units for 4 KiB pages). */
+static void check_own_bits(struct pf_ck *ck, uint64_t ib, uint64_t index,
+			   const uint8_t *page)
+{
+	const uint8_t *bits = page + ck->l->amap_bits_ib;
+	unsigned m = maps_at(ck, index);
+
+	if (ck->h->root.f_amap_valid == 0)
+		return;          /* marked invalid: reported, rebuilt whole */
+	for (unsigned k = 0; k < 4; k++) {
+		struct pf_fault f = { .ib = ib + k * ck->l->page_size,
+				      .bid = ib + k * ck->l->page_size,
+				      .field = map_kind[k].field,
+				      .got = bits[k], .want = 0xFF };
+
+		if ((m & (1u << k)) && bits[k] != 0xFF)
+			ck_report(ck, map_kind[k].code, &f, NULL);
+	}
 }
 
 static bool bit_at(const uint8_t *bits, uint64_t i)
@@ -163,8 +216,15 @@ static void check_dlist(struct pf_ck *ck, uint8_t *page)
 		ck_problem(ck, 2047, ib, 0, 0, 0, 0, NULL);
 		return;
 	}
-	/* the DList's BID is whatever the trailer says; check the rest */
+	/* nothing references the DList, so its BID is checked apart:
+	 * MS-PST 2.2.2.7.1 gives pages other than the maps a BID from
+	 * bidNextP (Outlook's DList holds bidNextP itself, every corpus
+	 * file); Aspose writes the page's offset, as for a map page */
 	pf_page_trailer_get(ck->l, page, &t);
+	if (t.bid != ib && (t.bid == 0 || t.bid > ck->h->bid_next_p) &&
+	    ck->h->bid_next_p > ck->max_page_bid)   /* else PF1021 says it */
+		ck_problem(ck, 2043, ib, t.bid, 0, t.bid, ck->h->bid_next_p,
+			   NULL);
 	if (pf_page_check(ck->l, page, ib, PF_PTYPE_DL, t.bid, PF_OBJ_DLIST,
 			  &ck->sink))
 		check_dlist_entries(ck, page, ib);
@@ -207,6 +267,8 @@ void pass_amap(struct pf_ck *ck)
 		visit_other_maps(ck, ib, k, page);
 		if (!map_page_ok(ck, ib, PF_PTYPE_AMAP, PF_OBJ_AMAP, page))
 			compare = false;
+		else
+			check_own_bits(ck, ib, k, page);
 		last = ib;
 	}
 	if (last != r->ib_amap_last && r->ib_amap_last >= l->amap_first &&

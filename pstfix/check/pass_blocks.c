@@ -21,20 +21,21 @@
 #include "../../formats/util/pf_le.h"
 #include "ck.h"
 
-/* Count a reference to BID.  A missing BID named by an internal block
- * (FROM_BID) is reported here; one named by the NBT (FROM_BID 0) was
- * reported by pass 4 already. */
+/* Count a reference to BID in ROLE.  A missing BID named by an internal
+ * block (FROM_BID) is reported here; one named by the NBT (FROM_BID 0)
+ * was reported by pass 4 already. */
 static void add_ref(struct pf_ck *ck, uint64_t bid, uint32_t nid,
-		    uint64_t from_bid)
+		    uint64_t from_bid, uint8_t role)
 {
 	struct pf_block_rec *b;
 
 	if (bid == 0)
 		return;
 	b = ck_block_mut(ck, bid);
-	if (b)
+	if (b) {
 		b->refs++;
-	else if (ck->bbt_complete && from_bid != 0)
+		b->role |= role;
+	} else if (ck->bbt_complete && from_bid != 0)
 		ck_problem(ck, 5008, PF_NO_IB, from_bid, nid, bid, 0, NULL);
 }
 
@@ -60,7 +61,7 @@ static void scan_xblock(struct pf_ck *ck, struct pf_block_rec *b,
 		uint64_t child = id_at(l, x.rgbid + (size_t)i * l->bid_size);
 		const struct pf_block_rec *c = ck_block(ck, child);
 
-		add_ref(ck, child, 0, b->bid);
+		add_ref(ck, child, 0, b->bid, ROLE_DATA);
 		if (x.level == 1 && c)
 			sum += c->cb_inflated;
 	}
@@ -78,6 +79,7 @@ static void scan_slblock(struct pf_ck *ck, struct pf_block_rec *b,
 {
 	const struct pf_layout *l = ck->l;
 	struct pf_slblock sl;
+	uint32_t prev = 0;
 
 	if (!pf_slblock_parse(l, data, cb, b->bid, &ck->sink, &sl)) {
 		b->state = BLK_BAD;
@@ -87,13 +89,36 @@ static void scan_slblock(struct pf_ck *ck, struct pf_block_rec *b,
 		const uint8_t *e = sl.rgentries + (size_t)i * sl.cb_entry;
 		uint32_t nid = (uint32_t)id_at(l, e);
 
-		add_ref(ck, id_at(l, e + l->bid_size), nid, b->bid);
+		/* MS-PST 2.2.2.1: two subnodes of a node never share a NID;
+		 * the entries are kept in NID order (2.2.2.8.3.3) */
+		if (i > 0 && nid <= prev)
+			ck_problem(ck, 5023, b->ib, b->bid, nid, nid, prev,
+				   NULL);
+		prev = nid;
+
+		add_ref(ck, id_at(l, e + l->bid_size), nid, b->bid,
+			sl.level == 0 ? ROLE_DATA : ROLE_SUB);
 		if (sl.level == 0)
-			add_ref(ck, id_at(l, e + 2 * l->bid_size), nid, b->bid);
+			add_ref(ck, id_at(l, e + 2 * l->bid_size), nid, b->bid,
+				ROLE_SUB);
 	}
 }
 
-static void scan_block(struct pf_ck *ck, struct pf_block_rec *b)
+/* MS-PST 2.2.2.7.2: the data section, where blocks are allocated, starts
+ * with the first AMap; before it lie the HEADER and the DList (2.2.2.7.4).
+ * A BBT entry that puts a block there is wrong whatever the bytes say. */
+static void header_block(struct pf_ck *ck, struct pf_block_rec *b)
+{
+	struct pf_fault f = { .ib = b->ib, .bid = b->bid,
+			      .field = "ib (before the first AMap)",
+			      .got = b->ib, .want = ck->l->amap_first };
+
+	ck_report(ck, 5009, &f, NULL);
+	b->state = BLK_BAD;
+}
+
+static void scan_block(struct pf_ck *ck, struct pf_block_rec *b,
+		       bool deferred)
 {
 	struct pf_bbt_entry e = {
 		.bref = { .bid = b->bid, .ib = b->ib }, .cb = b->cb,
@@ -104,9 +129,16 @@ static void scan_block(struct pf_ck *ck, struct pf_block_rec *b)
 	/* external blocks are only checked here, never parsed: skip the
 	 * decoding (a third of the pass's work on a permute-encoded file) */
 	unsigned flags = b->bid & PF_BID_INTERNAL ? 0 : PF_BLOCK_RAW;
-	int rc = pf_block_read_ex(ck->ndb, &e, &ck->sink, flags, &data, &cb);
+	int rc;
 
-	if (b->ib % ck->l->block_align == 0 && b->ib < ck->eof)
+	if (b->ib < ck->l->amap_first) {
+		header_block(ck, b);
+		return;
+	}
+	/* a deferred block was read once: its trailer faults are known */
+	rc = pf_block_read_ex(ck->ndb, &e, deferred ? NULL : &ck->sink, flags,
+			      &data, &cb);
+	if (!deferred && b->ib % ck->l->block_align == 0 && b->ib < ck->eof)
 		ck_claim(ck, b->ib, pf_block_size(ck->l, b->cb), "block");
 	if (rc != 0) {
 		b->state = BLK_BAD;
@@ -114,7 +146,15 @@ static void scan_block(struct pf_ck *ck, struct pf_block_rec *b)
 	}
 	b->state = BLK_OK;
 	if (b->bid & PF_BID_INTERNAL) {
+		/* btype tells the kind; when it is neither, how the block is
+		 * referenced does, known once every block was read */
 		if (cb >= 1 && data[0] == 0x01)
+			scan_xblock(ck, b, data, cb);
+		else if (cb >= 1 && data[0] == 0x02)
+			scan_slblock(ck, b, data, cb);
+		else if (!deferred)
+			b->state = BLK_DEFER;
+		else if (b->role & ROLE_DATA)
 			scan_xblock(ck, b, data, cb);
 		else
 			scan_slblock(ck, b, data, cb);
@@ -207,16 +247,22 @@ void pass_blocks(struct pf_ck *ck)
 	struct ib_index *order;
 
 	for (size_t i = 0; i < ck->nnodes; i++) {
-		add_ref(ck, ck->nodes[i].bid_data, ck->nodes[i].nid, 0);
-		add_ref(ck, ck->nodes[i].bid_sub, ck->nodes[i].nid, 0);
+		add_ref(ck, ck->nodes[i].bid_data, ck->nodes[i].nid, 0,
+			ROLE_DATA);
+		add_ref(ck, ck->nodes[i].bid_sub, ck->nodes[i].nid, 0,
+			ROLE_SUB);
 	}
 	order = file_order(ck);
 	for (size_t i = 0; i < ck->nblocks; i++) {
 		if (i % 4096 == 0)
 			ck_progress(ck, PF_PASS_BLOCKS, i, ck->nblocks);
-		scan_block(ck, &ck->blocks[order ? order[i].index : i]);
+		scan_block(ck, &ck->blocks[order ? order[i].index : i], false);
 	}
 	free(order);
+	for (size_t i = 0; i < ck->nblocks; i++)
+		if (ck->blocks[i].state == BLK_DEFER)
+			scan_block(ck, &ck->blocks[i], true);
+	check_trees(ck);
 	ck_progress(ck, PF_PASS_BLOCKS, ck->nblocks, ck->nblocks);
 	if (ck->bbt_complete && ck->nbt_complete)
 		check_refcounts(ck);

@@ -4,9 +4,10 @@
  *
  * Checks per page: inside the file and page aligned, the trailer (ptype,
  * ptypeRepeat, BID against the parent's BREF, wSig, CRC), cEnt/cEntMax/
- * cbEnt, cLevel one below the parent's, keys strictly ascending, the first
- * key equal to the parent entry's key (scanpst's "btkeyMin mismatch"), and
- * that no page is reached twice (a visited set: a cycle ends here).
+ * cbEnt, cLevel one below the parent's, dwPadding zero (Unicode), keys
+ * strictly ascending, the first key equal to the parent entry's key
+ * (scanpst's "btkeyMin mismatch"), and that no page is reached twice (a
+ * visited set: a cycle ends here).
  * Per entry: duplicate BIDs/NIDs; NBT bidData/bidSub present in the BBT
  * ("Data block not found in BBT"); bidSub internal; NID types defined.
  * Collects: ck->blocks (BBT leaves) and ck->nodes (NBT leaves), sorted.
@@ -15,6 +16,7 @@
 #include <stdlib.h>
 
 #include "../../formats/util/pf_grow.h"
+#include "../../formats/util/pf_le.h"
 #include "../../formats/util/pf_set.h"
 #include "ck.h"
 
@@ -128,6 +130,44 @@ static void check_keys(struct walk *w, const struct pf_btpage *bt,
 static int walk_page(struct walk *w, const struct pf_bref *bref,
 		     int want_level, bool has_min, uint64_t min_key);
 
+/* MS-PST 2.2.2.7.7.1: the Unicode BTPAGE ends its metadata with dwPadding,
+ * which MUST be zero (it is on every page of every Unicode corpus file;
+ * the entry padding, by contrast, is often not).  The CRC covers it, so
+ * a nonzero value was written with the page: the page is suspect, but
+ * usable. */
+static void check_padding(struct walk *w, const uint8_t *page,
+			  const struct pf_bref *bref)
+{
+	const struct pf_layout *l = w->ck->l;
+	struct pf_fault f = { .ib = bref->ib, .bid = bref->bid,
+			      .field = "dwPadding" };
+
+	if (l->page_size != 512 || l->bid_size != 8)
+		return;
+	f.got = pf_le32(page + l->bt_entries + 4);
+	if (f.got != 0)
+		ck_report(w->ck, code_base(w->obj) + 14, &f, NULL);
+}
+
+/* MS-PST 2.2.2.7.7.1: a child page's cLevel is its parent's minus one.
+ * Checked before the entry sizes: cbEnt and cEntMax depend on the level
+ * the page claims (an NBT leaf entry is wider than a branch entry), so a
+ * wrong cLevel would otherwise show as a wrong cbEnt and cEntMax. */
+static bool level_ok(struct walk *w, const uint8_t *page,
+		     const struct pf_bref *bref, int want_level)
+{
+	struct pf_btpage bt;
+	struct pf_fault f = { .ib = bref->ib, .bid = bref->bid,
+			      .want = (uint64_t)want_level };
+
+	pf_btpage_parse(w->ck->l, page, bref->ib, w->obj, NULL, &bt);
+	if (want_level < 0 || bt.level == (uint32_t)want_level)
+		return true;
+	f.got = bt.level;
+	ck_report(w->ck, code_base(w->obj) + 8, &f, NULL);
+	return false;
+}
+
 static int visit_entries(struct walk *w, const struct pf_btpage *bt)
 {
 	const struct pf_layout *l = w->ck->l;
@@ -186,6 +226,7 @@ static int walk_page(struct walk *w, const struct pf_bref *bref,
 	if (rc != 0 ||
 	    !pf_page_check(ck->l, page, bref->ib, ptype, bref->bid, w->obj,
 			   &ck->sink) ||
+	    !level_ok(w, page, bref, want_level) ||
 	    !pf_btpage_parse(ck->l, page, bref->ib, w->obj, &ck->sink, &bt)) {
 		free(page);
 		return 0;
@@ -195,15 +236,7 @@ static int walk_page(struct walk *w, const struct pf_bref *bref,
 		 w->obj == PF_OBJ_BBT ? "BBT page" : "NBT page");
 	if ((bref->bid & ~(uint64_t)1) > ck->max_page_bid)
 		ck->max_page_bid = bref->bid & ~(uint64_t)1;
-	if (want_level >= 0 && bt.level != (uint32_t)want_level) {
-		struct pf_fault f = { .ib = bref->ib, .bid = bref->bid,
-				      .got = bt.level,
-				      .want = (uint64_t)want_level };
-
-		ck_report(ck, code_base(w->obj) + 8, &f, NULL);
-		free(page);
-		return 0;
-	}
+	check_padding(w, page, bref);
 	check_keys(w, &bt, bref->ib, has_min, min_key);
 	rc = visit_entries(w, &bt);
 	free(page);

@@ -86,13 +86,15 @@ static void check_root(struct pf_ck *ck)
 		ck_problem(ck, 1013, PF_NO_IB, 0, 0, r->ib_file_eof, size, NULL);
 		ck->eof = r->ib_file_eof >= l->amap_first ? r->ib_file_eof : size;
 	}
+	/* the last AMap starts before eof: an eof at a span's end is the
+	 * end of the previous AMap's span, not the start of a new one */
 	if (r->ib_amap_last < l->amap_first ||
 	    (r->ib_amap_last - l->amap_first) % l->amap_span != 0 ||
 	    r->ib_amap_last >= ck->eof) {
 		struct pf_fault f = { .ib = PF_NO_IB, .field = "ibAMapLast",
 				      .got = r->ib_amap_last,
 				      .want = l->amap_first +
-					      (ck->eof - l->amap_first) /
+					      (ck->eof - l->amap_first - 1) /
 					      l->amap_span * l->amap_span };
 
 		ck_report(ck, 1010, &f, NULL);

@@ -79,12 +79,7 @@ static void check_pc(struct pf_ck *ck, uint32_t nid, uint64_t bid_data,
 static void check_empty_root(struct pf_ck *ck, const struct pf_tc *tc,
 			     uint32_t nid)
 {
-	const uint8_t *p;
-	size_t cb;
-
-	if (tc->nindex != 0 || tc->hnid_rows != 0 ||
-	    tc->rowidx.hid_root == 0 ||
-	    pf_hn_get(&tc->hn, tc->rowidx.hid_root, &p, &cb) != 0 || cb != 0)
+	if (!pf_tc_empty_root_alloc(tc))
 		return;
 	ck_problem(ck, 6065, PF_NO_IB, 0, nid, tc->rowidx.hid_root, 0, NULL);
 }

@@ -7,9 +7,10 @@
  * parent exists and is a folder, no cycle on the way to the root; the
  * hierarchy table's rows equal the subfolders the NBT parents name; the
  * contents table's rows equal the messages the NBT parents name;
- * PidTagContentCount and PidTagSubfolders match; every message's parent
- * is a folder (else it is an orphan); every message's PC, recipient table
- * and attachment table read, and the attachment table's rows equal the
+ * PidTagContentCount, PidTagContentUnreadCount (msg_unread.c) and
+ * PidTagSubfolders match; every message's parent is a folder (else it is
+ * an orphan); every message's PC, recipient table, attachment table and
+ * attachments' PCs read, and the attachment table's rows equal the
  * attachment subnodes.
  * Collects: the counts in the summary (folders, messages, attachments,
  * recipients).
@@ -22,6 +23,7 @@
 #include "../../formats/msg/pf_msg.h"
 #include "../../formats/util/pf_set.h"
 #include "ck.h"
+#include "msg_unread.h"
 
 /* `old`: absent from files written before Outlook 2003 (the corpus's
  * ANSI go-pst file has no spam search folder); missing is a warning. */
@@ -242,7 +244,8 @@ static void check_folder_tables(struct pf_ck *ck, uint32_t nid)
 }
 
 static void check_folder(struct pf_ck *ck, const struct pf_node_rec *n,
-			 const struct pf_node_rec **by_parent)
+			 const struct pf_node_rec **by_parent,
+			 struct msg_unread *u)
 {
 	struct pf_folder_info fi;
 	struct pf_set msgs = { 0 }, subs = { 0 };
@@ -267,6 +270,8 @@ static void check_folder(struct pf_ck *ck, const struct pf_node_rec *n,
 		    fi.has_subfolders != (nsubs > 0))
 			ck_problem(ck, 7011, PF_NO_IB, 0, n->nid,
 				   fi.has_subfolders, nsubs, NULL);
+		if (PF_NID_TYPE(n->nid) == PF_NT_NORMAL_FOLDER)
+			msg_unread_folder(u, ck->ndb, n->nid);
 		pf_folder_info_free(&fi);
 	}
 	if (ck->bbt_ok && PF_NID_TYPE(n->nid) == PF_NT_NORMAL_FOLDER) {
@@ -277,6 +282,21 @@ static void check_folder(struct pf_ck *ck, const struct pf_node_rec *n,
 	}
 	pf_set_free(&msgs);
 	pf_set_free(&subs);
+}
+
+/* An attachment is its own PC (MS-PST 2.4.6.2): one that does not open
+ * is lost to every reader, though pass 6 said why (PF6090). */
+static void check_attachment_pc(struct pf_ck *ck, struct pf_message *m,
+				uint32_t id)
+{
+	struct pf_attachment a;
+
+	if (pf_attachment_open(&a, m, id) != 0) {
+		ck_problem(ck, 7020, PF_NO_IB, 0, m->nid, id, 0,
+			   pf_error_msg());
+		return;
+	}
+	pf_attachment_close(&a);
 }
 
 /* Attachment table rows against the attachment subnodes. */
@@ -306,11 +326,13 @@ static void check_attachments(struct pf_ck *ck, struct pf_message *m)
 		ck->sum->attachments++;
 		if (!pf_set_has(&rows, id))
 			ck_problem(ck, 7015, PF_NO_IB, 0, m->nid, id, 0, NULL);
+		check_attachment_pc(ck, m, id);
 	}
 	pf_set_free(&rows);
 }
 
-static void check_message(struct pf_ck *ck, const struct pf_node_rec *n)
+static void check_message(struct pf_ck *ck, const struct pf_node_rec *n,
+			  struct msg_unread *u)
 {
 	const struct pf_node_rec *parent = ck_node(ck, n->nid_parent);
 	struct pf_message m;
@@ -326,8 +348,10 @@ static void check_message(struct pf_ck *ck, const struct pf_node_rec *n)
 	if (pf_message_open(&m, ck->ndb, n->nid) != 0) {
 		ck_problem(ck, 7012, PF_NO_IB, n->bid_data, n->nid, 0, 0,
 			   pf_error_msg());
+		msg_unread_unknown(u, n->nid_parent);
 		return;
 	}
+	msg_unread_message(u, n->nid_parent, &m);
 	/* notes, contacts and other non-mail items have no recipient table;
 	 * only one that is there and unreadable is a problem */
 	rc = pf_message_recipients(&m, &t);
@@ -357,6 +381,7 @@ static bool is_folder_table(uint32_t nid)
 void pass_msg(struct pf_ck *ck)
 {
 	const struct pf_node_rec **by_parent = by_parent_index(ck);
+	struct msg_unread u = { 0 };
 
 	if (!by_parent)
 		return;
@@ -372,10 +397,11 @@ void pass_msg(struct pf_ck *ck)
 			ck_problem(ck, 7023, PF_NO_IB, 0, n->nid,
 				   n->nid_parent, 0, NULL);
 		if (is_folder(n->nid))
-			check_folder(ck, n, by_parent);
+			check_folder(ck, n, by_parent, &u);
 		else if (is_message(n->nid))
-			check_message(ck, n);
+			check_message(ck, n, &u);
 	}
+	msg_unread_report(ck, &u);
 	ck_progress(ck, PF_PASS_MSG, ck->nnodes, ck->nnodes);
 	free(by_parent);
 }

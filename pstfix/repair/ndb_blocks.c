@@ -138,6 +138,27 @@ static int parse_internal(struct rp *r, struct rp_block *b)
 	return rc;
 }
 
+/* A 4K OST block stored compressed (cbInflated != cb) is kept only when
+ * its zlib stream inflates to cbInflated bytes: the CRC covers the stored
+ * bytes, so a stream damaged before it was sealed passes the trailer
+ * scan.  1 when it inflates (or is not compressed), else 0. */
+static int inflates(struct rp *r, const struct rp_block *b)
+{
+	uint8_t *data;
+	size_t cb;
+
+	if (b->cb_inflated == 0 || b->cb_inflated == b->cb)
+		return 1;
+	if (rp_block_read(r, b, &data, &cb) != 0) {
+		rp_note_item(r, "block 0x%llx at 0x%llx does not inflate to "
+			     "%u bytes: dropped", (unsigned long long)b->bid,
+			     (unsigned long long)b->ib, b->cb_inflated);
+		return 0;
+	}
+	free(data);
+	return 1;
+}
+
 static void from_scav(struct rp_block *b, const struct pf_scav_block *s)
 {
 	memset(b, 0, sizeof(*b));
@@ -174,6 +195,9 @@ static int choose(struct rp *r, const struct pf_scav_block *s, size_t count,
 			continue;
 		}
 		if (!(out->bid & PF_BID_INTERNAL)) {
+			rc = inflates(r, out);
+			if (rc != 1)
+				continue;
 			*found = true;
 			return 0;
 		}
@@ -419,14 +443,19 @@ static void count_lost(struct rp *r)
 
 	for (size_t i = 0; i < r->bbt.n; i++) {
 		const struct pf_bbt_entry *e = &r->bbt.bbt[i];
+		size_t copies;
 
 		if (rp_block_find(r, e->bref.bid))
 			continue;
 		n++;
-		rp_note_item(r, "block 0x%llx at 0x%llx (BBT) has no valid "
-			     "trailer: dropped",
-			     (unsigned long long)e->bref.bid,
-			     (unsigned long long)e->bref.ib);
+		/* a copy with a valid trailer was refused (its structure
+		 * or its zlib stream): choose() said why */
+		pf_scavenge_block_find(&r->scav, e->bref.bid, &copies);
+		if (copies == 0)
+			rp_note_item(r, "block 0x%llx at 0x%llx (BBT) has no "
+				     "valid trailer: dropped",
+				     (unsigned long long)e->bref.bid,
+				     (unsigned long long)e->bref.ib);
 	}
 	r->ctx->counts.blocks_dropped += n;
 }

@@ -71,9 +71,9 @@ static const struct level_range ranges[] = {
 	{ 5032, 5032, NODES },
 	/* pass 6 and 7: LTP and messaging */
 	{ 6000, 6084, MSG },
-	{ 6085, 6085, NONE },    /* name-to-id hash: no stage rebuilds it */
+	{ 6085, 6085, NONE },    /* hash table alone: left (some writers) */
 	{ 6086, 6090, MSG },
-	{ 7001, 7021, MSG },
+	{ 7001, 7020, MSG },
 	{ 7022, 7022, NONE },    /* nodes files before Outlook 2003 lack */
 	{ 7023, 7023, MSG },
 	/* pass 8: what libpff sees (observations); 9: capped output */

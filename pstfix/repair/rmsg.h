@@ -19,7 +19,8 @@
  * - Files: rmsg_plan.c (reading IN, mandatory nodes, counts, tables),
  *   rmsg_orphans.c (parents, "Recovered Items"), rmsg_write.c (OUT, the
  *   folder tables), rmsg_props.c (properties set on kept PCs, rows, the
- *   store, the name-to-ID map), rmsg_attach.c (attachment tables);
+ *   store), rmsg_nameid.c (the name-to-ID map), rmsg_attach.c
+ *   (attachment tables), rmsg_heap.c and rmsg_bth.c (tolerant PC reads);
  *   repair_msg.c is the stage's entry point.
  */
 #ifndef PF_RMSG_H
@@ -48,6 +49,8 @@ struct rmsg_node {
 				     that does not resolve (rmsg_salvage.c) */
 	bool fix_heap;            /* its PC opens only by a tolerant read of
 				     its heap (rmsg_heap.c) */
+	bool fix_recip;           /* its recipient table does not open
+				     (rmsg_recip.c) */
 };
 
 /* The store PC's required properties (MS-PST 2.4.3.1, 2.7.1). */
@@ -95,7 +98,8 @@ struct rmsg_plan {
 	bool missing_there[32];   /* ... that are there but do not open */
 	uint32_t nmissing;
 	unsigned store_lacks;     /* RMSG_STORE_* the store PC lacks */
-	bool nameid_rehash;       /* the map's bucket count is not 251 */
+	bool nameid_rehash;       /* the map's bucket count is not 251 or
+				     its streams are damaged: rebuilt */
 	int32_t nameid_buckets_in;   /* what it was (-1: absent) */
 	uint32_t ipm;             /* the IPM subtree: the store's
 				     PidTagIpmSubTreeEntryId (OSTs have
@@ -184,8 +188,12 @@ void rmsg_merge_props(struct pf_plist *l, const struct pf_pc *pc,
 /* Node NID's PC written again that way, as node NID (parent PARENT). */
 int rmsg_set_props(struct rmsg_w *x, uint32_t nid, uint32_t parent,
 		   const struct pf_plist *set, bool (*drop)(uint32_t));
-/* The store's missing required properties; the map's 251 buckets. */
+/* The store's missing required properties. */
 int rmsg_fix_store(struct rmsg_w *x);
+/* rmsg_nameid.c: does the name-to-ID map report damage in its streams;
+ * the map written again from what survives, in 251 buckets, when the
+ * plan says so. */
+bool rmsg_nameid_faults(struct pf_ndb *ndb);
 int rmsg_fix_nameid(struct rmsg_w *x);
 
 /* rmsg_attach.c: does M's attachment table (subnode 0x671) list exactly
@@ -195,6 +203,12 @@ bool rmsg_attach_table_ok(struct pf_message *m);
  * subnode tree with the other subnodes as they were. */
 int rmsg_attach_rebuild(struct pf_storew *s, struct pf_ndb *ndb,
 			const struct rmsg_node *n, uint32_t *nrows);
+
+/* rmsg_recip.c: does M have a recipient table that does not open
+ * (MS-PST 2.4.5.2)?  Write node N again with that table put right from a
+ * tolerant read, or replaced by an empty one (said). */
+bool rmsg_recip_bad(struct pf_message *m);
+int rmsg_recip_rebuild(struct rmsg_w *x, const struct rmsg_node *n);
 
 /* rmsg_salvage.c: the LTP faults (>= 0) table NID's TC reports when
  * opened and validated (MS-PST 2.3.4), or a PF_E_* when it does not open
@@ -207,14 +221,34 @@ bool rmsg_props_bad(struct pf_message *m);
  * other property and subnode as it was (rmsg_salvage.c). */
 int rmsg_salvage_write(struct rmsg_w *x, const struct rmsg_node *n);
 
-/* Does node N's heap report a fault when opened (rmsg_salvage.c)?
+/* Does node N's PC report a fault when opened: its heap, its BTH header
+ * or its record order (rmsg_salvage.c)?
  * rmsg_heap.c: open message N tolerantly (a bad HNHDR bSig ignored, a
- * lost HNPAGEMAP found again, MS-PST 2.3.1), what was done into WHY;
- * rmsg_item_open(): the message as it opens, or tolerantly when its heap
+ * lost HNPAGEMAP found again, MS-PST 2.3.1; the BTH put right by
+ * rmsg_pc_bth_fix()), what was done into WHY (RMSG_WHY_CB bytes is
+ * enough); the same for attachment NID of M;
+ * rmsg_item_open(): the message as it opens, or tolerantly when its PC
  * is damaged (then n->fix_heap is set). */
+#define RMSG_WHY_CB 256
 bool rmsg_heap_faults(struct pf_ndb *ndb, const struct rmsg_node *n);
 int rmsg_message_salvage(struct pf_message *m, struct pf_ndb *ndb,
 			 const struct rmsg_node *n, char *why, size_t cbwhy);
+int rmsg_attachment_salvage(struct pf_attachment *a, struct pf_message *m,
+			    uint32_t nid, char *why, size_t cbwhy);
+/* The blocks of the heap at BID_DATA (unreadable ones NULL), block 0's
+ * HNHDR and HNPAGEMAP put right as for a PC; PF_E_CORRUPT when its page
+ * map cannot be found.  Free with rmsg_heap_free(). */
+int rmsg_heap_read(struct pf_ndb *ndb, uint64_t bid_data, uint8_t ***blocks,
+		   size_t **cbs, uint32_t *n, char *why, size_t cbwhy);
+void rmsg_heap_free(uint8_t **blocks, size_t *cbs, uint32_t n);
+/* rmsg_bth.c: block 0 (D, CB) of a PC's heap with its BTH header and
+ * record order put right where MS-PST fixes them; what into WHY. */
+void rmsg_pc_bth_fix(uint8_t *d, size_t cb, bool wide, char *why,
+		     size_t cbwhy);
+/* Allocation HID of heap block 0 (D, CB): where it starts, its size in
+ * *LEN; NULL when HID is not an allocation of block 0. */
+uint8_t *rmsg_heap0_alloc(uint8_t *d, size_t cb, bool wide, uint32_t hid,
+			  uint32_t *len);
 int rmsg_item_open(struct pf_message *m, struct pf_ndb *ndb,
 		   struct rmsg_node *n);
 

@@ -1,7 +1,7 @@
 /*
- * rmsg_heap.c - a message PC whose heap header is damaged, read
- * tolerantly (MS-PST 2.3.1) so the messaging stage can write the PC
- * again from the properties that decode.
+ * rmsg_heap.c - a message's or attachment's PC whose heap header or BTH
+ * is damaged, read tolerantly (MS-PST 2.3.1, 2.3.2) so the messaging
+ * stage can write the PC again from the properties that decode.
  *
  * Contract
  * - rmsg_item_open() opens a message as usual, or tolerantly when its
@@ -13,8 +13,10 @@
  *   replaced by the one offset in the block that holds a page map fully
  *   consistent with the header (see pagemap_ok() for why that is
  *   trustworthy); several such offsets or none: nothing is guessed and
- *   the open fails.  The PC must then decode through the normal LTP code
- *   (BTH header, records): nothing is invented.
+ *   the open fails.  Then the BTH is put right where the spec or the
+ *   heap says what it must be (rmsg_pc_bth_fix(), rmsg_bth.c).  The PC
+ *   must then decode through the normal LTP code: nothing is invented.
+ * - rmsg_attachment_salvage() does the same for an attachment's PC.
  * - Reads are bounded: the data tree and blocks by formats/ndb, the
  *   search by the block's size.
  */
@@ -117,48 +119,94 @@ static int read_heap(struct pf_ndb *ndb, uint64_t bid_data,
 	return rc;
 }
 
-int rmsg_message_salvage(struct pf_message *m, struct pf_ndb *ndb,
-			 const struct rmsg_node *n, char *why, size_t cbwhy)
+int rmsg_heap_read(struct pf_ndb *ndb, uint64_t bid_data, uint8_t ***blocks,
+		   size_t **cbs, uint32_t *n, char *why, size_t cbwhy)
 {
+	int rc = read_heap(ndb, bid_data, blocks, cbs, n);
+
+	if (rc == 0 && (!(*blocks)[0] || (*cbs)[0] < HNHDR_CB ||
+			!fix_block0((*blocks)[0], (*cbs)[0], why, cbwhy)))
+		rc = pf_error_set(PF_E_CORRUPT, "no page map found");
+	if (rc != 0) {
+		rmsg_heap_free(*blocks, *cbs, *n);
+		*blocks = NULL;
+		*cbs = NULL;
+		*n = 0;
+	}
+	return rc;
+}
+
+void rmsg_heap_free(uint8_t **blocks, size_t *cbs, uint32_t n)
+{
+	for (uint32_t i = 0; blocks && i < n; i++)
+		free(blocks[i]);
+	free(blocks);
+	free(cbs);
+}
+
+/* The PC of node NID (BID_DATA, BID_SUB) read tolerantly into *PC with
+ * its subnodes in *SUB (the PC points at SUB); both empty on failure. */
+static int pc_salvage(struct pf_pc *pc, struct pf_subnodes *sub,
+		      struct pf_ndb *ndb, uint32_t nid, uint64_t bid_data,
+		      uint64_t bid_sub, char *why, size_t cbwhy)
+{
+	bool wide = pf_ndb_layout(ndb)->page_size == 4096;
 	uint8_t **blocks = NULL;
 	size_t *cbs = NULL;
 	uint32_t nb = 0;
 	struct pf_hn hn;
 	int rc;
 
-	memset(m, 0, sizeof(*m));
-	m->ndb = ndb;
-	m->nid = n->nid;
-	rc = read_heap(ndb, n->bid_data, &blocks, &cbs, &nb);
-	if (rc == 0 && (!blocks[0] || cbs[0] < HNHDR_CB ||
-			!fix_block0(blocks[0], cbs[0], why, cbwhy)))
-		rc = pf_error_set(PF_E_CORRUPT, "no page map found");
-	if (rc == 0) {
-		/* takes the blocks, success or not */
-		rc = pf_hn_open_blocks(&hn, blocks, cbs, nb, n->nid, NULL);
-		nb = 0;
-	}
-	for (uint32_t i = 0; i < nb; i++)
-		free(blocks[i]);
+	memset(pc, 0, sizeof(*pc));
+	memset(sub, 0, sizeof(*sub));
+	rc = rmsg_heap_read(ndb, bid_data, &blocks, &cbs, &nb, why, cbwhy);
+	if (rc != 0)
+		return rc;
+	rmsg_pc_bth_fix(blocks[0], cbs[0], wide, why, cbwhy);
+	/* takes the blocks, success or not; the arrays stay ours */
+	rc = pf_hn_open_blocks(&hn, blocks, cbs, nb, nid, NULL);
 	free(blocks);
 	free(cbs);
 	if (rc != 0)
 		return rc;
-	hn.wide_hid = pf_ndb_layout(ndb)->page_size == 4096;
-	rc = pf_subnodes_load(ndb, n->bid_sub, NULL, &m->sub);
+	hn.wide_hid = wide;
+	rc = pf_subnodes_load(ndb, bid_sub, NULL, sub);
 	if (rc == 0)
-		rc = pf_pc_open_hn(&m->pc, &hn, ndb, &m->sub, NULL);
+		rc = pf_pc_open_hn(pc, &hn, ndb, sub, NULL);
 	else
 		pf_hn_close(&hn);
 	if (rc != 0)
-		pf_message_close(m);
+		pf_subnodes_free(sub);
 	return rc;
+}
+
+int rmsg_message_salvage(struct pf_message *m, struct pf_ndb *ndb,
+			 const struct rmsg_node *n, char *why, size_t cbwhy)
+{
+	memset(m, 0, sizeof(*m));
+	m->ndb = ndb;
+	m->nid = n->nid;
+	return pc_salvage(&m->pc, &m->sub, ndb, n->nid, n->bid_data,
+			  n->bid_sub, why, cbwhy);
+}
+
+int rmsg_attachment_salvage(struct pf_attachment *a, struct pf_message *m,
+			    uint32_t nid, char *why, size_t cbwhy)
+{
+	const struct pf_subnode *s = pf_subnodes_find(&m->sub, nid);
+
+	memset(a, 0, sizeof(*a));
+	a->nid = nid;
+	if (!s)
+		return pf_error_set(PF_E_NOTFOUND, "no attachment 0x%x", nid);
+	return pc_salvage(&a->pc, &a->sub, m->ndb, nid, s->bid_data,
+			  s->bid_sub, why, cbwhy);
 }
 
 int rmsg_item_open(struct pf_message *m, struct pf_ndb *ndb,
 		   struct rmsg_node *n)
 {
-	char why[128];
+	char why[RMSG_WHY_CB];
 	int rc = pf_message_open(m, ndb, n->nid);
 
 	if (rc == 0 && !rmsg_heap_faults(ndb, n))

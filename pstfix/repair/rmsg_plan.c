@@ -251,6 +251,8 @@ static void read_items(struct rmsg_plan *p, struct pf_ndb *ndb)
 		} else if (n->fix_heap || rmsg_props_bad(&m))
 			n->fix_props = true;  /* after the attachment table:
 						 one rewrite per node */
+		else if (rmsg_recip_bad(&m))
+			n->fix_recip = true;
 		pf_message_close(&m);
 	}
 }
@@ -422,14 +424,14 @@ static int plan_mandatory(struct rmsg_plan *p, struct pf_ndb *ndb,
 	}
 	if (p->nf > 1)
 		qsort(p->f, p->nf, sizeof(*p->f), rmsg_cmp_folder);
-	/* a readable map whose bucket count is not 251 (2.7.1) is
-	 * rehashed with its entries kept */
+	/* a readable map whose bucket count is not 251 (2.7.1), or whose
+	 * streams are damaged, is written again from what survives */
 	if (rmsg_node(p, PF_NID_NAME_TO_ID_MAP) && nameid_streams_read(ndb) &&
 	    pf_message_open(&m, ndb, PF_NID_NAME_TO_ID_MAP) == 0) {
 		if (pf_pc_get_i32(&m.pc, PF_TAG_NAMEID_BUCKET_COUNT,
 				  &buckets) != 0)
 			buckets = -1;
-		p->nameid_rehash = buckets != 251;
+		p->nameid_rehash = buckets != 251 || rmsg_nameid_faults(ndb);
 		p->nameid_buckets_in = buckets;
 		pf_message_close(&m);
 	}

@@ -8,8 +8,7 @@
  * a value too big for the heap goes to a new subnode and the subnode it
  * came from is dropped; subnodes that held no value stay as they were.
  * A value that does not resolve is left out (pass 6 reported it).  The
- * name-to-ID map (MS-PST 2.4.7.5) is rehashed into 251 buckets from its
- * decoded entries; its streams are kept.
+ * name-to-ID map is rmsg_nameid.c's.
  */
 #include <stdio.h>
 #include <stdlib.h>
@@ -161,81 +160,5 @@ int rmsg_fix_store(struct rmsg_w *x)
 			  " PidTagIpmSubTreeEntryId" : "");
 		x->ctx->counts.mandatory_recreated++;
 	}
-	return rc;
-}
-
-/* ---- the name-to-ID map's hash table (MS-PST 2.4.7.5) ---- */
-
-#define NAMEID_BUCKETS 251u   /* PidTagNameidBucketCount, 2.7.1 */
-
-/* In the map's PC every id from 0x1000 up is a hash bucket (2.4.7.5). */
-static bool is_bucket_tag(uint32_t tag)
-{
-	return PF_PROP_ID(tag) >= PF_TAG_NAMEID_BUCKET_BASE;
-}
-
-/* Each decoded entry's NAMEID record (dwPropertyID the hash, wGuid << 1
- * | N, wPropIdx) in the bucket of 251 its hash selects. */
-static void put_buckets(const struct pf_nameid_map *map, struct pf_plist *l)
-{
-	uint8_t *b[NAMEID_BUCKETS] = { 0 };
-	size_t cb[NAMEID_BUCKETS] = { 0 };
-
-	for (uint32_t i = 0; i < map->count; i++) {
-		const struct pf_nameid_entry *e = &map->v[i];
-		uint32_t k;
-		uint8_t *nb;
-
-		if (!e->ok || e->prop_id < 0x8000)
-			continue;
-		k = pf_nameid_bucket(e->hash, e->wguid, e->kind,
-				     NAMEID_BUCKETS);
-		nb = realloc(b[k], cb[k] + 8);
-		if (!nb) {
-			l->err = PF_E_NOMEM;
-			break;
-		}
-		b[k] = nb;
-		pf_put32(nb + cb[k], e->hash);
-		pf_put16(nb + cb[k] + 4,
-			 (uint16_t)((e->wguid << 1) | (unsigned)e->kind));
-		pf_put16(nb + cb[k] + 6, (uint16_t)(e->prop_id - 0x8000));
-		cb[k] += 8;
-	}
-	for (uint32_t k = 0; k < NAMEID_BUCKETS; k++) {
-		if (b[k])
-			pf_plist_bin(l, (uint16_t)(PF_TAG_NAMEID_BUCKET_BASE +
-						   k), b[k], cb[k]);
-		free(b[k]);
-	}
-}
-
-int rmsg_fix_nameid(struct rmsg_w *x)
-{
-	struct pf_nameid_map map;
-	struct pf_plist l;
-	int rc;
-
-	if (!x->p->nameid_rehash)
-		return 0;
-	rc = pf_nameid_load(x->ndb, &map, NULL);
-	if (rc != 0) {
-		pf_nameid_free(&map);
-		return rc;   /* the plan found it readable */
-	}
-	pf_plist_init(&l, x->s->unicode);
-	pf_plist_i32(&l, PF_TAG_NAMEID_BUCKET_COUNT, NAMEID_BUCKETS);
-	put_buckets(&map, &l);
-	rc = l.err ? l.err : rmsg_set_props(x, PF_NID_NAME_TO_ID_MAP, 0, &l,
-				       is_bucket_tag);
-	if (rc == 0) {
-		rmsg_note(x->ctx, "rehashed the name-to-id map (0x61): %u "
-			  "entries in %u buckets (PidTagNameidBucketCount "
-			  "was %d)", map.count, NAMEID_BUCKETS,
-			  x->p->nameid_buckets_in);
-		x->ctx->counts.tables_rebuilt++;
-	}
-	pf_plist_free(&l);
-	pf_nameid_free(&map);
 	return rc;
 }

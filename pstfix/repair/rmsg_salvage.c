@@ -8,7 +8,9 @@
  *   sink and validates it (MS-PST 2.3.4): any LTP fault (a bad TCINFO,
  *   a row index disagreeing with the row matrix, a cell that does not
  *   resolve) makes the table "unreadable", so the plan rebuilds it from
- *   the NBT instead of keeping a table readers choke on.
+ *   the NBT instead of keeping a table readers choke on; so does an
+ *   empty table whose row index root is a zero-byte allocation (libpff
+ *   misreads it, 2.3.4.3).
  *   rmsg_heap_faults() does the same for a node's heap (MS-PST 2.3.1).
  * - rmsg_props_bad() / rmsg_salvage_write(): a message (or FAI message)
  *   whose PC, or one of whose attachments' PCs, holds a property of an
@@ -16,7 +18,9 @@
  *   that is not there (the NDB stage dropped a dead data tree) is
  *   written again without exactly those properties, each noted; every
  *   other property is copied byte for byte and every other subnode
- *   kept.  The attachment itself (name, size, method) stays.
+ *   kept.  The attachment itself (name, size, method) stays.  An
+ *   attachment whose PC opens only by a tolerant read (rmsg_heap.c) is
+ *   written again from it.
  * - The NDB walks relied on are bounded by formats/ltp and formats/ndb;
  *   loops run over the counts the opened PCs and subnode lists hold.
  */
@@ -39,10 +43,15 @@ bool rmsg_heap_faults(struct pf_ndb *ndb, const struct rmsg_node *n)
 {
 	uint32_t nf = 0;
 	struct pf_sink sink = { count_fault, &nf };
-	struct pf_hn hn;
+	struct pf_subnodes sub;
+	struct pf_pc pc;
 
-	if (pf_hn_open(&hn, ndb, n->nid, n->bid_data, &sink) == 0)
-		pf_hn_close(&hn);
+	if (pf_subnodes_load(ndb, n->bid_sub, NULL, &sub) != 0)
+		return false;   /* the NDB stage's business */
+	/* the heap (2.3.1), the BTH header and leaf order (2.3.2) */
+	if (pf_pc_open(&pc, ndb, n->nid, n->bid_data, &sub, &sink) == 0)
+		pf_pc_close(&pc);
+	pf_subnodes_free(&sub);
 	return nf != 0;
 }
 
@@ -64,6 +73,8 @@ int rmsg_table_faults(struct pf_ndb *ndb, uint32_t nid)
 	rc = pf_tc_open(&tc, ndb, nid, e.bid_data, &sub, &sink);
 	if (rc == 0) {
 		rc = pf_tc_validate(&tc, &sink);
+		/* libpff drops the folder's items (PF6065): rewrite it */
+		n += pf_tc_empty_root_alloc(&tc);
 		pf_tc_close(&tc);
 	}
 	pf_subnodes_free(&sub);
@@ -91,10 +102,18 @@ bool rmsg_props_bad(struct pf_message *m)
 	for (uint32_t i = 0; !bad && i < m->sub.count; i++) {
 		struct pf_attachment a;
 
-		if (PF_NID_TYPE(m->sub.v[i].nid) != PF_NT_ATTACHMENT ||
-		    pf_attachment_open(&a, m, m->sub.v[i].nid) != 0)
-			continue;   /* no PC to salvage: kept as it is */
-		bad = pc_faults(&a.pc) != 0;
+		char why[RMSG_WHY_CB] = "";
+
+		if (PF_NID_TYPE(m->sub.v[i].nid) != PF_NT_ATTACHMENT)
+			continue;
+		if (pf_attachment_open(&a, m, m->sub.v[i].nid) == 0) {
+			bad = pc_faults(&a.pc) != 0;
+		} else if (rmsg_attachment_salvage(&a, m, m->sub.v[i].nid,
+						   why, sizeof(why)) == 0) {
+			bad = true;   /* it reads tolerantly: rewrite it */
+		} else {
+			continue;     /* no PC to salvage: kept as it is */
+		}
 		pf_attachment_close(&a);
 	}
 	return bad;
@@ -178,11 +197,22 @@ static int put_subnode(struct rmsg_w *x, struct pf_message *m,
 {
 	uint64_t bd = e->bid_data, bs = e->bid_sub;
 	struct pf_attachment a;
+	char why[RMSG_WHY_CB] = "";
+	bool tolerant = false;
 	int rc = 0;
 
 	if (PF_NID_TYPE(e->nid) == PF_NT_ATTACHMENT &&
-	    pf_attachment_open(&a, m, e->nid) == 0) {
-		if (pc_faults(&a.pc)) {
+	    pf_attachment_open(&a, m, e->nid) != 0) {
+		tolerant = rmsg_attachment_salvage(&a, m, e->nid, why,
+						   sizeof(why)) == 0;
+		if (!tolerant)
+			return pf_subw_add(out, e->nid, bd, bs);
+		rmsg_note(x->ctx, "attachment 0x%x of message 0x%x: PC "
+			  "written again from a tolerant read (%s)", e->nid,
+			  m->nid, why);
+	}
+	if (PF_NID_TYPE(e->nid) == PF_NT_ATTACHMENT) {
+		if (tolerant || pc_faults(&a.pc)) {
 			note_dropped(x, &a.pc, m->nid, e->nid);
 			rc = put_pc(x, &a.pc, &a.sub, 0, &bd, &bs);
 		}
@@ -199,7 +229,7 @@ int rmsg_salvage_write(struct rmsg_w *x, const struct rmsg_node *n)
 	struct pf_message m;
 	struct pf_subw out;
 	uint64_t bd = 0, bs = 0;
-	char why[128] = "";
+	char why[RMSG_WHY_CB] = "";
 	int rc = n->fix_heap ? rmsg_message_salvage(&m, x->ndb, n, why,
 						    sizeof(why)) :
 			       pf_message_open(&m, x->ndb, n->nid);

@@ -349,6 +349,8 @@ static int write_attachments(struct rmsg_w *x)
 
 		if (n->fix_props)
 			rc = rmsg_salvage_write(x, n);
+		else if (n->fix_recip)
+			rc = rmsg_recip_rebuild(x, n);
 		if (rc != 0)
 			break;
 		if (!n->fix_attach)
@@ -386,7 +388,8 @@ static void mark_replaced(struct rmsg_plan *p)
 	if (n && p->nameid_rehash)
 		n->replaced = true;
 	for (uint32_t i = 0; i < p->nnodes; i++)
-		if (p->nodes[i].fix_attach || p->nodes[i].fix_props)
+		if (p->nodes[i].fix_attach || p->nodes[i].fix_props ||
+		    p->nodes[i].fix_recip)
 			p->nodes[i].replaced = true;
 	for (uint32_t i = 0; i < p->nf; i++) {
 		n = rmsg_node(p, p->f[i].nid);

@@ -8,7 +8,7 @@
 #   # one comment line or more: what is damaged, and the finding it
 #   #   targets as PFnnnn (tests/cli/images.sh checks the scan shows it)
 #   base      SPEC for `pstfix create --sample` (default messages=20,folders=3)
-#   format    unicode | ansi | ost          (default unicode)
+#   format    unicode | ansi | ost | ost4k  (default unicode)
 #   encoding  none | permute | cyclic       (default permute)
 #   corrupt   RECIPE[:ARG] of pstcorrupt (tests/tools/pstcorrupt.c)
 #   seed      N                             (default 1)

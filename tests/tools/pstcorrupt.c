@@ -31,8 +31,9 @@
  *   ("messages_unlisted": on a destroyed leaf page, overwritten or pointed
  *   elsewhere; their data is intact, a repair may find them again), each
  *   with its subject.
- * - 512-byte-page files only (ANSI and Unicode PST/OST); 4 KiB-page OSTs
- *   are refused.  Every walk has a visited set and a depth bound.
+ * - ANSI and Unicode PST/OST; 4 KiB-page OSTs (wVer 36) too, for the
+ *   recipes that follow the layout (block-inflate is theirs; map-field
+ *   refuses them).  Every walk has a visited set and a depth bound.
  *
  * Exit: 0 done, 1 operational error, 2 usage or nothing eligible.
  *
@@ -98,6 +99,27 @@ static const struct recipe recipes[] = {
 	  "bth-cbkey bth-order hid-dangling prop-cb class-dangling (a "
 	  "message's PC) "
 	  "store-tag nameid-buckets nameid-type (NID 0x21, 0x61)" },
+	{ "ltp-field", r_ltp_field, "ARG: hn-userroot bth-btype bth-levels "
+	  "tc-col-cb tc-col-type tc-col-order tc-rows-zero tc-empty-root "
+	  "recip-btype recip-userroot attach-btype unread table-parent "
+	  "nameid-stream-cb "
+	  "nameid-dup nameid-guid nameid-name-odd (pstcorrupt_ltp2.c)" },
+	{ "map-field", r_map_field, "ARG: fmap-|fpmap-(ptype ptype-repeat "
+	  "bid sig crc own) dlist-(ptype ptype-repeat sig bid entry) "
+	  "amap-own pmap-own" },
+	{ "truncate-amap", r_truncate_amap,
+	  "cut the file half-way into AMap page ARG (seed: one past the "
+	  "first)" },
+	{ "block-ib-header", r_block_ib_header,
+	  "a message PC block's BBT ib at the DList page, CRC fixed" },
+	{ "sl-cycle", r_sl_cycle,
+	  "an SLENTRY's bidSub names its own SLBLOCK, CRC fixed" },
+	{ "bt-padding", r_bt_padding,
+	  "a B-tree page's dwPadding nonzero (ARG nbt|bbt), CRC fixed" },
+	{ "internal-cb", r_internal_cb,
+	  "ARG x|sl: an XBLOCK's or SLBLOCK's cb 4, consistently" },
+	{ "block-inflate", r_block_inflate,
+	  "a 4 KiB-page OST's compressed block no longer inflates" },
 };
 
 static const struct recipe *recipe_find(const char *name)

@@ -128,5 +128,17 @@ int r_node_field(struct img *m);
 int r_internal_block(struct img *m);
 int r_amap_field(struct img *m);
 int r_pc_field(struct img *m);
+int r_ltp_field(struct img *m);     /* pstcorrupt_ltp2.c */
+
+/* pstcorrupt_fields.c helpers pstcorrupt_ndb2.c shares */
+const char *field_of(struct img *m, const char *const *names);
+void map_field(struct img *m, uint64_t ib, uint8_t other, const char *f);
+int r_map_field(struct img *m);
+int r_block_inflate(struct img *m);
+int r_internal_cb(struct img *m);
+int r_bt_padding(struct img *m);
+int r_sl_cycle(struct img *m);
+int r_block_ib_header(struct img *m);
+int r_truncate_amap(struct img *m);
 
 #endif

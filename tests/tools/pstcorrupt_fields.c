@@ -16,7 +16,7 @@
 #include "pstcorrupt.h"
 
 /* ARG, or the seed's choice among NAMES (NULL-terminated). */
-static const char *field_of(struct img *m, const char *const *names)
+const char *field_of(struct img *m, const char *const *names)
 {
 	size_t n = 0;
 
@@ -417,8 +417,7 @@ int r_internal_block(struct img *m)
  * PAGETRAILER): ptype (to PMAP, or to AMAP on the PMap), ptypeRepeat,
  * wSig (must be 0 on map pages), bid (must be ib), or a data bit with the
  * CRC left; all but sig and crc are re-sealed. */
-static void map_field(struct img *m, uint64_t ib, uint8_t other,
-		      const char *f)
+void map_field(struct img *m, uint64_t ib, uint8_t other, const char *f)
 {
 	struct tu_trailer_at tt = tu_trailer_at(m->l);
 	uint8_t *pg = m->buf + ib;

@@ -209,8 +209,9 @@ int img_open(struct img *m, const char *in)
 		return pc_fail("%s: %s", in, pf_error_msg());
 	m->l = pf_ndb_layout(m->ndb);
 	m->h = pf_ndb_header(m->ndb);
-	if (m->l->page_size != 512)
-		return pc_fail("%s: 4 KiB-page files are not supported", in);
+	/* 4 KiB-page OSTs: the walk, the sealing and the record follow the
+	 * layout (the header is the Unicode one); recipes that need 512-byte
+	 * pages say so themselves */
 	m->ansi = m->h->variant == PF_ANSI;
 	m->hl = tu_hdr_layout(m->ansi);
 	m->buf = malloc((size_t)m->size + 1);

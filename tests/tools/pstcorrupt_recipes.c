@@ -199,7 +199,8 @@ int r_btree_cycle(struct img *m)
 	return 0;
 }
 
-/* BBTENTRY (MS-PST 2.2.2.7.7.3): BREF, cb (2), cRef (2). */
+/* BBTENTRY (MS-PST 2.2.2.7.7.3): BREF, cb (2), cRef (2); 4 KiB-page OSTs
+ * put cbInflated (2) before cRef (libyal PFF). */
 int r_cref(struct img *m)
 {
 	const struct bbt_ent *b;
@@ -211,7 +212,7 @@ int r_cref(struct img *m)
 	b = &m->bbt[pick(m, m->nbbt)];
 	cref = (uint16_t)(b->e.cref + 1 + pick(m, 3));
 	at = m->pg[b->page].ib + (uint64_t)b->slot * m->l->bbt_leaf_cb +
-	     2u * m->hl.w + 2;
+	     2u * m->hl.w + (m->l->page_size == 4096 ? 4 : 2);
 	pf_put16(m->buf + at, cref);
 	page_reseal(m, m->pg[b->page].ib);
 	say(m, "BBT entry of block 0x%" PRIx64 ": cRef %u -> %u, page CRC "
