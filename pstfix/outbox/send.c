@@ -52,10 +52,8 @@ static void sleep_ms(int64_t ms)
 		;
 }
 
-static bool due(const struct sched *s, const struct ob_rcpt *rc,
-		int64_t now)
+static bool due(const struct ob_rcpt *rc, int64_t now)
 {
-	(void)s;
 	if (rc->state == OB_PENDING)
 		return true;
 	return rc->state == OB_TEMPFAIL && rc->next_ms <= now;
@@ -95,7 +93,7 @@ static struct ob_msg *pick(struct sched *s, size_t **idx, size_t *n)
 		if (m->busy || !in_run(s->cfg, m) || expires(s, m, now))
 			continue;
 		for (size_t i = 0; i < m->nrcpt; i++)
-			c += due(s, &m->rcpt[i], now);
+			c += due(&m->rcpt[i], now);
 		if (!c)
 			continue;
 		*idx = malloc(c * sizeof(**idx));
@@ -103,7 +101,7 @@ static struct ob_msg *pick(struct sched *s, size_t **idx, size_t *n)
 			return NULL;
 		*n = 0;
 		for (size_t i = 0; i < m->nrcpt; i++)
-			if (due(s, &m->rcpt[i], now))
+			if (due(&m->rcpt[i], now))
 				(*idx)[(*n)++] = i;
 		m->busy = true;
 		s->cursor = (s->cursor + k + 1) % nmsg;
@@ -205,7 +203,7 @@ static bool has_due(const struct sched *s)
 		if (m->busy || !in_run(s->cfg, m) || expires(s, m, now))
 			continue;
 		for (size_t i = 0; i < m->nrcpt; i++)
-			if (due(s, &m->rcpt[i], now))
+			if (due(&m->rcpt[i], now))
 				return true;
 	}
 	return false;
