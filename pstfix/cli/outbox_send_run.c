@@ -57,7 +57,8 @@ static int load(struct pf_outbox **ob, const struct obs_opts *o,
 		fprintf(stderr, ME ": %s\n", pf_error_msg());
 		return rc;
 	}
-	if ((*ob)->note[0] && o->verbose) {
+	/* a damaged file is said to be one, -v or not */
+	if ((*ob)->note[0] && (o->verbose || (*ob)->salvaged)) {
 		fprintf(stderr, ME ": %s: ", path);
 		cli_put_safe(stderr, (*ob)->note);
 		fputc('\n', stderr);
