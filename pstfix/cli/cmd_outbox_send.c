@@ -55,6 +55,7 @@ static int usage(void)
 "  --max-retry-delay D (4000s)\n"
 "  --give-up D         stop retrying D after spooling (5d)\n"
 "  --once              one pass: never wait for a retry\n"
+"  --retry-now         temp-failed recipients are due at once (a flush)\n"
 "  --max-connections N parallel connections, adaptive: one fewer after\n"
 "                      a 421, one more after --raise-after N (5)\n"
 "                      successes in a row (default 1)\n"
@@ -157,7 +158,7 @@ enum {
 	O_SENDMAIL, O_TLS, O_CA, O_HELO, O_USER, O_PWFILE, O_PWCMD,
 	O_TOKFILE, O_TOKCMD, O_AUTH, O_RETRY, O_MAXRETRY, O_GIVEUP, O_ONCE,
 	O_MAXCONN, O_RAISE, O_RATE, O_CTO, O_GTO, O_MTO, O_DTO, O_DOTTO,
-	O_JSON, O_NOSALV,
+	O_JSON, O_NOSALV, O_NOW,
 };
 
 static const struct option longopts[] = {
@@ -182,6 +183,7 @@ static const struct option longopts[] = {
 	{ "max-retry-delay", required_argument, NULL, O_MAXRETRY },
 	{ "give-up", required_argument, NULL, O_GIVEUP },
 	{ "once", no_argument, NULL, O_ONCE },
+	{ "retry-now", no_argument, NULL, O_NOW },
 	{ "max-connections", required_argument, NULL, O_MAXCONN },
 	{ "raise-after", required_argument, NULL, O_RAISE },
 	{ "rate", required_argument, NULL, O_RATE },
@@ -232,6 +234,7 @@ static int option(struct obs_opts *o, int c, char **argv)
 		return duration("--max-retry-delay", a, &g->max_retry_ms);
 	case O_GIVEUP: return duration("--give-up", a, &g->give_up_ms);
 	case O_ONCE: g->once = true; return 0;
+	case O_NOW: g->retry_now = true; return 0;
 	case O_MAXCONN:
 		return count("--max-connections", a, 64, &g->max_conn);
 	case O_RAISE: return count("--raise-after", a, 10000, &g->raise_after);

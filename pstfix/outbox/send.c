@@ -343,6 +343,11 @@ int ob_send_run(struct ob_run_result *res, struct ob_spool *sp,
 		res->io_failed = true;
 		return PF_E_IO;
 	}
+	if (cfg->retry_now)   /* in memory: the next failure sets a time */
+		for (size_t k = 0; k < sp->nmsg; k++)
+			for (size_t i = 0; in_run(cfg, sp->msg[k]) &&
+			     i < sp->msg[k]->nrcpt; i++)
+				sp->msg[k]->rcpt[i].next_ms = 0;
 	pthread_mutex_init(&s.mu, NULL);
 	ob_conc_init(&s.conc, cfg->max_conn, cfg->raise_after);
 	for (;;) {

@@ -13,7 +13,7 @@ make_outbox 3
 n=$(will_send "$TMP/o.pst")
 printf 'secret\n' >"$TMP/good"
 printf 'wrong\n' >"$TMP/bad"
-tls="--retry-delay 100ms --give-up 30s --ca-file $TMP/pki/ca.pem"
+tls="--retry-delay 100ms --give-up 1d --ca-file $TMP/pki/ca.pem"
 
 CASE="AUTH ok"
 start_server a --enhanced --cert "$TMP/pki/server.pem" \
