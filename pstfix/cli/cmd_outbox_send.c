@@ -25,6 +25,8 @@ static int usage(void)
 	printf(
 "usage: pstfix outbox send FILE... (--server URL | --sendmail PATH |\n"
 "                          --dry-run) [options]\n"
+"       pstfix outbox send --spool DIR (--server URL | --sendmail PATH)\n"
+"                          [options]      (resume what DIR holds)\n"
 "  Submits the items stranded in the Outboxes of FILE... (queued, never\n"
 "  sent) through an SMTP server, journaled so that nothing is lost and\n"
 "  nothing is sent twice; the PST is only read.\n"
@@ -46,12 +48,14 @@ static int usage(void)
 "  --dry-run           render and check everything, connect to nothing\n"
 "  --from-override A   envelope sender (MAIL FROM) for every message\n"
 "  --include-drafts    also send drafts (unsent, never submitted)\n"
-"  --only NID,...      only these items (as 'outbox list' shows them)\n"
+"  --only NID,...      only these items (as 'outbox list' shows them),\n"
+"                      spooled ones included\n"
 "  --resend-uncertain  send UNCERTAIN recipients again (see README)\n"
 "  --retry-delay D     first retry delay (300s), doubling up to\n"
 "  --max-retry-delay D (4000s)\n"
 "  --give-up D         stop retrying D after spooling (5d)\n"
 "  --once              one pass: never wait for a retry\n"
+"  --retry-now         temp-failed recipients are due at once (a flush)\n"
 "  --max-connections N parallel connections, adaptive: one fewer after\n"
 "                      a 421, one more after --raise-after N (5)\n"
 "                      successes in a row (default 1)\n"
@@ -131,8 +135,12 @@ static int only_list(struct obs_opts *o, char *arg)
 
 static int auth_mech(struct obs_opts *o, const char *arg)
 {
-	static const struct { const char *n; enum pf_smtp_auth_mech m; } t[] = {
-		{ "plain", PF_SMTP_AUTH_PLAIN }, { "login", PF_SMTP_AUTH_LOGIN },
+	static const struct {
+		const char *n;
+		enum pf_smtp_auth_mech m;
+	} t[] = {
+		{ "plain", PF_SMTP_AUTH_PLAIN },
+		{ "login", PF_SMTP_AUTH_LOGIN },
 		{ "xoauth2", PF_SMTP_AUTH_XOAUTH2 },
 		{ "auto", PF_SMTP_AUTH_AUTO },
 	};
@@ -150,7 +158,7 @@ enum {
 	O_SENDMAIL, O_TLS, O_CA, O_HELO, O_USER, O_PWFILE, O_PWCMD,
 	O_TOKFILE, O_TOKCMD, O_AUTH, O_RETRY, O_MAXRETRY, O_GIVEUP, O_ONCE,
 	O_MAXCONN, O_RAISE, O_RATE, O_CTO, O_GTO, O_MTO, O_DTO, O_DOTTO,
-	O_JSON, O_NOSALV,
+	O_JSON, O_NOSALV, O_NOW,
 };
 
 static const struct option longopts[] = {
@@ -175,6 +183,7 @@ static const struct option longopts[] = {
 	{ "max-retry-delay", required_argument, NULL, O_MAXRETRY },
 	{ "give-up", required_argument, NULL, O_GIVEUP },
 	{ "once", no_argument, NULL, O_ONCE },
+	{ "retry-now", no_argument, NULL, O_NOW },
 	{ "max-connections", required_argument, NULL, O_MAXCONN },
 	{ "raise-after", required_argument, NULL, O_RAISE },
 	{ "rate", required_argument, NULL, O_RATE },
@@ -225,6 +234,7 @@ static int option(struct obs_opts *o, int c, char **argv)
 		return duration("--max-retry-delay", a, &g->max_retry_ms);
 	case O_GIVEUP: return duration("--give-up", a, &g->give_up_ms);
 	case O_ONCE: g->once = true; return 0;
+	case O_NOW: g->retry_now = true; return 0;
 	case O_MAXCONN:
 		return count("--max-connections", a, 64, &g->max_conn);
 	case O_RAISE: return count("--raise-after", a, 10000, &g->raise_after);
@@ -234,7 +244,8 @@ static int option(struct obs_opts *o, int c, char **argv)
 		if (strchr(a, '/'))
 			*strchr(a, '/') = '\0';
 		return count("--rate", a, 60000, &g->rate_per_min);
-	case O_CTO: return timeout("--connect-timeout", a, &o->smtp.connect_ms);
+	case O_CTO:
+		return timeout("--connect-timeout", a, &o->smtp.connect_ms);
 	case O_GTO:
 		return timeout("--greeting-timeout", a, &o->smtp.greeting_ms);
 	case O_MTO:
@@ -269,19 +280,23 @@ static int check(struct obs_opts *o)
 	int secrets = !!o->password_file + !!o->password_command +
 		!!o->token_file + !!o->token_command;
 
-	if (o->nfiles < 1)
-		return bad("%s", "no FILE given");
+	/* no FILE: resume what the spool holds */
+	if (o->nfiles < 1 && (!o->spool || o->dry_run))
+		return bad("%s", "no FILE given (without one, --spool DIR "
+			   "resumes what DIR holds)");
 	if (!o->dry_run && !o->server_url == !o->sendmail)
 		return bad("%s", "give one of --server URL and --sendmail "
 			   "PATH (or --dry-run)");
 	if (secrets > 1)
 		return bad("%s", "give at most one of --password-file, "
-			   "--password-command, --token-file, --token-command");
+			   "--password-command, --token-file, "
+			   "--token-command");
 	if (secrets && !o->smtp.user)
 		return bad("%s", "a password or token needs --user");
 	if (o->smtp.user && !secrets)
 		return bad("%s", "--user needs --password-file, "
-			   "--password-command, --token-file or --token-command");
+			   "--password-command, --token-file or "
+			   "--token-command");
 	if (o->cfg.max_retry_ms < o->cfg.retry_ms)
 		o->cfg.max_retry_ms = o->cfg.retry_ms;
 	if (o->cfg.retry_ms < 1)

@@ -5,7 +5,9 @@
  *
  * Contract
  * - A message already in the spool (same Message-ID) is never rendered
- *   again: a second run resumes from the journal (spool.h).
+ *   again: a second run resumes from the journal (spool.h).  If the PST
+ *   now shows it sent (Outlook ran in between), its recipients not yet
+ *   accepted are skipped.
  * - A second `send` on a spool in use is refused with one line and
  *   EX_TEMPFAIL (try again when the other one is done).
  * - Ctrl-C: the messages being sent finish their transaction, nothing
@@ -55,12 +57,33 @@ static int load(struct pf_outbox **ob, const struct obs_opts *o,
 		fprintf(stderr, ME ": %s\n", pf_error_msg());
 		return rc;
 	}
-	if ((*ob)->note[0] && o->verbose) {
+	/* a damaged file is said to be one, -v or not */
+	if ((*ob)->note[0] && (o->verbose || (*ob)->salvaged)) {
 		fprintf(stderr, ME ": %s: ", path);
 		cli_put_safe(stderr, (*ob)->note);
 		fputc('\n', stderr);
 	}
 	return 0;
+}
+
+/* A spooled message the PST now shows as sent (Outlook ran since and
+ * sent it, or its copy reached Sent Items): what is not final yet is
+ * skipped, never sent a second time. */
+static int sent_meanwhile(struct ob_spool *sp, struct ob_msg *m,
+			  const struct pf_outbox_item *it)
+{
+	const char *why = it->cls == PF_OUTBOX_SENT ? "sent already: Outlook "
+		"cleared its unsent flag since it was spooled"
+		: "sent already: its copy reached Sent Items since it was "
+		"spooled";
+	int rc = 0;
+
+	if (it->cls != PF_OUTBOX_SENT && it->cls != PF_OUTBOX_IN_SENT)
+		return 0;
+	for (size_t i = 0; rc == 0 && i < m->nrcpt; i++)
+		if (!ob_state_final(m->rcpt[i].state))
+			rc = ob_j_state(sp, m, i, OB_SKIPPED, why);
+	return rc;
 }
 
 /* Spool or note item IT; 0 or a negative PF_E_*. */
@@ -78,7 +101,7 @@ static int take(struct ob_spool *sp, const struct obs_opts *o,
 		if (o->verbose)
 			fprintf(stderr, ME ": 0x%x: in the spool as m%u\n",
 				it->nid, old->id);
-		return 0;
+		return sent_meanwhile(sp, old, it);
 	}
 	rc = ob_select(&m, &b, ob, it, &o->sel, &pick);
 	if (rc == 0 && pick == OB_PICK_SEND)
@@ -192,6 +215,7 @@ static int send_and_report(struct ob_spool *sp, struct obs_opts *o,
 	struct ob_run_result res;
 	struct ob_tally t = { 0 };
 	struct sigaction old;
+	const char *stopped;
 	struct obr r;
 	int status;
 
@@ -200,6 +224,8 @@ static int send_and_report(struct ob_spool *sp, struct obs_opts *o,
 	o->cfg.sendmail = o->sendmail;
 	o->cfg.log = o->verbose ? stderr : NULL;
 	o->cfg.cancelled = interrupted;
+	o->cfg.only = o->sel.only;
+	o->cfg.nonly = o->sel.nonly;
 	o->smtp.trace = o->verbose ? stderr : NULL;
 	cli_sigint_catch(&old);
 	ob_send_run(&res, sp, &o->cfg);
@@ -212,8 +238,11 @@ static int send_and_report(struct ob_spool *sp, struct obs_opts *o,
 	t.config_failed = res.config_failed;
 	t.io_failed = res.io_failed || sp->io_failed;
 	status = input_failed ? EX_NOINPUT : ob_exit_status(&t);
-	obr_summary(&r, &t, o->spool, res.cancelled ? "interrupted"
-		    : res.why, status);
+	/* the server's last word only when it ended the run */
+	stopped = res.cancelled ? "interrupted" : (res.refused ||
+		res.auth_failed || res.config_failed || res.io_failed ||
+		res.unreachable) ? res.why : NULL;
+	obr_summary(&r, &t, o->spool, stopped, status);
 	return status;
 }
 

@@ -29,10 +29,13 @@
  *   T end M ATT STATE CHARGE NEXT STAGE CODE ENH TEXT
  *                                             the attempt's outcome for
  *                                             its RCPT-accepted recipients
+ *                                             (STAGE "MAIL FROM": for all)
  *   T state M RI STATE WHY                    expired, or an UNCERTAIN
  *                                             one requeued on request
  *
  * STATE is ob_state_name(); ENH "x.y.z" or "-"; NEXT Unix ms or 0.
+ * A message is written as item, rcpt..., spool: it counts as spooled
+ * (and a resume leaves it alone) only once its spool record is there.
  * Replay rule (smtp-facts.md): an attempt with "dot" and no "end" left
  * its RCPT-accepted recipients UNCERTAIN; one without "dot" and without
  * "end" changed nothing.  Live appends apply the very record they wrote

@@ -47,17 +47,35 @@ static void set_str(char **dst, const char *s)
 	*dst = dup_or_null(s);
 }
 
+/* sp->msg is kept sorted by id (ids are given in increasing order, so
+ * the insert is nearly always an append): lookups are a binary search,
+ * and a journal of N records replays in N log N. */
+static size_t lower_bound(const struct ob_spool *sp, uint64_t id)
+{
+	size_t lo = 0, hi = sp->nmsg;
+
+	while (lo < hi) {
+		size_t mid = lo + (hi - lo) / 2;
+
+		if (sp->msg[mid]->id < id)
+			lo = mid + 1;
+		else
+			hi = mid;
+	}
+	return lo;
+}
+
 static struct ob_msg *by_id(struct ob_spool *sp, uint64_t id)
 {
-	for (size_t i = 0; i < sp->nmsg; i++)
-		if (sp->msg[i]->id == id)
-			return sp->msg[i];
-	return NULL;
+	size_t i = lower_bound(sp, id);
+
+	return i < sp->nmsg && sp->msg[i]->id == id ? sp->msg[i] : NULL;
 }
 
 static struct ob_msg *new_msg(struct ob_spool *sp, unsigned id)
 {
 	struct ob_msg *m, **grown;
+	size_t at = lower_bound(sp, id);
 
 	if (sp->nmsg == sp->cap) {
 		size_t cap = sp->cap ? 2 * sp->cap : 64;
@@ -72,7 +90,10 @@ static struct ob_msg *new_msg(struct ob_spool *sp, unsigned id)
 	if (!m)
 		return NULL;
 	m->id = id;
-	sp->msg[sp->nmsg++] = m;
+	memmove(sp->msg + at + 1, sp->msg + at,
+		(sp->nmsg - at) * sizeof(*sp->msg));
+	sp->msg[at] = m;
+	sp->nmsg++;
 	if (id >= sp->next_id)
 		sp->next_id = id + 1;
 	return m;
@@ -134,8 +155,8 @@ static void close_open_dot(struct ob_msg *m)
 		if (rc->txn_ok && rc->txn_att == m->dot_att) {
 			rc->state = OB_UNCERTAIN;
 			rc->txn_ok = false;
-			set_str(&rc->why, "the final dot was sent and no reply "
-				"was recorded");
+			set_str(&rc->why, "the final dot was sent and no "
+				"reply was recorded");
 		}
 	}
 	m->dot_att = 0;
@@ -200,6 +221,10 @@ static int apply_rcpt(struct ob_msg *m, char **f, int n)
 
 	if (n != 8 || !num(f[3], MAX_RCPT - 1, &ri) ||
 	    !num(f[4], 3, &kind) || (st = ob_state_parse(f[5])) < 0)
+		return -1;
+	/* recipients are declared in order: one record grows the list by
+	 * one at most (a damaged index cannot make a huge allocation) */
+	if (ri > m->nrcpt)
 		return -1;
 	if (grow_rcpt(m, ri))
 		return PF_E_NOMEM;

@@ -15,6 +15,7 @@
  * - Recipients in PENDING or TEMPFAIL at spooled_ms + give_up_ms become
  *   EXPIRED (a `state` record with the last reply).
  * - --once: no sleeping; the run ends when nothing is due right now.
+ * - --only: the run touches only the spooled messages of those NIDs.
  */
 #include <errno.h>
 #include <inttypes.h>
@@ -51,13 +52,24 @@ static void sleep_ms(int64_t ms)
 		;
 }
 
-static bool due(const struct sched *s, const struct ob_rcpt *rc,
-		int64_t now)
+static bool due(const struct ob_rcpt *rc, int64_t now)
 {
-	(void)s;
 	if (rc->state == OB_PENDING)
 		return true;
 	return rc->state == OB_TEMPFAIL && rc->next_ms <= now;
+}
+
+/* Spooled, and selected by --only when that was given. */
+static bool in_run(const struct ob_send_cfg *cfg, const struct ob_msg *m)
+{
+	if (!m->spooled)
+		return false;
+	if (!cfg->only)
+		return true;
+	for (size_t i = 0; i < cfg->nonly; i++)
+		if (cfg->only[i] == m->nid)
+			return true;
+	return false;
 }
 
 static bool expires(const struct sched *s, const struct ob_msg *m,
@@ -78,10 +90,10 @@ static struct ob_msg *pick(struct sched *s, size_t **idx, size_t *n)
 		struct ob_msg *m = s->sp->msg[(s->cursor + k) % nmsg];
 		size_t c = 0;
 
-		if (m->busy || !m->spooled || expires(s, m, now))
+		if (m->busy || !in_run(s->cfg, m) || expires(s, m, now))
 			continue;
 		for (size_t i = 0; i < m->nrcpt; i++)
-			c += due(s, &m->rcpt[i], now);
+			c += due(&m->rcpt[i], now);
 		if (!c)
 			continue;
 		*idx = malloc(c * sizeof(**idx));
@@ -89,7 +101,7 @@ static struct ob_msg *pick(struct sched *s, size_t **idx, size_t *n)
 			return NULL;
 		*n = 0;
 		for (size_t i = 0; i < m->nrcpt; i++)
-			if (due(s, &m->rcpt[i], now))
+			if (due(&m->rcpt[i], now))
 				(*idx)[(*n)++] = i;
 		m->busy = true;
 		s->cursor = (s->cursor + k + 1) % nmsg;
@@ -160,6 +172,24 @@ static void after_job(struct sched *s, const struct ob_job *j)
 	}
 }
 
+/* -v: one line per job, "m3 <id>: 2 accepted, 1 temp-fail". */
+static void log_job(const struct sched *s, const struct ob_job *j)
+{
+	unsigned n[OB_NSTATES] = { 0 };
+
+	if (!s->cfg->log)
+		return;
+	for (size_t i = 0; i < j->n; i++)
+		n[j->m->rcpt[j->idx[i]].state]++;
+	fprintf(s->cfg->log, "pstfix outbox send: m%u <%s>:", j->m->id,
+		j->m->msgid ? j->m->msgid : "");
+	for (int st = 0; st < OB_NSTATES; st++)
+		if (n[st])
+			fprintf(s->cfg->log, " %u %s", n[st],
+				ob_state_name((enum ob_state)st));
+	fputc('\n', s->cfg->log);
+}
+
 /* Under s->mu: whether pick() would find something. */
 static bool has_due(const struct sched *s)
 {
@@ -170,10 +200,10 @@ static bool has_due(const struct sched *s)
 	for (size_t k = 0; k < s->sp->nmsg; k++) {
 		const struct ob_msg *m = s->sp->msg[k];
 
-		if (m->busy || !m->spooled || expires(s, m, now))
+		if (m->busy || !in_run(s->cfg, m) || expires(s, m, now))
 			continue;
 		for (size_t i = 0; i < m->nrcpt; i++)
-			if (due(s, &m->rcpt[i], now))
+			if (due(&m->rcpt[i], now))
 				return true;
 	}
 	return false;
@@ -212,6 +242,7 @@ static void *work(void *arg)
 			ob_smtp_job(&j, &conn);
 		pthread_mutex_lock(&s->mu);
 		j.m->busy = false;
+		log_job(s, &j);
 		after_job(s, &j);
 		pthread_mutex_unlock(&s->mu);
 		free(j.idx);
@@ -267,7 +298,7 @@ static int64_t survey(struct sched *s)
 		struct ob_msg *m = s->sp->msg[k];
 		int64_t dead = m->spooled_ms + s->cfg->give_up_ms;
 
-		for (size_t i = 0; m->spooled && i < m->nrcpt; i++) {
+		for (size_t i = 0; in_run(s->cfg, m) && i < m->nrcpt; i++) {
 			struct ob_rcpt *rc = &m->rcpt[i];
 			int64_t t = rc->state == OB_TEMPFAIL ? rc->next_ms
 				: now;
@@ -287,10 +318,12 @@ static int64_t survey(struct sched *s)
 }
 
 /* --resend-uncertain: the operator decided; journal the decision. */
-static int requeue_uncertain(struct ob_spool *sp)
+static int requeue_uncertain(struct ob_spool *sp,
+			     const struct ob_send_cfg *cfg)
 {
 	for (size_t k = 0; k < sp->nmsg; k++)
-		for (size_t i = 0; i < sp->msg[k]->nrcpt; i++)
+		for (size_t i = 0; in_run(cfg, sp->msg[k]) &&
+		     i < sp->msg[k]->nrcpt; i++)
 			if (sp->msg[k]->rcpt[i].state == OB_UNCERTAIN &&
 			    ob_j_state(sp, sp->msg[k], i, OB_PENDING,
 				       "UNCERTAIN, resent on request "
@@ -306,10 +339,15 @@ int ob_send_run(struct ob_run_result *res, struct ob_spool *sp,
 	int64_t wake;
 
 	memset(res, 0, sizeof(*res));
-	if (cfg->resend_uncertain && requeue_uncertain(sp)) {
+	if (cfg->resend_uncertain && requeue_uncertain(sp, cfg)) {
 		res->io_failed = true;
 		return PF_E_IO;
 	}
+	if (cfg->retry_now)   /* in memory: the next failure sets a time */
+		for (size_t k = 0; k < sp->nmsg; k++)
+			for (size_t i = 0; in_run(cfg, sp->msg[k]) &&
+			     i < sp->msg[k]->nrcpt; i++)
+				sp->msg[k]->rcpt[i].next_ms = 0;
 	pthread_mutex_init(&s.mu, NULL);
 	ob_conc_init(&s.conc, cfg->max_conn, cfg->raise_after);
 	for (;;) {

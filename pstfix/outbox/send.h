@@ -35,6 +35,11 @@ struct ob_send_cfg {
 	unsigned rate_per_min;        /* messages a minute; 0: no limit */
 	bool once;                    /* one pass: never sleep for a retry */
 	bool resend_uncertain;        /* UNCERTAIN ones become pending */
+	bool retry_now;               /* temp-failed ones are due at once
+					 (postqueue -f); later failures back
+					 off as usual */
+	const uint32_t *only;         /* --only: these NIDs; NULL: all */
+	size_t nonly;
 	FILE *log;                    /* -v: a line per event; NULL */
 	bool (*cancelled)(void);      /* SIGINT: finish what runs, stop */
 };
@@ -62,6 +67,9 @@ struct ob_job {
 	bool unreachable;             /* could not connect at all */
 	bool io_failed;               /* spool or journal I/O: stop */
 	bool accepted;                /* some recipient accepted */
+	bool first_mail;              /* send_smtp.c: no MAIL answered yet */
+	bool stale;                   /* the first MAIL found a kept
+					 connection dead (send_smtp.c) */
 	char why[600];                /* server-level verdict: the reply */
 };
 

@@ -11,9 +11,12 @@
  *   same connection at once (RFC 5321 4.5.3.1.10).
  * - A server verdict (421, lost connection before the dot) closes the
  *   connection and requeues the recipients of the transaction without
- *   charging them an attempt; no reply after the dot is UNCERTAIN.
+ *   charging them an attempt; no reply after the dot is UNCERTAIN (and
+ *   backs the server off as well).
  * - The connection is opened lazily and kept for the next message; after
- *   a transaction that did not end in 250, RSET (RFC 5321 4.1.1.5).
+ *   a transaction that did not end in 250, RSET (RFC 5321 4.1.1.5).  A
+ *   kept connection found dead at the first MAIL FROM is replaced once
+ *   at once (an idle timeout is not a server failure).
  */
 #include <stdlib.h>
 #include <string.h>
@@ -121,7 +124,7 @@ static bool end_attempt(struct ob_job *job, unsigned att, enum ob_verdict v,
 		st = OB_UNCERTAIN;
 		break;
 	default:
-		st = OB_PENDING;      /* nothing accepted: requeue, no charge */
+		st = OB_PENDING;   /* nothing accepted: requeue, no charge */
 		break;
 	}
 	if (ob_j_end(job->sp, job->m, att, st, charge, next, &rep)) {
@@ -207,9 +210,14 @@ static void reset(struct pf_smtp **conn)
 static bool gone(struct ob_job *job, struct pf_smtp **conn,
 		 enum ob_verdict v, const struct pf_smtp_reply *r, int err)
 {
-	if (v == OB_V_SERVER)
+	/* a session-level verdict in mid-transaction (a TLS error, a
+	 * 5xx to RSET) is the server's trouble: back off, never spin; so
+	 * is a connection lost after the dot: without the backoff a dying
+	 * server would leave one UNCERTAIN message after another */
+	if (v == OB_V_SERVER || v == OB_V_CONFIG || v == OB_V_REFUSED ||
+	    v == OB_V_AUTH || v == OB_V_UNCERTAIN)
 		server_down(job, conn, r, err);
-	else if (err < 0 || r->code == 421 || v == OB_V_UNCERTAIN)
+	else if (err < 0 || r->code == 421)
 		drop(conn);
 	else if (v != OB_V_OK)
 		reset(conn);
@@ -235,6 +243,8 @@ static bool transaction(struct ob_job *job, struct pf_smtp **conn,
 	}
 	err = pf_smtp_mail(*conn, job->m->from ? job->m->from : "", cb, &r);
 	v = ob_policy(PF_SMTP_MAIL, r.code, r.enh, err, false);
+	job->stale = job->first_mail && v == OB_V_SERVER;
+	job->first_mail = false;
 	if (v != OB_V_OK) {   /* `end` at MAIL FROM: the whole attempt */
 		if (!end_attempt(job, dc.att, v, &r, err))
 			return false;
@@ -277,11 +287,26 @@ static bool open_conn(struct ob_job *job, struct pf_smtp **conn)
 	return false;
 }
 
+/* Every transaction the job needs (more than one after a 452). */
+static void transactions(struct ob_job *job, struct pf_smtp **conn,
+			 const uint8_t *bytes, size_t cb)
+{
+	size_t rest, n = job->n;
+	size_t *todo = job->idx;
+
+	job->first_mail = true;
+	while (n && transaction(job, conn, bytes, cb, todo, n, &rest) &&
+	       rest < n) {
+		todo += rest;    /* 452: the rest, a new transaction now */
+		n -= rest;
+	}
+}
+
 void ob_smtp_job(struct ob_job *job, struct pf_smtp **conn)
 {
 	uint8_t *bytes = NULL;
-	size_t cb = 0, rest, n = job->n;
-	size_t *todo = job->idx;
+	size_t cb = 0;
+	bool reused = *conn != NULL;
 
 	job->server = OB_V_OK;
 	if (ob_spool_read(&bytes, &cb, job->sp, job->m)) {
@@ -291,10 +316,15 @@ void ob_smtp_job(struct ob_job *job, struct pf_smtp **conn)
 	}
 	if (!*conn && !open_conn(job, conn))
 		goto out;
-	while (n && transaction(job, conn, bytes, cb, todo, n, &rest) &&
-	       rest < n) {
-		todo += rest;    /* 452: the rest, a new transaction now */
-		n -= rest;
+	transactions(job, conn, bytes, cb);
+	/* A kept connection the server closed while it was idle (a timeout,
+	 * a 421 waiting on it: RFC 5321 3.8) is no verdict on the server:
+	 * once, a new connection and the same recipients (requeued). */
+	if (reused && job->stale && !job->io_failed) {
+		job->server = OB_V_OK;
+		job->stale = false;
+		if (open_conn(job, conn))
+			transactions(job, conn, bytes, cb);
 	}
 out:
 	free(bytes);

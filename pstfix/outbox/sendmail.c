@@ -10,6 +10,8 @@
  *   transaction), `dot` before stdin is closed (the moment the program
  *   may take the message), `end` from the exit status.  A program killed
  *   by a signal after `dot` leaves the outcome unknown: UNCERTAIN.
+ * - A program that cannot be started stops the run (EX_CONFIG): every
+ *   message would fail the same way.
  * - posix_spawn, not fork: the engine is multithreaded.  The pipe is
  *   close-on-exec; SIGPIPE is ignored by the caller (a program that quits
  *   early makes write() fail with EPIPE, then its exit status decides).
@@ -117,13 +119,13 @@ void ob_sendmail_job(struct ob_job *job)
 	    !handed(job, att))
 		goto io;
 	if (spawn(&pid, &fd, job)) {
-		/* not runnable: nothing was handed over; try again later */
-		snprintf(text, sizeof(text), "cannot run the program");
-		r.text = text;
-		if (ob_j_end(job->sp, job->m, att, OB_TEMPFAIL, true,
-			     ob_next_try(job, &job->m->rcpt[job->idx[0]]),
-			     &r))
+		/* not runnable: nothing was handed over, and nothing will be
+		 * until the setup is fixed: requeue, stop the run */
+		snprintf(job->why, sizeof(job->why), "%s", pf_error_msg());
+		r.text = job->why;
+		if (ob_j_end(job->sp, job->m, att, OB_PENDING, false, 0, &r))
 			goto io;
+		job->server = OB_V_CONFIG;
 		goto out;
 	}
 	if (ob_write_all(fd, bytes, cb) == 0) {

@@ -292,13 +292,15 @@ int ob_spool_add(struct ob_msg **out, struct ob_spool *sp,
 		t.crc = (uint32_t)crc32(t.crc, bytes + done, n);
 		done += n;
 	}
+	/* the `spool` record last: until it is on disk the message does
+	 * not exist for a resume, which spools it again whole */
 	rc = write_msg(sp, t.id, bytes, cb);
 	if (!rc)
 		rc = ob_journal_item(sp, &t);
-	if (!rc)
-		rc = ob_journal_spool(sp, &t);
 	for (size_t i = 0; !rc && i < m->nrcpt; i++)
 		rc = ob_journal_rcpt(sp, &t, i, &m->rcpt[i]);
+	if (!rc)
+		rc = ob_journal_spool(sp, &t);
 	if (rc)
 		return rc;
 	*out = ob_spool_find(sp, m->msgid);

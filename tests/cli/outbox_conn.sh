@@ -74,6 +74,14 @@ grep -q '	dot	' "$TMP/u/journal" || fail "$CASE: no dot record"
 send_to "$TMP/u" "$TMP/o.pst"
 expect_rc 65
 [ "$(spool_ids u | wc -l)" -eq 2 ] || fail "$CASE: resent by a plain run"
+# --only another message: the request does not reach this one
+other=$("$PSTFIX" outbox status --json "$TMP/u" | /usr/bin/python3 -c '
+import json, sys
+print([r["nid"] for r in map(json.loads, sys.stdin)
+       if r.get("state") == "accepted"][0])')
+send_to "$TMP/u" --resend-uncertain --only "$other"
+expect_rc 65
+[ "$(spool_ids u | wc -l)" -eq 2 ] || fail "$CASE: --only let it through"
 # resent on request
 send_to "$TMP/u" "$TMP/o.pst" --resend-uncertain
 expect_rc 0
@@ -110,8 +118,9 @@ stop_server
 CASE="slow dot"
 start_server x --enhanced --delay dot=2
 send_to "$TMP/x" "$TMP/o.pst" --dot-timeout 300ms --once
-expect_rc 65
-[ "$(status_count "$TMP/x" uncertain)" -ge 2 ] || fail "$CASE: uncertain"
+expect_rc 75          # one message UNCERTAIN, then the server backed off
+[ "$(status_count "$TMP/x" uncertain)" -eq 2 ] || fail "$CASE: uncertain"
+[ "$(status_count "$TMP/x" pending)" -eq $((n - 2)) ] || fail "$CASE: rest"
 stop_server
 
 # a server that takes one connection: the client starts with one, tries

@@ -14,7 +14,8 @@ n=$(will_send "$TMP/o.pst")
 # the first message's recipients, in order
 first=$("$PSTFIX" outbox list --json "$TMP/o.pst" | head -1 |
 	/usr/bin/python3 -c 'import json,sys
-print(" ".join(r["addr"] for r in json.loads(sys.stdin.read())["recipients"]))')
+r = json.loads(sys.stdin.read())["recipients"]
+print(" ".join(x["addr"] for x in r))')
 n1=$(echo $first | wc -w)
 k=0
 for stage in mail rcpt data dot; do
@@ -38,17 +39,22 @@ for stage in mail rcpt data dot; do
 	done
 done
 
-# --once: a 451 at MAIL leaves a temp failure with its next attempt; the
-# next run waits for that time and resumes it (2 attempts charged)
+# --once: a 451 at MAIL leaves a temp failure with its next attempt (in
+# an hour); a run before then leaves it, --retry-now sends it (2 attempts
+# charged)
 CASE="451 at mail, --once"
 start_server o --enhanced --reply "mail=451 4.3.0 later@1"
-send_to "$TMP/once" "$TMP/o.pst" --once --retry-delay 2s
+send_to "$TMP/once" "$TMP/o.pst" --once --retry-delay 1h
 expect_rc 75
-expect_out '^  temp-fail  To  .*\[MAIL FROM\] 451 4\.3\.0 later; next attempt 20[0-9-]+T'
+re='^  temp-fail  To  .*\[MAIL FROM\] 451 4\.3\.0 later; '
+expect_out "${re}next attempt 20[0-9-]+T"
 run outbox status "$TMP/once"
 expect_rc 75
 expect_out 'temp-fail .* next attempt'
-send_to "$TMP/once" "$TMP/o.pst"    # waits for the retry time
+send_to "$TMP/once" --once   # no FILE: resumes the spool; not due yet
+expect_rc 75
+[ "$(ls "$TMP/o.srv" | wc -l)" -eq 2 ] || fail "$CASE: retried early"
+send_to "$TMP/once" --retry-now   # a flush: due at once
 expect_rc 0
 expect_states "$TMP/once" "$n" 0
 expect_out '; 2 attempts'

@@ -40,10 +40,22 @@ expect_rc 0
 [ "$(grep -c '^  accepted ' "$OUT")" -eq "$n" ] || { show; fail "status"; }
 [ "$(status_count "$TMP/sp" accepted)" -eq "$n" ] || fail "status --json"
 
+# --rate and more connections: the same result on a fresh spool
+stop_server
+start_server r --enhanced
+send_to "$TMP/rate" "$TMP/o.pst" --rate 1200/min --max-connections 3 \
+	--raise-after 1
+expect_rc 0
+[ "$(spool_ids r | sort -u | wc -l)" -eq 6 ] || fail "--rate: not 6"
+[ "$(spool_ids r | wc -l)" -eq 6 ] || fail "--rate: an id twice"
+stop_server
+start_server a2 --enhanced
+
 # a second run: everything is in the journal, nothing is sent again
 send_to "$TMP/sp" "$TMP/o.pst"
 expect_rc 0
-[ "$(ls "$TMP/a.srv" | wc -l)" -eq 6 ] || fail "resent on a second run"
+[ "$(ls "$TMP/a2.srv" | wc -l)" -eq 0 ] || fail "resent on a second run"
+[ ! -s "$TMP/a2.log" ] || fail "a second run connected with nothing to do"
 
 # --json: one recipient object per recipient, a summary with the exit
 send_to "$TMP/sp" "$TMP/o.pst" --json
@@ -73,6 +85,10 @@ RC=0
 	--spool "$TMP/sp2" "$TMP/o.pst" >"$OUT" 2>"$ERR" || RC=$?
 expect_rc 75
 expect_err 'spool .* is in use by another .outbox send. \(pid [0-9]+\)'
+# status reads it meanwhile, without the lock
+run outbox status --json "$TMP/sp2"
+[ "$RC" -eq 75 ] || [ "$RC" -eq 0 ] || { show; fail "status while sending"; }
+expect_out '"type":"summary"'
 wait $bg || fail "the first send failed"
 [ "$(spool_ids b | wc -l)" -eq 2 ] || fail "busy spool: not 2 sent"
 
