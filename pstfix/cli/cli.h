@@ -38,7 +38,7 @@ int cmd_outbox(int argc, char **argv);
 int cmd_outbox_list(int argc, char **argv);
 int cmd_outbox_send(int argc, char **argv);    /* sysexits.h codes */
 int cmd_outbox_status(int argc, char **argv);  /* sysexits.h codes */
-int cmd_outbox_probe(int argc, char **argv);  /* sysexits.h codes */
+int cmd_outbox_probe(int argc, char **argv);   /* sysexits.h codes */
 
 /* args.c: option helpers shared by the commands. */
 

@@ -33,6 +33,7 @@ static const char *stage_name(enum pf_smtp_stage st)
 		[PF_SMTP_MAIL] = "MAIL FROM", [PF_SMTP_RCPT] = "RCPT TO",
 		[PF_SMTP_DATA] = "DATA", [PF_SMTP_DOT] = "dot",
 		[PF_SMTP_RSET] = "RSET", [PF_SMTP_QUIT] = "QUIT",
+		[PF_SMTP_TLS] = "TLS",
 	};
 
 	return (unsigned)st < sizeof(n) / sizeof(*n) && n[st] ? n[st] : "?";
