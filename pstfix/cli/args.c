@@ -88,3 +88,12 @@ void cli_put_safe(FILE *out, const char *s)
 		}
 	}
 }
+
+const char *cli_file_msg(const char *path, const char *why)
+{
+	size_t n = strlen(path);
+
+	if (strncmp(why, path, n) == 0 && why[n] == ':' && why[n + 1] == ' ')
+		return why + n + 2;
+	return why;
+}

@@ -59,6 +59,11 @@ int cli_bad_option(const char *cmd, int opt, char **argv, int optind_now);
  * drive the user's terminal. */
 void cli_put_safe(FILE *out, const char *s);
 
+/* WHY without the "PATH: " it may already start with: the formats
+ * layer names the file in its messages, and a command that prints
+ * "PATH: WHY" must not say the name twice. */
+const char *cli_file_msg(const char *path, const char *why);
+
 /* cmd_create.c: --format and --encoding for the commands that write
  * (create, import); -1 on an unknown name. */
 struct pf_write_opts;

@@ -307,7 +307,7 @@ int cmd_export(int argc, char **argv)
 		if (rc != PF_E_NOTPST) {
 			progress_end(r.bar);
 			fprintf(stderr, "pstfix export: %s: %s\n", file,
-				pf_error_msg());
+				cli_file_msg(file, pf_error_msg()));
 			return PF_EXIT_OPERATIONAL;
 		}
 		sv = true;
@@ -323,7 +323,7 @@ int cmd_export(int argc, char **argv)
 		return cli_usage("export", "%s", pf_error_msg());
 	if (rc != 0) {
 		fprintf(stderr, "pstfix export: %s: %s\n", file,
-			pf_error_msg());
+			cli_file_msg(file, pf_error_msg()));
 		return PF_EXIT_OPERATIONAL;
 	}
 	summary(file, &o, &sum);

@@ -312,7 +312,7 @@ void ol_error(struct ol_opts *o, const char *path, const char *why)
 	fputs("pstfix outbox list: ", stderr);
 	cli_put_safe(stderr, path);
 	fputs(": ", stderr);
-	cli_put_safe(stderr, why);
+	cli_put_safe(stderr, cli_file_msg(path, why));
 	fputc('\n', stderr);
 }
 

@@ -24,6 +24,7 @@
  *   did not are added.  ob->salvaged and the note say so.
  */
 #include <errno.h>
+#include <fcntl.h>
 #include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -310,6 +311,17 @@ static void classify(struct pf_outbox *ob, uint64_t now)
 	}
 }
 
+/* A file that does not open has nothing to salvage: say why at once. */
+static int openable(const char *path)
+{
+	int fd = open(path, O_RDONLY | O_CLOEXEC);
+
+	if (fd < 0)
+		return pf_error_set(PF_E_IO, "%s: %s", path, strerror(errno));
+	close(fd);
+	return 0;
+}
+
 int pf_outbox_load(struct pf_outbox **out, const char *path,
 		   const struct pf_outbox_opts *opts)
 {
@@ -322,6 +334,11 @@ int pf_outbox_load(struct pf_outbox **out, const char *path,
 	*out = NULL;
 	if (!ob)
 		return pf_error_set(PF_E_NOMEM, "out of memory");
+	rc = openable(path);
+	if (rc != 0) {
+		free(ob);
+		return rc;
+	}
 	ob->path = strdup(path);
 	ob->priv = calloc(1, sizeof(struct ob_priv));
 	if (!ob->path || !ob->priv) {

@@ -209,4 +209,17 @@ EOF
 		fail "$b: changed by outbox list"
 	[ -z "$(ls -A "$TMP/scratch")" ] || fail "$b: scratch left"
 done
+
+# a file that does not open: one line naming it once, no salvage attempt
+run outbox list "$TMP/nonesuch.pst"
+expect_rc 8
+expect_lines "$ERR" 1
+expect_err '^pstfix outbox list: [^:]*nonesuch.pst: No such file or directory$'
+run outbox send "$TMP/nonesuch.pst" --dry-run
+expect_rc 66
+expect_err '^pstfix outbox send: [^:]*nonesuch.pst: No such file or directory$'
+run export "$TMP/nonesuch.pst" -o "$TMP/none.out"
+expect_rc 8
+expect_lines "$ERR" 1
+expect_err '^pstfix export: [^:]*nonesuch.pst: No such file or directory$'
 exit 0
