@@ -20,7 +20,6 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <strings.h>
 #include <sysexits.h>
 
 #include "cli.h"
@@ -153,19 +152,8 @@ static int one_option(struct args *a, int c)
 
 static int parse_auth(const char *name, enum pf_smtp_auth_mech *m)
 {
-	static const struct { const char *n; enum pf_smtp_auth_mech m; }
-	mechs[] = {
-		{ "plain", PF_SMTP_AUTH_PLAIN },
-		{ "login", PF_SMTP_AUTH_LOGIN },
-		{ "xoauth2", PF_SMTP_AUTH_XOAUTH2 },
-		{ "auto", PF_SMTP_AUTH_AUTO },
-	};
-
-	for (size_t i = 0; i < sizeof(mechs) / sizeof(mechs[0]); i++)
-		if (strcasecmp(name, mechs[i].n) == 0) {
-			*m = mechs[i].m;
-			return 0;
-		}
+	if (pf_smtp_auth_parse(name, m))
+		return 0;
 	return bad_usage("--auth wants plain, login, xoauth2 or auto, not "
 			 "'%s'", name);
 }

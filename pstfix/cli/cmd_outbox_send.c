@@ -135,21 +135,8 @@ static int only_list(struct obs_opts *o, char *arg)
 
 static int auth_mech(struct obs_opts *o, const char *arg)
 {
-	static const struct {
-		const char *n;
-		enum pf_smtp_auth_mech m;
-	} t[] = {
-		{ "plain", PF_SMTP_AUTH_PLAIN },
-		{ "login", PF_SMTP_AUTH_LOGIN },
-		{ "xoauth2", PF_SMTP_AUTH_XOAUTH2 },
-		{ "auto", PF_SMTP_AUTH_AUTO },
-	};
-
-	for (size_t i = 0; i < sizeof(t) / sizeof(*t); i++)
-		if (strcmp(arg, t[i].n) == 0) {
-			o->smtp.auth = t[i].m;
-			return 0;
-		}
+	if (pf_smtp_auth_parse(arg, &o->smtp.auth))
+		return 0;
 	return bad("unknown --auth '%s' (plain, login, xoauth2, auto)", arg);
 }
 

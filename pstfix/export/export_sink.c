@@ -27,6 +27,7 @@
 #include <unistd.h>
 
 #include "../../formats/util/pf_grow.h"
+#include "../../formats/util/pf_io.h"
 #include "export.h"
 
 #define PF_SINK_BATCH 256
@@ -119,21 +120,6 @@ int pf_export_sink_open(struct pf_export_sink **out,
 	return 0;
 }
 
-static int write_raw(int fd, const char *p, size_t n)
-{
-	while (n > 0) {
-		ssize_t w = write(fd, p, n);
-
-		if (w < 0 && errno == EINTR)
-			continue;
-		if (w <= 0)
-			return -1;
-		p += w;
-		n -= (size_t)w;
-	}
-	return 0;
-}
-
 /* Write N bytes, CRLF made LF when LF is set (runs between CRs are
  * copied whole: this is the inner loop of a big export). */
 static int write_all(int fd, const char *p, size_t n, bool lf)
@@ -142,7 +128,7 @@ static int write_all(int fd, const char *p, size_t n, bool lf)
 	size_t k = 0, i = 0;
 
 	if (!lf)
-		return write_raw(fd, p, n);
+		return pf_write_all(fd, p, n);
 	while (i < n) {
 		const char *cr = memchr(p + i, '\r', n - i);
 		size_t run = (cr ? (size_t)(cr - p) : n) - i, take;
@@ -158,7 +144,7 @@ static int write_all(int fd, const char *p, size_t n, bool lf)
 				buf[k++] = p[i++];
 		}
 		if (k == sizeof(buf) || i >= n) {
-			if (write_raw(fd, buf, k) != 0)
+			if (pf_write_all(fd, buf, k) != 0)
 				return -1;
 			k = 0;
 		}

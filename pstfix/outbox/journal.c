@@ -172,7 +172,7 @@ static int append(struct ob_spool *sp, const char *const *fields, size_t n)
 	rc = ob_rec_encode(&line, &len, fields, n);
 	if (rc)
 		return rc;
-	if (ob_write_all(sp->jfd, line, len) != 0 || fdatasync(sp->jfd) != 0)
+	if (pf_write_all(sp->jfd, line, len) != 0 || fdatasync(sp->jfd) != 0)
 		goto io;
 	rc = ob_rec_parse(line, len, f, MAX_FIELDS);
 	rc = rc < 0 ? PF_E_CORRUPT : ob_rec_apply(sp, f, rc);

@@ -128,7 +128,7 @@ void ob_sendmail_job(struct ob_job *job)
 		job->server = OB_V_CONFIG;
 		goto out;
 	}
-	if (ob_write_all(fd, bytes, cb) == 0) {
+	if (pf_write_all(fd, bytes, cb) == 0) {
 		if (ob_j_dot(job->sp, job->m, att)) {
 			kill(pid, SIGKILL);   /* before EOF: nothing taken */
 			close(fd);

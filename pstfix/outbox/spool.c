@@ -64,23 +64,6 @@ static int fsync_dir(const char *path)
 	return rc;
 }
 
-int ob_write_all(int fd, const void *buf, size_t n)
-{
-	const char *p = buf;
-
-	while (n) {
-		ssize_t w = write(fd, p, n);
-
-		if (w < 0 && errno == EINTR)
-			continue;
-		if (w <= 0)
-			return -1;
-		p += w;
-		n -= (size_t)w;
-	}
-	return 0;
-}
-
 /* N bytes from offset 0 (pread may return less than asked: loop). */
 static int pread_all(int fd, void *buf, size_t n)
 {
@@ -244,7 +227,7 @@ static int write_msg(struct ob_spool *sp, unsigned id, const uint8_t *bytes,
 	if (!tmp || !dst || !dir)
 		goto out;
 	fd = open(tmp, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0600);
-	if (fd < 0 || ob_write_all(fd, bytes, cb) != 0 || fsync(fd) != 0) {
+	if (fd < 0 || pf_write_all(fd, bytes, cb) != 0 || fsync(fd) != 0) {
 		rc = io_err("cannot write", tmp);
 		goto out;
 	}

@@ -30,6 +30,7 @@
 #include <stdint.h>
 
 #include "../../formats/util/pf_err.h"
+#include "../../formats/util/pf_io.h"
 
 /* Per-recipient states (smtp-facts.md "The journal"). */
 enum ob_state {
@@ -180,8 +181,6 @@ int ob_journal_note(struct ob_spool *sp, const struct ob_msg *m);
 int ob_journal_spool(struct ob_spool *sp, const struct ob_msg *m);
 int ob_journal_rcpt(struct ob_spool *sp, const struct ob_msg *m, size_t ri,
 		    const struct ob_rcpt *rc);
-/* write() all N bytes (EINTR retried); 0 or -1 with errno. */
-int ob_write_all(int fd, const void *buf, size_t n);
 /* Free a message copy. */
 void ob_msg_free(struct ob_msg *m);
 

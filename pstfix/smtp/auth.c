@@ -22,6 +22,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <strings.h>
 
 #include "smtp_int.h"
 
@@ -227,4 +228,24 @@ int smtp_auth(struct pf_smtp *s, struct pf_smtp_reply *r)
 	wipe(b);
 	free(b);
 	return rc;
+}
+
+bool pf_smtp_auth_parse(const char *name, enum pf_smtp_auth_mech *out)
+{
+	static const struct {
+		const char *name;
+		enum pf_smtp_auth_mech mech;
+	} t[] = {
+		{ "plain", PF_SMTP_AUTH_PLAIN },
+		{ "login", PF_SMTP_AUTH_LOGIN },
+		{ "xoauth2", PF_SMTP_AUTH_XOAUTH2 },
+		{ "auto", PF_SMTP_AUTH_AUTO },
+	};
+
+	for (size_t i = 0; i < sizeof(t) / sizeof(t[0]); i++)
+		if (strcasecmp(name, t[i].name) == 0) {
+			*out = t[i].mech;
+			return true;
+		}
+	return false;
 }

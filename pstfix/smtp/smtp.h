@@ -227,4 +227,8 @@ int pf_smtp_sysexit(int rc, const struct pf_smtp_reply *r,
  * spaces outside a quoted local part, one '@'. */
 bool pf_smtp_addr_ok(const char *addr, bool allow_empty);
 
+/* The mechanism an --auth NAME means ("plain", "login", "xoauth2",
+ * "auto"; case-insensitive); false for anything else. */
+bool pf_smtp_auth_parse(const char *name, enum pf_smtp_auth_mech *out);
+
 #endif

@@ -14,6 +14,7 @@
 #include <string.h>
 #include <unistd.h>
 
+#include "../../formats/util/pf_io.h"
 #include "xproto.h"
 
 /* ---- writer ---- */
@@ -27,17 +28,9 @@ void pf_xwriter_init(struct pf_xwriter *w, int fd)
 
 static int write_all(int fd, const char *p, size_t n)
 {
-	while (n > 0) {
-		ssize_t k = write(fd, p, n);
-
-		if (k < 0 && errno == EINTR)
-			continue;
-		if (k <= 0)
-			return pf_error_set(PF_E_IO, "xcheck pipe: write: %s",
-					    strerror(errno));
-		p += k;
-		n -= (size_t)k;
-	}
+	if (pf_write_all(fd, p, n) != 0)
+		return pf_error_set(PF_E_IO, "xcheck pipe: write: %s",
+				    strerror(errno));
 	return 0;
 }
 
