@@ -31,7 +31,8 @@ FUZZ_SRC := $(sort $(wildcard tests/fuzz/fuzz_*.c))
 # Debian packages: build, tests, oracles, the SMTP test server.
 DEB_PKGS := build-essential pkg-config zlib1g-dev libpff-dev check \
             pff-tools pst-utils libssl-dev python3 python3-aiosmtpd \
-            clang libclang-rt-dev bc time s-nail openssl swaks msmtp
+            clang libclang-rt-dev bc time s-nail openssl swaks msmtp \
+            valgrind
 
 define objs
 $(patsubst %.c,$(1)/%.o,$(2))
