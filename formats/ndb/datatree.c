@@ -29,11 +29,30 @@ struct dt_walk {
 	struct pf_set seen;
 };
 
+/* Whether BID is new to the walk (1), named before (0), or PF_E_NOMEM.
+ * The set starts with the second leaf: a one-block node (most of them)
+ * costs no allocation.  UINT64_MAX cannot be a set key; no BBT holds it
+ * either. */
+static int first_time(struct dt_walk *w, uint64_t bid)
+{
+	const struct pf_datatree *t = w->t;
+	int rc;
+
+	if (t->count == 0 || bid == UINT64_MAX)
+		return 1;
+	if (t->count == 1) {
+		rc = t->bids[0] == UINT64_MAX ? 1 :
+		     pf_set_add(&w->seen, t->bids[0]);
+		if (rc < 0)
+			return rc;
+	}
+	return pf_set_add(&w->seen, bid);
+}
+
 static int push(struct dt_walk *w, uint64_t bid)
 {
 	struct pf_datatree *t = w->t;
-	/* UINT64_MAX cannot be a set key; no BBT holds it either */
-	int rc = bid == UINT64_MAX ? 1 : pf_set_add(&w->seen, bid);
+	int rc = first_time(w, bid);
 
 	if (rc < 0)
 		return pf_error_set(rc, "out of memory (data tree)");
