@@ -34,10 +34,10 @@ _pstfix_options()
 		--no-salvage -h --help" ;;
 	"outbox send") echo "--server --spool --from-override
 		--include-drafts --only --resend-uncertain --dry-run --sendmail
-		--tls --ca-file --helo --user --password-file --password-command
-		--token-file --token-command --auth --retry-delay
-		--max-retry-delay --give-up --once --retry-now --max-connections
-		--raise-after --rate --connect-timeout --greeting-timeout
+		--tls --ca-file --helo --user --password-file
+		--password-command --token-file --token-command --auth
+		--retry-delay --max-retry-delay --give-up --once --retry-now
+		--max-connections --raise-after --rate --connect-timeout --greeting-timeout
 		--command-timeout --data-timeout --dot-timeout --json
 		--no-salvage -v --verbose -h --help" ;;
 	"outbox probe") echo "--server --try-ports --ca-file --tls --user

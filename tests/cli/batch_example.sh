@@ -77,12 +77,13 @@ expect_report exit 4
 RC=0
 "$BATCH" -j 2 "$TMP/rep" "$S" >"$OUT" 2>"$ERR" || RC=$?
 expect_rc 9
-expect_out "^scanned 6 files: 2 clean, 3 repaired, 0 with problems left, 1 failed; report in $TMP/rep/report.json\$"
+expect_out "^scanned 6 files: 2 clean, 3 repaired, 0 with problems left, \
+1 failed; report in $TMP/rep/report.json\$"
 expect_lines "$TMP/rep/report.json" 1
 expect_report scanned 6
 expect_report clean 2
-expect_report repaired \
-	"[\"$S/bob/crc.pst\", \"$S/bob/leaf gone.pst\", \"$S/carol/nohead.pst\"]"
+expect_report repaired "[\"$S/bob/crc.pst\", \"$S/bob/leaf gone.pst\", \
+\"$S/carol/nohead.pst\"]"
 expect_report failed "[\"$S/carol/junk.pst\"]"
 expect_report messages_lost 0
 expect_report exit 9

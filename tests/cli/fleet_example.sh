@@ -37,8 +37,8 @@ echo : >"$W/servers.txt"
 make_share() {
 	rm -rf "$S" && mkdir -p "$S/a" "$S/b c"
 	for i in 1 2 3 4; do
-		"$PSTFIX" create --sample messages=3,seed=$i -o "$S/a/u$i.pst" \
-			>/dev/null || fail "create"
+		"$PSTFIX" create --sample messages=3,seed=$i \
+			-o "$S/a/u$i.pst" >/dev/null || fail "create"
 	done
 	"$CORRUPT" header-crc --seed 1 "$S/a/u1.pst" "$S/b c/crc.PST" \
 		>/dev/null 2>&1 || fail "pstcorrupt"
@@ -49,7 +49,8 @@ make_share() {
 
 # block N: run README block N in $W with the paths moved; its status in RC
 block() {
-	sed -e "s|/usr/local/share/doc/pstfix/examples/batch.sh|$ROOT/docs/examples/batch.sh|g" \
+	_ex=/usr/local/share/doc/pstfix/examples/batch.sh
+	sed -e "s|$_ex|$ROOT/docs/examples/batch.sh|g" \
 	    -e "s|/var/tmp/pstfix-report|$TMP/rep|g" \
 	    -e "s|/srv/share|$S|g; s|/srv/mail|$S|g" "$TMP/block.$1" \
 		>"$TMP/run.sh"
@@ -109,8 +110,9 @@ expect_rc 0
 make_share
 block 3
 [ "$RC" -eq 0 ] || { show; fail "block 3: status $RC"; }
-grep -q "^:	scanned 7 files: 4 clean, 2 repaired, 0 with problems left, 1 failed; " \
-	"$W/fleet-summary.txt" || { cat "$W/fleet-summary.txt"; fail "summary"; }
+grep -q "^:	scanned 7 files: 4 clean, 2 repaired, 0 with problems left, \
+1 failed; " "$W/fleet-summary.txt" ||
+	{ cat "$W/fleet-summary.txt"; fail "summary"; }
 python3 -c '
 import json, sys
 lines = open(sys.argv[1]).read().splitlines()
@@ -133,5 +135,6 @@ done >/dev/null
 cat "$W"/scan.*.jsonl >"$TMP/all.jsonl"
 records "$TMP/all.jsonl" status | cut -f1 >"$TMP/files"
 LC_ALL=C sort "$W/mailboxes.txt" >"$TMP/want"
-cmp -s "$TMP/files" "$TMP/want" || { diff "$TMP/want" "$TMP/files"; fail "slices"; }
+cmp -s "$TMP/files" "$TMP/want" ||
+	{ diff "$TMP/want" "$TMP/files"; fail "slices"; }
 exit 0

@@ -12,7 +12,8 @@ command -v make >/dev/null 2>&1 || skip "make absent"
 mk() {
 	env -u MAKEFLAGS -u MFLAGS -u MAKELEVEL make --no-print-directory "$@"
 }
-mk -q bin/pstfix 2>/dev/null || skip "bin/pstfix is not built or not up to date (make)"
+mk -q bin/pstfix 2>/dev/null ||
+	skip "bin/pstfix is not built or not up to date (make)"
 
 D=$TMP/root
 P=/opt/pstfix-test
@@ -56,7 +57,8 @@ BC=/usr/share/bash-completion/bash_completion
 if [ -f "$BC" ] && command -v bash >/dev/null 2>&1; then
 	XDG_DATA_DIRS=$D$P/share bash --norc --noprofile -c \
 		". $BC; __load_completion pstfix && complete -p pstfix" \
-		>"$OUT" 2>"$ERR" || { cat "$ERR"; fail "completion not loaded"; }
+		>"$OUT" 2>"$ERR" ||
+		{ cat "$ERR"; fail "completion not loaded"; }
 	expect_out '-F _pstfix pstfix$'
 else
 	echo "bash-completion absent: lazy loading not checked"

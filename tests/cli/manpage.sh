@@ -114,9 +114,10 @@ region help "$all" | grep -q -- '--help' || {
 	sed -n 's/^[[:space:]]*PF_EXIT_[A-Z_]* *= *\([0-9]*\),.*/\1/p' \
 		pstfix/check/check.h
 	if [ -f /usr/include/sysexits.h ]; then
-		grep -rhoE '\bEX_[A-Z]+\b' pstfix | sort -u | while read -r n; do
-			sed -n "s/^#define[[:space:]]*$n[[:space:]]*\([0-9]*\).*/\1/p" \
-				/usr/include/sysexits.h
+		grep -rhoE '\bEX_[A-Z]+\b' pstfix | sort -u |
+		while read -r n; do
+			awk -v n="$n" '$1 == "#define" && $2 == n \
+				{ print $3 }' /usr/include/sysexits.h
 		done
 	fi
 	while read -r cmd; do
