@@ -35,7 +35,7 @@ FUZZ_SRC := $(sort $(wildcard tests/fuzz/fuzz_*.c))
 DEB_PKGS := build-essential pkg-config zlib1g-dev libpff-dev check \
             pff-tools pst-utils libssl-dev python3 python3-aiosmtpd \
             clang libclang-rt-dev bc time s-nail openssl swaks msmtp \
-            man-db groff-base bash-completion parallel
+            valgrind man-db groff-base bash-completion parallel
 
 define objs
 $(patsubst %.c,$(1)/%.o,$(2))

@@ -40,6 +40,24 @@ static void order_fault(const struct pf_sink *sink, uint64_t bid,
 	pf_report(sink, &f);
 }
 
+/* Whether the SIBLOCK entry I names an SLBLOCK an earlier entry named:
+ * loading it again would only repeat its SLENTRYs (dropped later as
+ * duplicate NIDs), yet 1021 copies of one block would cost megabytes
+ * from a few KiB of file.  At most cEnt^2 / 2 comparisons (cEnt <= 1021,
+ * 2.2.2.8.3.3.2). */
+static bool named_before(const struct pf_layout *l,
+			 const struct pf_slblock *sl, uint32_t i)
+{
+	uint64_t bid = id_at(l, sl->rgentries + (size_t)i * sl->cb_entry +
+			     l->bid_size);
+
+	for (uint32_t j = 0; j < i; j++)
+		if (id_at(l, sl->rgentries + (size_t)j * sl->cb_entry +
+			  l->bid_size) == bid)
+			return true;
+	return false;
+}
+
 static int load(struct pf_ndb *ndb, uint64_t bid, int want_level,
 		const struct pf_sink *sink, struct pf_subnodes *s,
 		size_t *cap)
@@ -68,7 +86,8 @@ static int load(struct pf_ndb *ndb, uint64_t bid, int want_level,
 		if (i > 0 && s->count > 0 && e.nid <= s->v[s->count - 1].nid)
 			order_fault(sink, bid, s->v[s->count - 1].nid, e.nid);
 		if (sl.level == 1) {
-			rc = load(ndb, e.bid_data, 0, sink, s, cap);
+			if (!named_before(l, &sl, i))
+				rc = load(ndb, e.bid_data, 0, sink, s, cap);
 		} else {
 			e.bid_sub = id_at(l, p + 2 * l->bid_size);
 			rc = push(s, cap, &e);

@@ -92,7 +92,8 @@ static const struct recipe recipes[] = {
 	{ "node-field", r_node_field, "ARG: data-missing sub-missing "
 	  "sub-external folder-cycle parent-other (an NBT entry)" },
 	{ "internal-block", r_internal_block, "ARG: x-btype x-level x-cent "
-	  "x-lcb sl-btype sl-level sl-cent sl-dup sl-attach-nid" },
+	  "x-lcb sl-btype sl-level sl-cent sl-dup sl-attach-nid; every "
+	  "XBLOCK: x-lcb-huge x-dup" },
 	{ "amap-field", r_amap_field,
 	  "ARG: [pmap-]ptype crc ptype-repeat bid sig (first AMap/PMap)" },
 	{ "pc-field", r_pc_field, "ARG: hn-sig hn-pagemap prop-type "

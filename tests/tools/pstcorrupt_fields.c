@@ -352,11 +352,45 @@ static bool sl_last_is_attach(struct img *m, const struct pf_bbt_entry *e)
 	       PF_NT_ATTACHMENT;
 }
 
+/* Every XBLOCK (level 1) claims what a small file cannot hold, CRC fixed
+ * (issue 7, tests/cli/alloc_bound.sh): x-lcb-huge an lcbTotal of nearly
+ * 1 GiB (just under PF_NODE_DATA_MAX, the per-value limit); x-dup every rgbid entry naming entry 0's block, so that a reader
+ * that reads each leaf reads one block cEnt times. */
+static int x_every(struct img *m, const char *f)
+{
+	size_t n = 0;
+
+	for (size_t i = 0; i < m->nbbt; i++) {
+		const struct pf_bbt_entry *e = &m->bbt[i].e;
+		uint8_t *d = m->buf + e->bref.ib;
+		uint32_t cent, w = m->hl.w;
+
+		if (!(e->bref.bid & PF_BID_INTERNAL) || !block_in_file(m, e) ||
+		    e->cb < 8 || m->old[e->bref.ib] != 0x01 || d[1] != 1)
+			continue;
+		cent = pf_le16(d + 2);
+		if (8 + (uint64_t)cent * w > e->cb)
+			continue;
+		if (strcmp(f, "x-lcb-huge") == 0)
+			pf_put32(d + 4, 0x3FFFFF00u);
+		else
+			for (uint32_t k = 1; k < cent; k++)
+				memcpy(d + 8 + (size_t)k * w, d + 8, w);
+		block_reseal(m, e);
+		n++;
+	}
+	if (!n)
+		return pc_fail("internal-block %s: no XBLOCK", f);
+	say(m, "%zu XBLOCKs: %s, CRCs fixed", n, f);
+	return 0;
+}
+
 int r_internal_block(struct img *m)
 {
 	static const char *const names[] = {
 		"x-btype", "x-level", "x-cent", "x-lcb", "sl-btype",
-		"sl-level", "sl-cent", "sl-dup", "sl-attach-nid", NULL,
+		"sl-level", "sl-cent", "sl-dup", "sl-attach-nid",
+		"x-lcb-huge", "x-dup", NULL,
 	};
 	const char *f = field_of(m, names);
 	bool att = f && strcmp(f, "sl-attach-nid") == 0;
@@ -367,6 +401,8 @@ int r_internal_block(struct img *m)
 
 	if (!f)
 		return -1;
+	if (strcmp(f, "x-lcb-huge") == 0 || strcmp(f, "x-dup") == 0)
+		return x_every(m, f);
 	want = f[0] == 'x' ? 0x01 : 0x02;
 	for (size_t i = 0; i < m->nbbt && n < 256; i++) {
 		const struct pf_bbt_entry *e = &m->bbt[i].e;
