@@ -10,6 +10,9 @@
 #   make fuzz-smoke run each harness for FUZZ_SECONDS on the corpus seeds
 #   make samples    write the sample PSTs of samples/recipes
 #   make bench      benchmarks beside pffinfo/readpst (bench/README.md)
+#   make install    bin/pstfix, the man page, the bash completion and the
+#                   docs under $(DESTDIR)$(PREFIX) (PREFIX=/usr/local)
+#   make uninstall  remove what install put there
 
 CC      ?= cc
 CFLAGS  ?= -O2 -g
@@ -32,14 +35,14 @@ FUZZ_SRC := $(sort $(wildcard tests/fuzz/fuzz_*.c))
 DEB_PKGS := build-essential pkg-config zlib1g-dev libpff-dev check \
             pff-tools pst-utils libssl-dev python3 python3-aiosmtpd \
             clang libclang-rt-dev bc time s-nail openssl swaks msmtp \
-            valgrind
+            valgrind man-db groff-base bash-completion parallel
 
 define objs
 $(patsubst %.c,$(1)/%.o,$(2))
 endef
 
 .PHONY: all setup check demo test unit clitest san fuzz fuzz-smoke bench \
-        clean pstfix samples
+        clean pstfix samples install uninstall
 
 all: bin/pstfix
 
@@ -174,6 +177,34 @@ samples: bin/pstfix
 
 bench: bin/pstfix
 	@bench/run
+
+# ---- install: one binary (it needs the runtime libraries of
+# libpff1, zlib1g, libssl3), its manual, its completion and its docs ----
+PREFIX  ?= /usr/local
+DESTDIR ?=
+INSTALL ?= install
+BINDIR  := $(PREFIX)/bin
+MAN1DIR := $(PREFIX)/share/man/man1
+COMPDIR := $(PREFIX)/share/bash-completion/completions
+DOCDIR  := $(PREFIX)/share/doc/pstfix
+INSTALLED := $(BINDIR)/pstfix $(MAN1DIR)/pstfix.1 $(COMPDIR)/pstfix \
+             $(DOCDIR)/README.md $(DOCDIR)/problems.md \
+             $(DOCDIR)/examples/batch.sh
+
+install: bin/pstfix
+	$(INSTALL) -D -m 0755 bin/pstfix $(DESTDIR)$(BINDIR)/pstfix
+	$(INSTALL) -D -m 0644 docs/pstfix.1 $(DESTDIR)$(MAN1DIR)/pstfix.1
+	$(INSTALL) -D -m 0644 completion/pstfix.bash $(DESTDIR)$(COMPDIR)/pstfix
+	$(INSTALL) -D -m 0644 README.md $(DESTDIR)$(DOCDIR)/README.md
+	$(INSTALL) -D -m 0644 docs/problems.md $(DESTDIR)$(DOCDIR)/problems.md
+	$(INSTALL) -D -m 0755 docs/examples/batch.sh \
+	    $(DESTDIR)$(DOCDIR)/examples/batch.sh
+
+# Removes the files install wrote, then pstfix's own doc folders if
+# empty; shared folders (bin, man1, ...) stay.
+uninstall:
+	rm -f $(addprefix $(DESTDIR),$(INSTALLED))
+	rmdir $(DESTDIR)$(DOCDIR)/examples $(DESTDIR)$(DOCDIR) 2>/dev/null || true
 
 clean:
 	rm -rf $(BUILD) $(SBUILD) $(FBUILD) bin

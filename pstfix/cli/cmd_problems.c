@@ -1,6 +1,7 @@
 /*
- * cmd_problems.c - `pstfix problems [--json | --markdown]`: print the
- * problem table (check/problem.c), the reference for every PFnnnn code.
+ * cmd_problems.c - `pstfix problems [--json | --markdown] [CODE...]`:
+ * print the problem table (check/problem.c), the reference for every
+ * PFnnnn code, or the rows of the CODEs named (in the order named).
  *
  * Contract: one row per problem, in table order (sorted by code).  The
  * plain form is one line per problem, for grep; --json is JSON Lines;
@@ -9,8 +10,10 @@
  * Template escapes are shown as named placeholders ({field}, {read},
  * {expected}, {detail}) rather than printf-like codes.  Each row also
  * names the repair level that fixes it (pstfix/repair/repair_level.c).
+ * A CODE that is not in the table is a usage error, before any output.
  */
 #include <getopt.h>
+#include <stdlib.h>
 #include <string.h>
 
 #include "../repair/repair_run.h"
@@ -18,9 +21,10 @@
 #include "json.h"
 
 static const char usage_text[] =
-"usage: pstfix problems [--json | --markdown]\n"
+"usage: pstfix problems [--json | --markdown] [CODE...]\n"
 "List every problem `pstfix scan` can report: code, severity, name,\n"
 "message, what repair does about it and the repair level that does it.\n"
+"CODE (PF3003 or 3003) lists only those problems (not with --markdown).\n"
 "\n"
 "      --json       JSON Lines, one object per problem\n"
 "      --markdown   the Markdown reference (docs/problems.md)\n"
@@ -146,24 +150,56 @@ static void md_row(const struct pf_problem *p, const char *text,
 	printf(" | %s |\n", level_of(p));
 }
 
+static void print_row(enum format fmt, const struct pf_problem *p,
+		      unsigned *pass)
+{
+	char text[512];
+
+	render(text, sizeof(text), p->text);
+	if (fmt == FMT_JSON)
+		print_json(p, text);
+	else if (fmt == FMT_MARKDOWN)
+		md_row(p, text, pass);
+	else
+		print_text(p, text);
+}
+
 static void print_table(enum format fmt)
 {
 	unsigned pass = 0;
-	char text[512];
 
 	if (fmt == FMT_MARKDOWN)
 		md_header();
-	for (unsigned i = 0; i < pf_problem_count; i++) {
-		const struct pf_problem *p = &pf_problems[i];
+	for (unsigned i = 0; i < pf_problem_count; i++)
+		print_row(fmt, &pf_problems[i], &pass);
+}
 
-		render(text, sizeof(text), p->text);
-		if (fmt == FMT_JSON)
-			print_json(p, text);
-		else if (fmt == FMT_MARKDOWN)
-			md_row(p, text, &pass);
-		else
-			print_text(p, text);
+/* A CODE operand, "PF3003", "pf3003" or "3003": its row, or NULL. */
+static const struct pf_problem *code_arg(const char *s)
+{
+	if ((s[0] == 'P' || s[0] == 'p') && (s[1] == 'F' || s[1] == 'f'))
+		s += 2;
+	if (strlen(s) != 4 || strspn(s, "0123456789") != 4)
+		return NULL;
+	return pf_problem_by_code((uint16_t)strtoul(s, NULL, 10));
+}
+
+/* The rows of the CODEs named, each checked before anything is printed. */
+static int print_codes(enum format fmt, int n, char **codes)
+{
+	unsigned pass = 0;
+
+	if (fmt == FMT_MARKDOWN)
+		return cli_usage("problems", "--markdown prints the whole "
+				 "table; name no CODE");
+	for (int i = 0; i < n; i++) {
+		if (!code_arg(codes[i]))
+			return cli_usage("problems", "unknown problem code "
+					 "'%s'", codes[i]);
 	}
+	for (int i = 0; i < n; i++)
+		print_row(fmt, code_arg(codes[i]), &pass);
+	return PF_EXIT_CLEAN;
 }
 
 int cmd_problems(int argc, char **argv)
@@ -196,8 +232,7 @@ int cmd_problems(int argc, char **argv)
 		fmt = want;
 	}
 	if (optind < argc)
-		return cli_usage("problems", "unexpected argument '%s'",
-				 argv[optind]);
+		return print_codes(fmt, argc - optind, argv + optind);
 	print_table(fmt);
 	return PF_EXIT_CLEAN;
 }
