@@ -1,0 +1,251 @@
+/*
+ * test_ndb_window.c - the reader's window (formats/ndb/ndb.c,
+ * pf_ndb_window) that pf_block_verify() reads through, and the checker's
+ * block table (pstfix/check/ck_blocks.c).
+ *
+ * Covers:
+ * - window: bytes equal the file's at the start, inside one window, across
+ *   a window's end (refilled), backwards (refilled), at the last byte;
+ *   a range past EOF is PF_E_CORRUPT and one larger than the window
+ *   PF_E_LIMIT, neither touching the window; a file shorter than a
+ *   window.
+ * - block table: pushes in order need no sort; out of order the sort is
+ *   stable (duplicates keep their walk order), lookups ignore BID bit 0
+ *   and miss absent keys; 4K cbInflated follows its entry through the
+ *   sort; the file order is the identity when ib ascends with the BID,
+ *   else ascending ib with ties in BID order; refs saturate at REFS_MAX.
+ */
+#include <check.h>
+
+#include "../../formats/ndb/ndb_internal.h"
+#include "../../pstfix/check/ck.h"
+#include "tutil.h"
+
+static char tmpdir[64];
+
+/* A file of N bytes, byte i = (i * 7 + i / 251) & 0xFF from offset 1024
+ * on, behind a Unicode header so pf_ndb_open() takes it. */
+static uint8_t byte_at(uint64_t i)
+{
+	return (uint8_t)((i * 7 + i / 251) & 0xFF);
+}
+
+static void make_file(char *path, size_t cap, size_t n)
+{
+	struct tu_hdr_layout h = tu_hdr_layout(false);
+	uint8_t *buf = malloc(n);
+	int fd;
+
+	ck_assert_ptr_nonnull(buf);
+	for (size_t i = 0; i < n; i++)
+		buf[i] = byte_at(i);
+	memset(buf, 0, 1024);
+	memcpy(buf, "!BDN", 4);
+	pf_put16(buf + 8, PF_MAGIC_CLIENT_PST);
+	pf_put16(buf + 10, 23);
+	buf[h.sentinel] = 0x80;
+	tu_header_fix_buf(buf, false);
+	snprintf(path, cap, "%s/win-XXXXXX", tmpdir);
+	fd = mkstemp(path);
+	ck_assert_int_ge(fd, 0);
+	ck_assert_int_eq(write(fd, buf, n), (ssize_t)n);
+	close(fd);
+	free(buf);
+}
+
+static void expect_bytes(struct pf_ndb *ndb, uint64_t ib, size_t n)
+{
+	const uint8_t *p;
+
+	ck_assert_int_eq(pf_ndb_window(ndb, ib, n, &p), 0);
+	ck_assert_ptr_nonnull(p);
+	for (size_t i = 0; i < n; i++)
+		if (ib + i >= 1024)
+			ck_assert_uint_eq(p[i], byte_at(ib + i));
+	ck_assert_uint_ge(ib, ndb->win_ib);
+	ck_assert_uint_le(ib + n, ndb->win_ib + ndb->win_len);
+}
+
+START_TEST(test_window)
+{
+	size_t size = 3 * PF_WINDOW_CB + 4321;
+	struct pf_ndb *ndb;
+	const uint8_t *p;
+	char path[128];
+	uint64_t win_ib;
+
+	make_file(path, sizeof(path), size);
+	ck_assert_int_eq(pf_ndb_open(&ndb, path), 0);
+	expect_bytes(ndb, 1024, 8192);
+	ck_assert_uint_eq(ndb->win_ib, 1024);
+	ck_assert_uint_eq(ndb->win_len, PF_WINDOW_CB);
+	expect_bytes(ndb, 1024 + 50000, 8192);        /* same window */
+	ck_assert_uint_eq(ndb->win_ib, 1024);
+	expect_bytes(ndb, 1024 + PF_WINDOW_CB - 100, 8192);   /* across */
+	ck_assert_uint_eq(ndb->win_ib, 1024 + PF_WINDOW_CB - 100);
+	expect_bytes(ndb, 4096, 512);                 /* backwards */
+	ck_assert_uint_eq(ndb->win_ib, 4096);
+	expect_bytes(ndb, size - 64, 64);             /* the last bytes */
+	ck_assert_uint_eq(ndb->win_len, 64);
+	win_ib = ndb->win_ib;
+	ck_assert_int_eq(pf_ndb_window(ndb, size - 63, 64, &p),
+			 PF_E_CORRUPT);
+	ck_assert_ptr_null(p);
+	ck_assert_int_eq(pf_ndb_window(ndb, UINT64_MAX - 10, 64, &p),
+			 PF_E_CORRUPT);
+	ck_assert_int_eq(pf_ndb_window(ndb, 1024, PF_WINDOW_CB + 1, &p),
+			 PF_E_LIMIT);
+	ck_assert_uint_eq(ndb->win_ib, win_ib);       /* untouched */
+	expect_bytes(ndb, size - 64, 64);
+	pf_ndb_close(ndb);
+	unlink(path);
+
+	make_file(path, sizeof(path), 20000);         /* under a window */
+	ck_assert_int_eq(pf_ndb_open(&ndb, path), 0);
+	expect_bytes(ndb, 2048, 100);
+	ck_assert_uint_eq(ndb->win_len, 20000 - 2048);
+	expect_bytes(ndb, 19900, 100);
+	pf_ndb_close(ndb);
+	unlink(path);
+}
+END_TEST
+
+/* ---- the block table ---- */
+
+static struct pf_ck *new_ck(struct pf_layout *l, enum pf_variant v)
+{
+	struct pf_ck *ck = calloc(1, sizeof(*ck));
+
+	ck_assert_ptr_nonnull(ck);
+	ck_assert(pf_layout_for(l, v));
+	ck->l = l;
+	return ck;
+}
+
+static void free_ck(struct pf_ck *ck)
+{
+	free(ck->blocks);
+	free(ck->inflated);
+	free(ck);
+}
+
+static void push(struct pf_ck *ck, size_t *cap, uint64_t bid, uint64_t ib,
+		 uint16_t cb, uint16_t inflated)
+{
+	struct pf_bbt_entry e = {
+		.bref = { .bid = bid, .ib = ib }, .cb = cb, .cref = 2,
+		.cb_inflated = inflated,
+	};
+
+	ck_assert_int_eq(ck_push_block(ck, &e, cap), 0);
+}
+
+START_TEST(test_table_in_order)
+{
+	struct pf_layout l;
+	struct pf_ck *ck = new_ck(&l, PF_UNICODE);
+	struct pf_bbt_entry e;
+	size_t cap = 0;
+	uint32_t *order;
+	bool ident;
+
+	for (uint64_t i = 0; i < 1000; i++)
+		push(ck, &cap, 4 + 4 * i, 0x4600 + 64 * i, (uint16_t)i, 0);
+	ck_assert_ptr_null(ck->inflated);           /* not a 4K file */
+	ck_sort_blocks(ck);
+	for (uint64_t i = 0; i < 1000; i++)
+		ck_assert_uint_eq(ck->blocks[i].bid, 4 + 4 * i);
+	ck_assert_ptr_eq(ck_block(ck, 4 + 4 * 500), &ck->blocks[500]);
+	ck_assert_ptr_eq(ck_block(ck, 5 + 4 * 500), &ck->blocks[500]);
+	ck_assert_ptr_null(ck_block(ck, 6 + 4 * 500));
+	ck_assert_ptr_null(ck_block(ck, 0));
+	ck_assert_ptr_null(ck_block(ck, 4 + 4 * 1000));
+	ck_bbt_entry(ck, &ck->blocks[7], &e);
+	ck_assert_uint_eq(e.bref.ib, 0x4600 + 64 * 7);
+	ck_assert_uint_eq(e.cb, 7);
+	ck_assert_uint_eq(e.cb_inflated, 7);        /* == cb off 4K */
+	ck_assert_uint_eq(e.cref, 2);
+	order = ck_file_order(ck, &ident);
+	ck_assert_ptr_null(order);
+	ck_assert(ident);
+	ck->blocks[3].refs = REFS_MAX;
+	ck_assert_uint_eq(ck->blocks[3].refs, REFS_MAX);
+	ck->blocks[3].state = BLK_DEFER;
+	ck->blocks[3].role = ROLE_DATA | ROLE_SUB;
+	ck_assert_uint_eq(ck->blocks[3].refs, REFS_MAX);   /* no overlap */
+	ck_assert_uint_eq(sizeof(struct pf_block_rec), 24);
+	free_ck(ck);
+}
+END_TEST
+
+START_TEST(test_table_sorted)
+{
+	struct pf_layout l;
+	struct pf_ck *ck = new_ck(&l, PF_UNICODE4K);
+	size_t cap = 0;
+	uint32_t *order;
+	bool ident;
+
+	/* (bid, ib, cbInflated): out of order, a duplicate of 0x20 (bit 0
+	 * set on the second), two blocks at one ib */
+	push(ck, &cap, 0x30, 0x30000, 10, 300);
+	push(ck, &cap, 0x20, 0x50000, 11, 200);
+	push(ck, &cap, 0x10, 0x30000, 12, 100);
+	push(ck, &cap, 0x21, 0x40000, 13, 201);
+	push(ck, &cap, 0x40, 0x10000, 14, 400);
+	ck_assert_ptr_nonnull(ck->inflated);
+	ck_sort_blocks(ck);
+	ck_assert_uint_eq(ck->blocks[0].bid, 0x10);
+	ck_assert_uint_eq(ck->blocks[1].bid, 0x20);  /* walk order kept */
+	ck_assert_uint_eq(ck->blocks[2].bid, 0x21);
+	ck_assert_uint_eq(ck->blocks[3].bid, 0x30);
+	ck_assert_uint_eq(ck->blocks[4].bid, 0x40);
+	ck_assert_uint_eq(ck_inflated(ck, &ck->blocks[0]), 100);
+	ck_assert_uint_eq(ck_inflated(ck, &ck->blocks[1]), 200);
+	ck_assert_uint_eq(ck_inflated(ck, &ck->blocks[2]), 201);
+	ck_assert_uint_eq(ck_inflated(ck, &ck->blocks[4]), 400);
+	ck_assert_uint_eq(ck->blocks[2].cb, 13);
+	order = ck_file_order(ck, &ident);
+	ck_assert(!ident);
+	ck_assert_ptr_nonnull(order);
+	/* ib: 0x10000 (0x40), 0x30000 (0x10, then 0x30), 0x40000 (0x21),
+	 * 0x50000 (0x20) */
+	ck_assert_uint_eq(order[0], 4);
+	ck_assert_uint_eq(order[1], 0);
+	ck_assert_uint_eq(order[2], 3);
+	ck_assert_uint_eq(order[3], 2);
+	ck_assert_uint_eq(order[4], 1);
+	free(order);
+	free_ck(ck);
+}
+END_TEST
+
+static Suite *window_suite(void)
+{
+	Suite *s = suite_create("ndb_window");
+	TCase *tc = tcase_create("window");
+
+	tcase_add_test(tc, test_window);
+	tcase_add_test(tc, test_table_in_order);
+	tcase_add_test(tc, test_table_sorted);
+	suite_add_tcase(s, tc);
+	return s;
+}
+
+int main(void)
+{
+	SRunner *sr;
+	int failed;
+
+	snprintf(tmpdir, sizeof(tmpdir), "/tmp/pstfix-unit-XXXXXX");
+	if (!mkdtemp(tmpdir)) {
+		perror("mkdtemp");
+		return 1;
+	}
+	sr = srunner_create(window_suite());
+	srunner_run_all(sr, CK_NORMAL);
+	failed = srunner_ntests_failed(sr);
+	srunner_free(sr);
+	tu_rm_dir(tmpdir);
+	return failed == 0 ? 0 : 1;
+}
