@@ -72,6 +72,7 @@ struct pf_ck {
 	struct pf_block_rec *blocks;   /* sorted by bid after pass 3 */
 	uint16_t *inflated;            /* 4K files: cbInflated, by index */
 	size_t nblocks;
+	size_t finger;                 /* the entry ck_block found last */
 	struct pf_node_rec *nodes;     /* sorted by nid after pass 4 */
 	size_t nnodes;
 	/* *_ok: the root page is usable, so lookups work; *_complete: every
@@ -102,11 +103,20 @@ void ck_fault(void *ctx, const struct pf_fault *f);
 void ck_report_suppressed(struct pf_ck *ck);
 
 /* The block table (ck_blocks.c): append one BBT entry (*CAP: the
- * capacity of ck->blocks), sort by BID (stable), the file order. */
+ * capacity of ck->blocks), sort by BID (stable), go through it in file
+ * order. */
 int ck_push_block(struct pf_ck *ck, const struct pf_bbt_entry *e,
 		  size_t *cap);
 void ck_sort_blocks(struct pf_ck *ck);
-uint32_t *ck_file_order(const struct pf_ck *ck, bool *identity);
+struct ck_order {
+	const struct pf_block_rec *v;
+	size_t n;
+	uint32_t *heap;         /* the head of each run, least (ib, index) first */
+	size_t nheap;
+};
+int ck_order_start(struct ck_order *o, const struct pf_ck *ck);
+bool ck_order_next(struct ck_order *o, size_t *index);
+void ck_order_free(struct ck_order *o);
 
 /* Sort what the tree passes collected, so the lookups below work. */
 void ck_sort_nodes(struct pf_ck *ck);

@@ -148,6 +148,16 @@ static void tally_unit(struct pf_ck *ck, uint64_t ib, const uint8_t *bits,
 	t->in_leak = alloc && !used;
 }
 
+/* Bits set in a byte (no popcnt instruction is assumed). */
+static unsigned ones8(unsigned b)
+{
+	static const uint8_t nibble[16] = {
+		0, 1, 1, 2, 1, 2, 2, 3, 1, 2, 2, 3, 2, 3, 3, 4,
+	};
+
+	return nibble[b & 0xFu] + nibble[(b >> 4) & 0xFu];
+}
+
 /* The claim bits are LSB first, the AMap's MSB first. */
 static unsigned reverse8(unsigned b)
 {
@@ -170,10 +180,10 @@ static void tally_byte(struct pf_ck *ck, uint64_t at, unsigned alloc,
 			t->first_in_use_free = at + (uint64_t)unit *
 				(unsigned)(__builtin_clz(in_use_free) - 24);
 		t->in_use_free += (uint64_t)unit *
-				  (unsigned)__builtin_popcount(in_use_free);
+				  ones8(in_use_free);
 	}
-	t->leaked += (uint64_t)unit * (unsigned)__builtin_popcount(leak);
-	t->leaked_runs += (unsigned)__builtin_popcount(starts);
+	t->leaked += (uint64_t)unit * ones8(leak);
+	t->leaked_runs += ones8(starts);
 	t->in_leak = leak & 1;
 }
 
@@ -199,7 +209,7 @@ static void tally_page(struct pf_ck *ck, uint64_t ib, const uint8_t *page,
 			continue;
 		}
 		t->free_bytes += (uint64_t)l->amap_unit *
-			(unsigned)__builtin_popcount(~bits[j] & 0xFFu);
+			ones8(~bits[j] & 0xFFu);
 		if (compare)
 			tally_byte(ck, ib + (uint64_t)j * 8 * l->amap_unit,
 				   bits[j], reverse8(c->bits[u / 8]), t);

@@ -21,16 +21,17 @@
 #include "../../formats/util/pf_le.h"
 #include "ck.h"
 
-/* Count a reference to BID in ROLE.  A missing BID named by an internal
- * block (FROM_BID) is reported here; one named by the NBT (FROM_BID 0)
- * was reported by pass 4 already. */
-static void add_ref(struct pf_ck *ck, uint64_t bid, uint32_t nid,
-		    uint64_t from_bid, uint8_t role)
+/* Count a reference to BID in ROLE; returns its entry, or NULL.  A
+ * missing BID named by an internal block (FROM_BID) is reported here; one
+ * named by the NBT (FROM_BID 0) was reported by pass 4 already. */
+static const struct pf_block_rec *add_ref(struct pf_ck *ck, uint64_t bid,
+					  uint32_t nid, uint64_t from_bid,
+					  uint8_t role)
 {
 	struct pf_block_rec *b;
 
 	if (bid == 0)
-		return;
+		return NULL;
 	b = ck_block_mut(ck, bid);
 	if (b) {
 		if (b->refs < REFS_MAX)
@@ -38,6 +39,7 @@ static void add_ref(struct pf_ck *ck, uint64_t bid, uint32_t nid,
 		b->role |= role;
 	} else if (ck->bbt_complete && from_bid != 0)
 		ck_problem(ck, 5008, PF_NO_IB, from_bid, nid, bid, 0, NULL);
+	return b;
 }
 
 static uint64_t id_at(const struct pf_layout *l, const uint8_t *p)
@@ -60,9 +62,12 @@ static void scan_xblock(struct pf_ck *ck, struct pf_block_rec *b,
 	}
 	for (uint32_t i = 0; i < x.cent; i++) {
 		uint64_t child = id_at(l, x.rgbid + (size_t)i * l->bid_size);
-		const struct pf_block_rec *c = ck_block(ck, child);
+		/* BID 0 is no reference, but a BBT entry keyed 0 still
+		 * counts in the sum */
+		const struct pf_block_rec *c =
+			child ? add_ref(ck, child, 0, b->bid, ROLE_DATA) :
+				ck_block(ck, 0);
 
-		add_ref(ck, child, 0, b->bid, ROLE_DATA);
 		if (x.level == 1 && c)
 			sum += ck_inflated(ck, c);
 	}
@@ -221,8 +226,9 @@ static void check_counters(struct pf_ck *ck)
 
 void pass_blocks(struct pf_ck *ck)
 {
-	uint32_t *order;
-	bool ident;
+	struct ck_order order;
+	bool sorted;
+	size_t k;
 
 	for (size_t i = 0; i < ck->nnodes; i++) {
 		add_ref(ck, ck->nodes[i].bid_data, ck->nodes[i].nid, 0,
@@ -232,13 +238,15 @@ void pass_blocks(struct pf_ck *ck)
 	}
 	/* file order, not BID order: on a large file one sequential sweep
 	 * instead of a seek per block */
-	order = ck_file_order(ck, &ident);
+	sorted = ck_order_start(&order, ck) == 0;
 	for (size_t i = 0; i < ck->nblocks; i++) {
 		if (i % 4096 == 0)
 			ck_progress(ck, PF_PASS_BLOCKS, i, ck->nblocks);
-		scan_block(ck, &ck->blocks[order ? order[i] : i], false);
+		if (!sorted || !ck_order_next(&order, &k))
+			k = i;   /* no memory for the order: BID order */
+		scan_block(ck, &ck->blocks[k], false);
 	}
-	free(order);
+	ck_order_free(&order);
 	for (size_t i = 0; i < ck->nblocks; i++)
 		if (ck->blocks[i].state == BLK_DEFER)
 			scan_block(ck, &ck->blocks[i], true);

@@ -11,9 +11,12 @@
  *   window.
  * - block table: pushes in order need no sort; out of order the sort is
  *   stable (duplicates keep their walk order), lookups ignore BID bit 0
- *   and miss absent keys; 4K cbInflated follows its entry through the
- *   sort; the file order is the identity when ib ascends with the BID,
- *   else ascending ib with ties in BID order; refs saturate at REFS_MAX.
+ *   and miss absent keys, and find what bsearch() finds (the same one of
+ *   two duplicates) asked in any order; 4K cbInflated follows its entry through the
+ *   sort; the file order (a merge of the runs where ib ascends) is the
+ *   identity when ib ascends with the BID, else the stable sort by ib,
+ *   checked against qsort on 5000 entries with runs, ties and a
+ *   descending stretch; refs saturate at REFS_MAX.
  */
 #include <check.h>
 
@@ -140,14 +143,53 @@ static void push(struct pf_ck *ck, size_t *cap, uint64_t bid, uint64_t ib,
 	ck_assert_int_eq(ck_push_block(ck, &e, cap), 0);
 }
 
+static int cmp_rec(const void *a, const void *b)
+{
+	uint64_t x = ((const struct pf_block_rec *)a)->bid & ~(uint64_t)1;
+	uint64_t y = ((const struct pf_block_rec *)b)->bid & ~(uint64_t)1;
+
+	return x < y ? -1 : x > y;
+}
+
+/* ck_block() finds what the C library's bsearch() finds (the same one
+ * of two duplicates), keys up to MAX asked in ascending order (the
+ * finger's case), then descending. */
+static void same_as_bsearch(struct pf_ck *ck, uint64_t max)
+{
+	for (int pass = 0; pass < 2; pass++) {
+		for (uint64_t i = 0; i <= max; i++) {
+			uint64_t bid = pass == 0 ? i : max - i;
+			struct pf_block_rec key = { .bid = bid };
+			const void *want = bsearch(&key, ck->blocks,
+						   ck->nblocks, sizeof(key),
+						   cmp_rec);
+
+			ck_assert_ptr_eq(ck_block(ck, bid), want);
+		}
+	}
+}
+
+/* ck_order_next() yields WANT[0..N) (NULL: 0, 1, ... N-1), then ends. */
+static void expect_order(struct pf_ck *ck, const size_t *want, size_t n)
+{
+	struct ck_order o;
+	size_t k;
+
+	ck_assert_int_eq(ck_order_start(&o, ck), 0);
+	for (size_t i = 0; i < n; i++) {
+		ck_assert(ck_order_next(&o, &k));
+		ck_assert_uint_eq(k, want ? want[i] : i);
+	}
+	ck_assert(!ck_order_next(&o, &k));
+	ck_order_free(&o);
+}
+
 START_TEST(test_table_in_order)
 {
 	struct pf_layout l;
 	struct pf_ck *ck = new_ck(&l, PF_UNICODE);
 	struct pf_bbt_entry e;
 	size_t cap = 0;
-	uint32_t *order;
-	bool ident;
 
 	for (uint64_t i = 0; i < 1000; i++)
 		push(ck, &cap, 4 + 4 * i, 0x4600 + 64 * i, (uint16_t)i, 0);
@@ -160,14 +202,13 @@ START_TEST(test_table_in_order)
 	ck_assert_ptr_null(ck_block(ck, 6 + 4 * 500));
 	ck_assert_ptr_null(ck_block(ck, 0));
 	ck_assert_ptr_null(ck_block(ck, 4 + 4 * 1000));
+	same_as_bsearch(ck, 4 + 4 * 1001);
 	ck_bbt_entry(ck, &ck->blocks[7], &e);
 	ck_assert_uint_eq(e.bref.ib, 0x4600 + 64 * 7);
 	ck_assert_uint_eq(e.cb, 7);
 	ck_assert_uint_eq(e.cb_inflated, 7);        /* == cb off 4K */
 	ck_assert_uint_eq(e.cref, 2);
-	order = ck_file_order(ck, &ident);
-	ck_assert_ptr_null(order);
-	ck_assert(ident);
+	expect_order(ck, NULL, 1000);
 	ck->blocks[3].refs = REFS_MAX;
 	ck_assert_uint_eq(ck->blocks[3].refs, REFS_MAX);
 	ck->blocks[3].state = BLK_DEFER;
@@ -183,8 +224,6 @@ START_TEST(test_table_sorted)
 	struct pf_layout l;
 	struct pf_ck *ck = new_ck(&l, PF_UNICODE4K);
 	size_t cap = 0;
-	uint32_t *order;
-	bool ident;
 
 	/* (bid, ib, cbInflated): out of order, a duplicate of 0x20 (bit 0
 	 * set on the second), two blocks at one ib */
@@ -205,17 +244,50 @@ START_TEST(test_table_sorted)
 	ck_assert_uint_eq(ck_inflated(ck, &ck->blocks[2]), 201);
 	ck_assert_uint_eq(ck_inflated(ck, &ck->blocks[4]), 400);
 	ck_assert_uint_eq(ck->blocks[2].cb, 13);
-	order = ck_file_order(ck, &ident);
-	ck_assert(!ident);
-	ck_assert_ptr_nonnull(order);
+	same_as_bsearch(ck, 0x50);
 	/* ib: 0x10000 (0x40), 0x30000 (0x10, then 0x30), 0x40000 (0x21),
 	 * 0x50000 (0x20) */
-	ck_assert_uint_eq(order[0], 4);
-	ck_assert_uint_eq(order[1], 0);
-	ck_assert_uint_eq(order[2], 3);
-	ck_assert_uint_eq(order[3], 2);
-	ck_assert_uint_eq(order[4], 1);
-	free(order);
+	expect_order(ck, (const size_t[]){ 4, 0, 3, 2, 1 }, 5);
+	free_ck(ck);
+}
+END_TEST
+
+static int cmp_ib_index(const void *a, const void *b, void *ctx)
+{
+	const struct pf_block_rec *v = ctx;
+	size_t i = *(const size_t *)a, j = *(const size_t *)b;
+
+	if (v[i].ib != v[j].ib)
+		return v[i].ib < v[j].ib ? -1 : 1;
+	return i < j ? -1 : i > j;
+}
+
+/* Runs of every length, equal offsets inside and across runs, one
+ * descending stretch: the merge gives the stable sort by ib. */
+START_TEST(test_table_order_random)
+{
+	struct pf_layout l;
+	struct pf_ck *ck = new_ck(&l, PF_UNICODE);
+	size_t cap = 0, n = 5000, *want = malloc(n * sizeof(*want));
+	uint64_t r = 12345;
+
+	ck_assert_ptr_nonnull(want);
+	for (size_t i = 0; i < n; i++) {
+		uint64_t ib;
+
+		r = r * 6364136223846793005u + 1442695040888963407u;
+		if (i >= 4000 && i < 4100)
+			ib = (5000 - i) * 64;          /* descending */
+		else if ((r >> 60) < 12)
+			ib = 0x4400 + i * 64;          /* ascending */
+		else
+			ib = 0x4400 + (r >> 40) % 64 * 64;   /* back, dups */
+		push(ck, &cap, 4 + 4 * i, ib, 1, 0);
+		want[i] = i;
+	}
+	qsort_r(want, n, sizeof(*want), cmp_ib_index, ck->blocks);
+	expect_order(ck, want, n);
+	free(want);
 	free_ck(ck);
 }
 END_TEST
@@ -228,6 +300,7 @@ static Suite *window_suite(void)
 	tcase_add_test(tc, test_window);
 	tcase_add_test(tc, test_table_in_order);
 	tcase_add_test(tc, test_table_sorted);
+	tcase_add_test(tc, test_table_order_random);
 	suite_add_tcase(s, tc);
 	return s;
 }
