@@ -111,7 +111,7 @@ void ck_sort_blocks(struct pf_ck *ck);
 struct ck_order {
 	const struct pf_block_rec *v;
 	size_t n;
-	uint32_t *heap;         /* the head of each run, least (ib, index) first */
+	uint32_t *heap;         /* each run's head, least (ib, index) first */
 	size_t nheap;
 };
 int ck_order_start(struct ck_order *o, const struct pf_ck *ck);

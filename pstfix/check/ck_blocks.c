@@ -15,7 +15,7 @@
  * - ck_order_start()/ck_order_next() go through the indexes in
  *   ascending ib order, ties in index order (a stable sort's order), by
  *   merging the runs in which ib already ascends: a writer that
- *   allocates front to back leaves few (a 50 GB file of `pstfix create`
+ *   allocates front to back leaves few (the 3 GB file of `pstfix create`
  *   has one per 12 blocks), so the merge holds 4 bytes per run where a
  *   sorted permutation took 4 per block and qsort as much again.
  * Memory: 24 bytes per block kept, 4 per run during the sweep; the sort
@@ -205,7 +205,8 @@ static void sift_down(struct ck_order *o, size_t i)
 
 		if (l < o->nheap && before(o->v, o->heap[l], o->heap[m]))
 			m = l;
-		if (l + 1 < o->nheap && before(o->v, o->heap[l + 1], o->heap[m]))
+		if (l + 1 < o->nheap &&
+		    before(o->v, o->heap[l + 1], o->heap[m]))
 			m = l + 1;
 		if (m == i)
 			return;

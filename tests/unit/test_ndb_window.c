@@ -12,11 +12,12 @@
  * - block table: pushes in order need no sort; out of order the sort is
  *   stable (duplicates keep their walk order), lookups ignore BID bit 0
  *   and miss absent keys, and find what bsearch() finds (the same one of
- *   two duplicates) asked in any order; 4K cbInflated follows its entry through the
- *   sort; the file order (a merge of the runs where ib ascends) is the
- *   identity when ib ascends with the BID, else the stable sort by ib,
- *   checked against qsort on 5000 entries with runs, ties and a
- *   descending stretch; refs saturate at REFS_MAX.
+ *   two duplicates) asked in any order; 4K cbInflated follows its entry
+ *   through the sort; the file order (a merge of the runs where ib
+ *   ascends) is the identity when ib ascends with the BID, else the
+ *   stable sort by ib, checked against qsort on 5000 entries with runs,
+ *   ties and a descending stretch; the record is 24 bytes and its refs
+ *   (up to REFS_MAX), state and role do not overlap.
  */
 #include <check.h>
 
