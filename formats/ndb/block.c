@@ -139,6 +139,13 @@ static int inflate_block(const struct pf_bbt_entry *e, uint32_t cb_inflated,
 	return 0;
 }
 
+static int unusable(const struct pf_bbt_entry *e, const char *why)
+{
+	return pf_error_set(PF_E_CORRUPT, "block 0x%llx at 0x%llx: %s",
+			    (unsigned long long)e->bref.bid,
+			    (unsigned long long)e->bref.ib, why);
+}
+
 int pf_block_read(struct pf_ndb *ndb, const struct pf_bbt_entry *e,
 		  const struct pf_sink *sink, uint8_t **data, size_t *cb)
 {
@@ -158,19 +165,13 @@ int pf_block_read_ex(struct pf_ndb *ndb, const struct pf_bbt_entry *e,
 	*data = NULL;
 	*cb = 0;
 	if (!extent_ok(ndb, e, sink, &size))
-		return pf_error_set(PF_E_CORRUPT, "block 0x%llx at 0x%llx: "
-				    "extent is unreadable",
-				    (unsigned long long)e->bref.bid,
-				    (unsigned long long)e->bref.ib);
+		return unusable(e, "extent is unreadable");
 	raw = malloc(size);
 	if (!raw)
 		return pf_error_set(PF_E_NOMEM, "out of memory");
 	rc = pf_ndb_pread(ndb, e->bref.ib, raw, size);
 	if (rc == 0 && !trailer_ok(l, raw, size, e, sink, &t))
-		rc = pf_error_set(PF_E_CORRUPT, "block 0x%llx at 0x%llx: "
-				  "trailer does not match the BBT",
-				  (unsigned long long)e->bref.bid,
-				  (unsigned long long)e->bref.ib);
+		rc = unusable(e, "trailer does not match the BBT");
 	if (rc != 0) {
 		free(raw);
 		return rc;
@@ -215,4 +216,33 @@ int pf_block_read_bid(struct pf_ndb *ndb, uint64_t bid,
 	if (rc != 0)
 		return rc;
 	return pf_block_read(ndb, &e, sink, data, cb);
+}
+
+int pf_block_verify(struct pf_ndb *ndb, const struct pf_bbt_entry *e,
+		    const struct pf_sink *sink)
+{
+	const struct pf_layout *l = &ndb->layout;
+	struct pf_block_trailer t;
+	const uint8_t *raw;
+	uint8_t *data;
+	uint32_t size;
+	size_t cb;
+	int rc;
+
+	if (!extent_ok(ndb, e, sink, &size))
+		return unusable(e, "extent is unreadable");
+	rc = pf_ndb_window(ndb, e->bref.ib, size, &raw);
+	if (rc != 0)
+		return rc;
+	trailer_get(l, raw + size - l->block_trailer, &t);
+	if (t.cb_inflated != 0 && t.cb_inflated != e->cb) {
+		/* a zlib stream (4K): whether it inflates is part of the
+		 * verdict, and that takes the whole read */
+		rc = pf_block_read_ex(ndb, e, sink, PF_BLOCK_RAW, &data, &cb);
+		free(data);
+		return rc;
+	}
+	if (!trailer_ok(l, raw, size, e, sink, &t))
+		return unusable(e, "trailer does not match the BBT");
+	return 0;
 }

@@ -8,6 +8,8 @@
  * walk them (type, BID, cEnt bounds); the full per-page rules and the
  * reporting live in pstfix/check.  BIDs are compared with bit 0 cleared
  * (MS-PST 2.2.2.2: that bit is reserved and must be ignored on lookup).
+ * A BBT index the caller installed (pf_ndb_set_bbt_index) answers BBT
+ * lookups instead of the pages; the NBT is always read.
  */
 #include <stdlib.h>
 
@@ -59,6 +61,14 @@ static int branch_slot(const struct pf_layout *l, const struct pf_btpage *bt,
 	return found;
 }
 
+static int not_found(enum pf_obj obj, uint64_t key)
+{
+	return pf_error_set(PF_E_NOTFOUND, "%s 0x%llx is not in the %s",
+			    obj == PF_OBJ_NBT ? "NID" : "BID",
+			    (unsigned long long)key,
+			    obj == PF_OBJ_NBT ? "NBT" : "BBT");
+}
+
 /* Descend to the leaf page that would hold KEY; leaves it in BUF/BT. */
 static int descend(struct pf_ndb *ndb, enum pf_obj obj, uint64_t key,
 		   uint8_t *buf, struct pf_btpage *bt)
@@ -83,10 +93,7 @@ static int descend(struct pf_ndb *ndb, enum pf_obj obj, uint64_t key,
 			return 0;
 		slot = branch_slot(&ndb->layout, bt, key, obj == PF_OBJ_BBT);
 		if (slot < 0)
-			return pf_error_set(PF_E_NOTFOUND, "%s 0x%llx is not in "
-					    "the %s", obj == PF_OBJ_NBT ? "NID" :
-					    "BID", (unsigned long long)key,
-					    obj == PF_OBJ_NBT ? "NBT" : "BBT");
+			return not_found(obj, key);
 		pf_bt_branch_get(&ndb->layout, bt, (uint32_t)slot, &br);
 		bref = br.bref;
 		want_level = bt->level - 1;
@@ -103,8 +110,15 @@ static int lookup(struct pf_ndb *ndb, enum pf_obj obj, uint64_t key,
 {
 	uint8_t buf[4096];   /* the largest page (4K OST) */
 	struct pf_btpage bt;
-	int rc = descend(ndb, obj, key, buf, &bt);
+	int rc;
 
+	if (obj == PF_OBJ_BBT && ndb->bbt_index) {
+		rc = ndb->bbt_index(ndb->bbt_index_ctx, key, out_bbt);
+		if (rc != PF_E_NOTFOUND)
+			return rc;
+		return not_found(obj, key);
+	}
+	rc = descend(ndb, obj, key, buf, &bt);
 	if (rc != 0)
 		return rc;
 	for (uint32_t i = 0; i < bt.cent; i++) {
@@ -118,10 +132,7 @@ static int lookup(struct pf_ndb *ndb, enum pf_obj obj, uint64_t key,
 				return 0;
 		}
 	}
-	return pf_error_set(PF_E_NOTFOUND, "%s 0x%llx is not in the %s",
-			    obj == PF_OBJ_NBT ? "NID" : "BID",
-			    (unsigned long long)key,
-			    obj == PF_OBJ_NBT ? "NBT" : "BBT");
+	return not_found(obj, key);
 }
 
 int pf_nbt_lookup(struct pf_ndb *ndb, uint32_t nid, struct pf_nbt_entry *out)
@@ -132,6 +143,12 @@ int pf_nbt_lookup(struct pf_ndb *ndb, uint32_t nid, struct pf_nbt_entry *out)
 int pf_bbt_lookup(struct pf_ndb *ndb, uint64_t bid, struct pf_bbt_entry *out)
 {
 	return lookup(ndb, PF_OBJ_BBT, BID_KEY(bid), NULL, out);
+}
+
+void pf_ndb_set_bbt_index(struct pf_ndb *ndb, pf_bbt_index_fn fn, void *ctx)
+{
+	ndb->bbt_index = fn;
+	ndb->bbt_index_ctx = ctx;
 }
 
 /* In-order walk of one tree.  Levels strictly decrease, so recursion

@@ -5,7 +5,9 @@
  * reads past the file.  pf_ndb_pread() refuses ranges past EOF with
  * PF_E_CORRUPT so no caller can trip over a short read.  The page cache
  * holds raw pages keyed by offset (direct mapped); it caches bytes, not
- * verdicts, so a damaged page is re-judged by every caller.
+ * verdicts, so a damaged page is re-judged by every caller.  The window
+ * (pf_ndb_window) serves a caller that goes through the file in order
+ * from one buffer refilled by reads of PF_WINDOW_CB bytes.
  */
 #include <errno.h>
 #include <fcntl.h>
@@ -184,6 +186,7 @@ void pf_ndb_close(struct pf_ndb *ndb)
 		close(ndb->fd);
 	free(ndb->cache);
 	free(ndb->cache_data);
+	free(ndb->win);
 	free(ndb->path);
 	free(ndb);
 }
@@ -252,5 +255,49 @@ int pf_page_read(struct pf_ndb *ndb, uint64_t ib, uint8_t *buf)
 	memcpy(cached, buf, ps);
 	ndb->cache[slot].ib = ib;
 	ndb->cache[slot].valid = true;
+	return 0;
+}
+
+/* A sweep in file order costs one pread per MiB instead of one per block
+ * (a third of the checker's system time on a 3 GB file went to the
+ * per-call overhead), and the bytes are checked while they are in the
+ * cache the read left them in.  A long read that fails (a bad sector
+ * further on) is retried as the exact range, so the caller sees the
+ * error pf_ndb_pread() would give for its own bytes and no other. */
+int pf_ndb_window(struct pf_ndb *ndb, uint64_t ib, size_t n,
+		  const uint8_t **out)
+{
+	size_t len;
+	int rc;
+
+	*out = NULL;
+	if (ib > ndb->size || n > ndb->size - ib)
+		return pf_ndb_pread(ndb, ib, NULL, n);   /* range check only */
+	if (n > PF_WINDOW_CB)
+		return pf_error_set(PF_E_LIMIT, "window read of %zu bytes",
+				    n);
+	if (ndb->win && ib >= ndb->win_ib &&
+	    ib - ndb->win_ib + n <= ndb->win_len) {
+		*out = ndb->win + (ib - ndb->win_ib);
+		return 0;
+	}
+	if (!ndb->win) {
+		ndb->win = malloc(PF_WINDOW_CB);
+		if (!ndb->win)
+			return pf_error_set(PF_E_NOMEM, "out of memory");
+	}
+	len = ndb->size - ib < PF_WINDOW_CB ? (size_t)(ndb->size - ib) :
+					      PF_WINDOW_CB;
+	ndb->win_len = 0;
+	rc = pf_ndb_pread(ndb, ib, ndb->win, len);
+	if (rc != 0) {
+		len = n;
+		rc = pf_ndb_pread(ndb, ib, ndb->win, len);
+	}
+	if (rc != 0)
+		return rc;
+	ndb->win_ib = ib;
+	ndb->win_len = len;
+	*out = ndb->win;
 	return 0;
 }

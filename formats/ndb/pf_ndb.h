@@ -267,6 +267,17 @@ void pf_bbt_entry_get(const struct pf_layout *l, const struct pf_btpage *p,
 int pf_nbt_lookup(struct pf_ndb *ndb, uint32_t nid, struct pf_nbt_entry *out);
 int pf_bbt_lookup(struct pf_ndb *ndb, uint64_t bid, struct pf_bbt_entry *out);
 
+/* An index the caller vouches for: FN answers BBT lookups exactly as the
+ * tree would (0 and *OUT, or PF_E_NOTFOUND; BID has bit 0 cleared).  The
+ * checker installs its sorted copy of the BBT once it has proved the tree
+ * sound (every page valid, keys strictly ascending across the leaves,
+ * each child's first key its parent entry's key): a lookup then costs a
+ * binary search instead of three or four page reads and CRCs.  FN NULL
+ * removes it. */
+typedef int (*pf_bbt_index_fn)(void *ctx, uint64_t bid,
+			       struct pf_bbt_entry *out);
+void pf_ndb_set_bbt_index(struct pf_ndb *ndb, pf_bbt_index_fn fn, void *ctx);
+
 /* Visit every leaf entry of one tree in key order (no validation beyond
  * what is needed to walk safely: use pstfix/check for that). */
 typedef int (*pf_nbt_visit_fn)(void *ctx, const struct pf_nbt_entry *e);
@@ -309,6 +320,16 @@ int pf_block_read(struct pf_ndb *ndb, const struct pf_bbt_entry *e,
 int pf_block_read_ex(struct pf_ndb *ndb, const struct pf_bbt_entry *e,
 		     const struct pf_sink *sink, unsigned flags,
 		     uint8_t **data, size_t *cb);
+
+/* Judge the block E names as pf_block_read_ex() does (the same faults
+ * through SINK, the same return value) without handing its data back.
+ * The bytes come through a window of PF_WINDOW_CB (1 MiB) the ndb keeps,
+ * refilled by one read each time a block falls outside it, so a caller
+ * that goes through the blocks in file order reads the file sequentially
+ * in large pieces (the checker's pass 5).  A 4K block that must be
+ * inflated is read as pf_block_read_ex() reads it. */
+int pf_block_verify(struct pf_ndb *ndb, const struct pf_bbt_entry *e,
+		    const struct pf_sink *sink);
 
 /* Look BID up and read it. */
 int pf_block_read_bid(struct pf_ndb *ndb, uint64_t bid,

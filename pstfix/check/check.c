@@ -10,28 +10,6 @@
 
 #include "ck.h"
 
-static int cmp_block(const void *a, const void *b)
-{
-	uint64_t x = ((const struct pf_block_rec *)a)->bid & ~(uint64_t)1;
-	uint64_t y = ((const struct pf_block_rec *)b)->bid & ~(uint64_t)1;
-
-	return x < y ? -1 : x > y;
-}
-
-struct pf_block_rec *ck_block_mut(struct pf_ck *ck, uint64_t bid)
-{
-	struct pf_block_rec key = { .bid = bid };
-
-	if (!ck->blocks)
-		return NULL;
-	return bsearch(&key, ck->blocks, ck->nblocks, sizeof(key), cmp_block);
-}
-
-const struct pf_block_rec *ck_block(const struct pf_ck *ck, uint64_t bid)
-{
-	return ck_block_mut((struct pf_ck *)ck, bid);
-}
-
 static int cmp_node(const void *a, const void *b)
 {
 	uint32_t x = ((const struct pf_node_rec *)a)->nid;
@@ -50,12 +28,14 @@ const struct pf_node_rec *ck_node(const struct pf_ck *ck, uint32_t nid)
 }
 
 /* SQLite's checkTreePage idea: every unit of the file belongs to at most
- * one page or block.  A second claim is reported once per claim. */
+ * one page or block.  A second claim is reported once per claim, at the
+ * first unit claimed before.  Whole bytes of the map are tested and set
+ * at once (a block is some hundred units). */
 void ck_claim(struct pf_ck *ck, uint64_t ib, uint64_t cb, const char *what)
 {
 	struct pf_claims *c = &ck->claims;
-	uint64_t first, last;
-	bool reported = false;
+	uint64_t first, last, u;
+	uint64_t hit = UINT64_MAX;   /* first unit claimed before */
 
 	if (!c->bits || cb == 0)
 		return;
@@ -63,16 +43,26 @@ void ck_claim(struct pf_ck *ck, uint64_t ib, uint64_t cb, const char *what)
 	last = (ib + cb - 1) / c->unit;
 	if (last >= c->units)
 		last = c->units - 1;
-	for (uint64_t u = first; u <= last && first < c->units; u++) {
+	for (u = first; u <= last && first < c->units;) {
+		if (u % 8 == 0 && last - u >= 7) {
+			uint8_t *byte = &c->bits[u >> 3];
+
+			if (*byte && hit == UINT64_MAX)
+				hit = u + (uint64_t)__builtin_ctz(*byte);
+			*byte = 0xFF;
+			u += 8;
+			continue;
+		}
 		uint8_t mask = (uint8_t)(1u << (u & 7));
 
-		if ((c->bits[u >> 3] & mask) && !reported) {
-			ck_problem(ck, 2052, u * c->unit, 0, 0, u * c->unit, 0,
-				   what);
-			reported = true;
-		}
+		if ((c->bits[u >> 3] & mask) && hit == UINT64_MAX)
+			hit = u;
 		c->bits[u >> 3] |= mask;
+		u++;
 	}
+	if (hit != UINT64_MAX)
+		ck_problem(ck, 2052, hit * c->unit, 0, 0, hit * c->unit, 0,
+			   what);
 }
 
 static int claims_init(struct pf_ck *ck)
@@ -88,16 +78,11 @@ static int claims_init(struct pf_ck *ck)
 static void ck_free(struct pf_ck *ck)
 {
 	free(ck->blocks);
+	free(ck->inflated);
 	free(ck->nodes);
 	free(ck->claims.bits);
 	free(ck->per_code);
 	pf_ndb_close(ck->ndb);
-}
-
-void ck_sort_blocks(struct pf_ck *ck)
-{
-	if (ck->nblocks)
-		qsort(ck->blocks, ck->nblocks, sizeof(*ck->blocks), cmp_block);
 }
 
 void ck_sort_nodes(struct pf_ck *ck)

@@ -12,16 +12,22 @@
 #include "../../formats/ndb/pf_ndb.h"
 #include "check.h"
 
+/* One BBT entry as the checker keeps it: 24 bytes, the largest per-block
+ * cost of a scan (a 50 GB file has some 8 million blocks).  refs
+ * saturates at REFS_MAX: a file would need a gigabyte of references to
+ * one block to reach it.  A 4K file's cbInflated lives in ck->inflated
+ * (ck_inflated()); elsewhere it equals cb (MS-PST 2.2.2.7.7.3). */
 struct pf_block_rec {
 	uint64_t bid;           /* as stored; compare with bit 0 cleared */
 	uint64_t ib;
 	uint16_t cb;
 	uint16_t cref;
-	uint32_t cb_inflated;
-	uint32_t refs;          /* references found by the block pass */
-	uint8_t state;          /* BLK_* */
-	uint8_t role;           /* ROLE_* bits: how it is referenced */
+	uint32_t refs : 28;     /* references found by the block pass */
+	uint32_t state : 2;     /* BLK_* */
+	uint32_t role : 2;      /* ROLE_* bits: how it is referenced */
 };
+
+#define REFS_MAX ((1u << 28) - 1)
 
 /* An internal block named as data (NBT or SLENTRY bidData, an XXBLOCK
  * entry) must be an XBLOCK/XXBLOCK; one named as a subnode tree (bidSub,
@@ -64,7 +70,9 @@ struct pf_ck {
 	uint32_t *per_code;      /* findings so far per problem row */
 
 	struct pf_block_rec *blocks;   /* sorted by bid after pass 3 */
+	uint16_t *inflated;            /* 4K files: cbInflated, by index */
 	size_t nblocks;
+	size_t finger;                 /* the entry ck_block found last */
 	struct pf_node_rec *nodes;     /* sorted by nid after pass 4 */
 	size_t nnodes;
 	/* *_ok: the root page is usable, so lookups work; *_complete: every
@@ -94,11 +102,30 @@ void ck_fault(void *ctx, const struct pf_fault *f);
 /* Emit the "... and N more" lines for capped codes. */
 void ck_report_suppressed(struct pf_ck *ck);
 
-/* Sort what the tree passes collected, so the lookups below work. */
+/* The block table (ck_blocks.c): append one BBT entry (*CAP: the
+ * capacity of ck->blocks), sort by BID (stable), go through it in file
+ * order. */
+int ck_push_block(struct pf_ck *ck, const struct pf_bbt_entry *e,
+		  size_t *cap);
 void ck_sort_blocks(struct pf_ck *ck);
+struct ck_order {
+	const struct pf_block_rec *v;
+	size_t n;
+	uint32_t *heap;         /* each run's head, least (ib, index) first */
+	size_t nheap;
+};
+int ck_order_start(struct ck_order *o, const struct pf_ck *ck);
+bool ck_order_next(struct ck_order *o, size_t *index);
+void ck_order_free(struct ck_order *o);
+
+/* Sort what the tree passes collected, so the lookups below work. */
 void ck_sort_nodes(struct pf_ck *ck);
 
 const struct pf_block_rec *ck_block(const struct pf_ck *ck, uint64_t bid);
+uint32_t ck_inflated(const struct pf_ck *ck, const struct pf_block_rec *b);
+/* The BBT entry B was read from, for the readers in formats/ndb. */
+void ck_bbt_entry(const struct pf_ck *ck, const struct pf_block_rec *b,
+		  struct pf_bbt_entry *out);
 struct pf_block_rec *ck_block_mut(struct pf_ck *ck, uint64_t bid);
 const struct pf_node_rec *ck_node(const struct pf_ck *ck, uint32_t nid);
 

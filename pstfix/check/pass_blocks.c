@@ -21,22 +21,25 @@
 #include "../../formats/util/pf_le.h"
 #include "ck.h"
 
-/* Count a reference to BID in ROLE.  A missing BID named by an internal
- * block (FROM_BID) is reported here; one named by the NBT (FROM_BID 0)
- * was reported by pass 4 already. */
-static void add_ref(struct pf_ck *ck, uint64_t bid, uint32_t nid,
-		    uint64_t from_bid, uint8_t role)
+/* Count a reference to BID in ROLE; returns its entry, or NULL.  A
+ * missing BID named by an internal block (FROM_BID) is reported here; one
+ * named by the NBT (FROM_BID 0) was reported by pass 4 already. */
+static const struct pf_block_rec *add_ref(struct pf_ck *ck, uint64_t bid,
+					  uint32_t nid, uint64_t from_bid,
+					  uint8_t role)
 {
 	struct pf_block_rec *b;
 
 	if (bid == 0)
-		return;
+		return NULL;
 	b = ck_block_mut(ck, bid);
 	if (b) {
-		b->refs++;
+		if (b->refs < REFS_MAX)
+			b->refs++;
 		b->role |= role;
 	} else if (ck->bbt_complete && from_bid != 0)
 		ck_problem(ck, 5008, PF_NO_IB, from_bid, nid, bid, 0, NULL);
+	return b;
 }
 
 static uint64_t id_at(const struct pf_layout *l, const uint8_t *p)
@@ -59,11 +62,14 @@ static void scan_xblock(struct pf_ck *ck, struct pf_block_rec *b,
 	}
 	for (uint32_t i = 0; i < x.cent; i++) {
 		uint64_t child = id_at(l, x.rgbid + (size_t)i * l->bid_size);
-		const struct pf_block_rec *c = ck_block(ck, child);
+		/* BID 0 is no reference, but a BBT entry keyed 0 still
+		 * counts in the sum */
+		const struct pf_block_rec *c =
+			child ? add_ref(ck, child, 0, b->bid, ROLE_DATA) :
+				ck_block(ck, 0);
 
-		add_ref(ck, child, 0, b->bid, ROLE_DATA);
 		if (x.level == 1 && c)
-			sum += c->cb_inflated;
+			sum += ck_inflated(ck, c);
 	}
 	if (x.level == 1 && ck->bbt_complete && sum != x.lcb_total) {
 		struct pf_fault f = { .ib = b->ib, .bid = b->bid,
@@ -120,24 +126,28 @@ static void header_block(struct pf_ck *ck, struct pf_block_rec *b)
 static void scan_block(struct pf_ck *ck, struct pf_block_rec *b,
 		       bool deferred)
 {
-	struct pf_bbt_entry e = {
-		.bref = { .bid = b->bid, .ib = b->ib }, .cb = b->cb,
-		.cref = b->cref, .cb_inflated = b->cb_inflated,
-	};
+	struct pf_bbt_entry e;
 	uint8_t *data;
 	size_t cb;
-	/* external blocks are only checked here, never parsed: skip the
-	 * decoding (a third of the pass's work on a permute-encoded file) */
-	unsigned flags = b->bid & PF_BID_INTERNAL ? 0 : PF_BLOCK_RAW;
 	int rc;
 
+	ck_bbt_entry(ck, b, &e);
 	if (b->ib < ck->l->amap_first) {
 		header_block(ck, b);
 		return;
 	}
-	/* a deferred block was read once: its trailer faults are known */
-	rc = pf_block_read_ex(ck->ndb, &e, deferred ? NULL : &ck->sink, flags,
-			      &data, &cb);
+	/* external blocks are only checked here, never parsed: judged in
+	 * the reader's window, neither copied nor decoded (most of the
+	 * file's bytes).  A deferred block was read once: its trailer
+	 * faults are known. */
+	if (!(b->bid & PF_BID_INTERNAL)) {
+		data = NULL;
+		cb = 0;
+		rc = pf_block_verify(ck->ndb, &e, &ck->sink);
+	} else {
+		rc = pf_block_read(ck->ndb, &e, deferred ? NULL : &ck->sink,
+				   &data, &cb);
+	}
 	if (!deferred && b->ib % ck->l->block_align == 0 && b->ib < ck->eof)
 		ck_claim(ck, b->ib, pf_block_size(ck->l, b->cb), "block");
 	if (rc != 0) {
@@ -214,37 +224,11 @@ static void check_counters(struct pf_ck *ck)
 	}
 }
 
-/* Read the blocks in file order, not BID order: on a large file that is
- * one sequential sweep instead of a seek per block.  (ib, index) pairs
- * keep the sort free of shared state: scan -j runs passes in threads. */
-struct ib_index {
-	uint64_t ib;
-	size_t index;
-};
-
-static int cmp_ib(const void *a, const void *b)
-{
-	uint64_t x = ((const struct ib_index *)a)->ib;
-	uint64_t y = ((const struct ib_index *)b)->ib;
-
-	return x < y ? -1 : x > y;
-}
-
-static struct ib_index *file_order(const struct pf_ck *ck)
-{
-	struct ib_index *order = malloc((ck->nblocks + 1) * sizeof(*order));
-
-	if (!order)
-		return NULL;
-	for (size_t i = 0; i < ck->nblocks; i++)
-		order[i] = (struct ib_index){ ck->blocks[i].ib, i };
-	qsort(order, ck->nblocks, sizeof(*order), cmp_ib);
-	return order;
-}
-
 void pass_blocks(struct pf_ck *ck)
 {
-	struct ib_index *order;
+	struct ck_order order;
+	bool sorted;
+	size_t k;
 
 	for (size_t i = 0; i < ck->nnodes; i++) {
 		add_ref(ck, ck->nodes[i].bid_data, ck->nodes[i].nid, 0,
@@ -252,13 +236,17 @@ void pass_blocks(struct pf_ck *ck)
 		add_ref(ck, ck->nodes[i].bid_sub, ck->nodes[i].nid, 0,
 			ROLE_SUB);
 	}
-	order = file_order(ck);
+	/* file order, not BID order: on a large file one sequential sweep
+	 * instead of a seek per block */
+	sorted = ck_order_start(&order, ck) == 0;
 	for (size_t i = 0; i < ck->nblocks; i++) {
 		if (i % 4096 == 0)
 			ck_progress(ck, PF_PASS_BLOCKS, i, ck->nblocks);
-		scan_block(ck, &ck->blocks[order ? order[i].index : i], false);
+		if (!sorted || !ck_order_next(&order, &k))
+			k = i;   /* no memory for the order: BID order */
+		scan_block(ck, &ck->blocks[k], false);
 	}
-	free(order);
+	ck_order_free(&order);
 	for (size_t i = 0; i < ck->nblocks; i++)
 		if (ck->blocks[i].state == BLK_DEFER)
 			scan_block(ck, &ck->blocks[i], true);

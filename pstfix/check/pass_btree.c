@@ -10,7 +10,8 @@
  * visited set: a cycle ends here).
  * Per entry: duplicate BIDs/NIDs; NBT bidData/bidSub present in the BBT
  * ("Data block not found in BBT"); bidSub internal; NID types defined.
- * Collects: ck->blocks (BBT leaves) and ck->nodes (NBT leaves), sorted.
+ * Collects: ck->blocks (BBT leaves) and ck->nodes (NBT leaves), sorted;
+ * when the BBT is sound, hands ck->blocks to the reader as its BBT index.
  * Relies on: pass 1 (ck->eof).
  */
 #include <stdlib.h>
@@ -33,20 +34,6 @@ struct walk {
 static uint16_t code_base(enum pf_obj obj)
 {
 	return obj == PF_OBJ_BBT ? 3000 : 4000;
-}
-
-static int push_block(struct walk *w, const struct pf_bbt_entry *e)
-{
-	struct pf_ck *ck = w->ck;
-
-	if (pf_grow(&ck->blocks, ck->nblocks, &w->cap,
-		    sizeof(*ck->blocks)) != 0)
-		return PF_E_NOMEM;
-	ck->blocks[ck->nblocks++] = (struct pf_block_rec){
-		.bid = e->bref.bid, .ib = e->bref.ib, .cb = e->cb,
-		.cref = e->cref, .cb_inflated = e->cb_inflated,
-	};
-	return 0;
 }
 
 static int push_node(struct walk *w, const struct pf_nbt_entry *e)
@@ -188,7 +175,7 @@ static int visit_entries(struct walk *w, const struct pf_btpage *bt)
 			struct pf_bbt_entry e;
 
 			pf_bbt_entry_get(l, bt, i, &e);
-			rc = push_block(w, &e);
+			rc = ck_push_block(w->ck, &e, &w->cap);
 		} else {
 			struct pf_nbt_entry e;
 
@@ -267,10 +254,47 @@ static bool walk_tree(struct pf_ck *ck, enum pf_obj obj, bool *complete)
 	return rc == 1;
 }
 
+static uint64_t findings_so_far(const struct pf_ck *ck)
+{
+	return ck->sum->findings[0] + ck->sum->findings[1] +
+	       ck->sum->findings[2];
+}
+
+/* The leaves as walked, strictly ascending (before the sort). */
+static bool keys_ascend(const struct pf_ck *ck)
+{
+	for (size_t i = 1; i < ck->nblocks; i++)
+		if ((ck->blocks[i - 1].bid & ~(uint64_t)1) >=
+		    (ck->blocks[i].bid & ~(uint64_t)1))
+			return false;
+	return true;
+}
+
+static int bbt_index(void *ctx, uint64_t bid, struct pf_bbt_entry *out)
+{
+	const struct pf_ck *ck = ctx;
+	const struct pf_block_rec *b = ck_block(ck, bid);
+
+	if (!b)
+		return PF_E_NOTFOUND;
+	ck_bbt_entry(ck, b, out);
+	return 0;
+}
+
+/* A BBT walked without a single finding, every page usable and the
+ * leaves strictly ascending is a search tree whose descent finds exactly
+ * the entries in ck->blocks: each branch entry's key is its child's first
+ * key (PF3010) and the subtrees do not overlap, so the readers of passes
+ * 6 and 7 may look BIDs up there instead of in the pages. */
 void pass_bbt(struct pf_ck *ck)
 {
+	uint64_t before = findings_so_far(ck);
+	bool sound;
+
 	ck_progress(ck, PF_PASS_BBT, 0, 1);
 	ck->bbt_ok = walk_tree(ck, PF_OBJ_BBT, &ck->bbt_complete);
+	sound = ck->bbt_complete && findings_so_far(ck) == before &&
+		keys_ascend(ck);
 	ck_sort_blocks(ck);
 	for (size_t i = 1; i < ck->nblocks; i++) {
 		const struct pf_block_rec *a = &ck->blocks[i - 1];
@@ -280,6 +304,8 @@ void pass_bbt(struct pf_ck *ck)
 			ck_problem(ck, 3020, b->ib, b->bid, 0, b->bid, 0, NULL);
 	}
 	ck->sum->blocks = (uint32_t)ck->nblocks;
+	if (sound)
+		pf_ndb_set_bbt_index(ck->ndb, bbt_index, ck);
 }
 
 /* MS-PST 2.2.2.1: NID types 0x00-0x08, 0x0A-0x13 and 0x1F are defined. */

@@ -78,9 +78,7 @@ static void visit(struct tree_walk *w, uint64_t bid, unsigned depth)
 	b = ck_block(w->ck, bid);
 	if (rc != 1 || !b || b->state != BLK_OK)
 		return;
-	e = (struct pf_bbt_entry){ .bref = { .bid = b->bid, .ib = b->ib },
-				   .cb = b->cb, .cref = b->cref,
-				   .cb_inflated = b->cb_inflated };
+	ck_bbt_entry(w->ck, b, &e);
 	if (pf_block_read_ex(w->ck->ndb, &e, NULL, 0, &data, &cb) != 0)
 		return;
 	if (cb > 0)

@@ -19,7 +19,8 @@
  *   still returned; BID, cb -> refused; wSig -> returned), the reserved
  *   BID bit ignored, padding outside the CRC, extent faults (ALIGN,
  *   PAST_EOF, cb past block_max); pf_block_read_ex(PF_BLOCK_RAW) returns
- *   the stored bytes, and a NULL sink still gets the data.
+ *   the stored bytes, and a NULL sink still gets the data;
+ *   pf_block_verify() gives the same result and faults on every row.
  */
 #include <check.h>
 
@@ -438,6 +439,10 @@ START_TEST(test_block_read)
 	ck_assert(tu_all_obj(&c, PF_OBJ_BLOCK));
 	for (unsigned i = 0; i < c.n; i++)
 		ck_assert_uint_eq(c.v[i].bid, bid);
+	/* pf_block_verify() judges as pf_block_read() does */
+	s = tu_sink(&c);
+	ck_assert_int_eq(pf_block_verify(ndb, &e, &s), b_rows[row].rc);
+	ck_assert_uint_eq(tu_kinds(&c), b_rows[row].kinds);
 	if (b_rows[row].data) {
 		ck_assert_ptr_nonnull(data);
 		ck_assert_uint_eq(cb, BLK_CB);
