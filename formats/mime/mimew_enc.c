@@ -120,26 +120,36 @@ static void b64_quad(const uint8_t *p, size_t n, char q[4])
 	q[3] = n > 2 ? b64[v & 63] : '=';
 }
 
+/* 57 bytes make one full 76-character line; the output's size is known
+ * before the first byte, so it is reserved once and written in place
+ * (this runs over every attachment byte of an export). */
 void pf_mimew_base64(struct pf_mimew_buf *out, const uint8_t *p, size_t n)
 {
-	char line[80];
-	size_t k = 0;
+	size_t full = n / 57, rest = n % 57;
+	size_t cb = full * 78 + (rest ? (rest + 2) / 3 * 4 + 2 : 0);
+	char *d = n ? pmw_room(out, cb) : NULL;
 
-	for (size_t i = 0; i < n; i += 3) {
-		b64_quad(p + i, n - i < 3 ? n - i : 3, line + k);
-		k += 4;
-		if (k == 76) {
-			line[k++] = '\r';
-			line[k++] = '\n';
-			pmw_put(out, line, k);
-			k = 0;
+	if (!d)
+		return;
+	for (size_t l = 0; l < full; l++, p += 57) {
+		for (size_t i = 0; i < 57; i += 3, d += 4) {
+			uint32_t v = (uint32_t)p[i] << 16 |
+				     (uint32_t)p[i + 1] << 8 | p[i + 2];
+
+			d[0] = b64[v >> 18];
+			d[1] = b64[(v >> 12) & 63];
+			d[2] = b64[(v >> 6) & 63];
+			d[3] = b64[v & 63];
 		}
+		*d++ = '\r';
+		*d++ = '\n';
 	}
-	if (k) {
-		line[k++] = '\r';
-		line[k++] = '\n';
-		pmw_put(out, line, k);
-	}
+	if (!rest)
+		return;
+	for (size_t i = 0; i < rest; i += 3, d += 4)
+		b64_quad(p + i, rest - i < 3 ? rest - i : 3, d);
+	*d++ = '\r';
+	*d = '\n';
 }
 
 /* One QP line (no line end in P[N]); soft breaks keep each output line at
