@@ -55,6 +55,18 @@ void pmw_put(struct pf_mimew_buf *b, const void *p, size_t n)
 	b->p[b->n] = '\0';
 }
 
+char *pmw_room(struct pf_mimew_buf *b, size_t n)
+{
+	char *at;
+
+	if (!reserve(b, n))
+		return NULL;
+	at = b->p + b->n;
+	b->n += n;
+	b->p[b->n] = '\0';
+	return at;
+}
+
 void pmw_puts(struct pf_mimew_buf *b, const char *s)
 {
 	pmw_put(b, s, strlen(s));

@@ -120,57 +120,106 @@ static void b64_quad(const uint8_t *p, size_t n, char q[4])
 	q[3] = n > 2 ? b64[v & 63] : '=';
 }
 
+/* The base64 alphabet as an integer constant expression, and from it
+ * every pair of characters that 12 bits make (8 KiB, built by the
+ * compiler): half the lookups and stores of one character at a time. */
+#define B64C(v) ((char)((v) < 26 ? 'A' + (v) : (v) < 52 ? 'a' + (v) - 26 : \
+			(v) < 62 ? '0' + (v) - 52 : (v) == 62 ? '+' : '/'))
+#define B64P(i) { B64C((i) >> 6), B64C((i) & 63) }
+#define B64P4(i) B64P(i), B64P((i) + 1), B64P((i) + 2), B64P((i) + 3)
+#define B64P16(i) B64P4(i), B64P4((i) + 4), B64P4((i) + 8), B64P4((i) + 12)
+#define B64P64(i) B64P16(i), B64P16((i) + 16), B64P16((i) + 32), \
+		  B64P16((i) + 48)
+#define B64P256(i) B64P64(i), B64P64((i) + 64), B64P64((i) + 128), \
+		   B64P64((i) + 192)
+#define B64P1024(i) B64P256(i), B64P256((i) + 256), B64P256((i) + 512), \
+		    B64P256((i) + 768)
+
+static const char b64pair[4096][2] = {
+	B64P1024(0), B64P1024(1024), B64P1024(2048), B64P1024(3072)
+};
+
+/* 57 bytes make one full 76-character line; the output's size is known
+ * before the first byte, so it is reserved once and written in place
+ * (this runs over every attachment byte of an export). */
 void pf_mimew_base64(struct pf_mimew_buf *out, const uint8_t *p, size_t n)
 {
-	char line[80];
-	size_t k = 0;
+	size_t full = n / 57, rest = n % 57;
+	size_t cb = full * 78 + (rest ? (rest + 2) / 3 * 4 + 2 : 0);
+	char *d = n ? pmw_room(out, cb) : NULL;
 
-	for (size_t i = 0; i < n; i += 3) {
-		b64_quad(p + i, n - i < 3 ? n - i : 3, line + k);
-		k += 4;
-		if (k == 76) {
-			line[k++] = '\r';
-			line[k++] = '\n';
-			pmw_put(out, line, k);
-			k = 0;
+	if (!d)
+		return;
+	for (size_t l = 0; l < full; l++, p += 57) {
+		for (size_t i = 0; i < 57; i += 3, d += 4) {
+			uint32_t v = (uint32_t)p[i] << 16 |
+				     (uint32_t)p[i + 1] << 8 | p[i + 2];
+
+			memcpy(d, b64pair[v >> 12], 2);
+			memcpy(d + 2, b64pair[v & 4095], 2);
 		}
+		*d++ = '\r';
+		*d++ = '\n';
 	}
-	if (k) {
-		line[k++] = '\r';
-		line[k++] = '\n';
-		pmw_put(out, line, k);
-	}
+	if (!rest)
+		return;
+	for (size_t i = 0; i < rest; i += 3, d += 4)
+		b64_quad(p + i, rest - i < 3 ? rest - i : 3, d);
+	*d++ = '\r';
+	*d = '\n';
 }
 
 /* One QP line (no line end in P[N]); soft breaks keep each output line at
  * 76 octets or fewer. */
-static void qp_line(struct pf_mimew_buf *out, const uint8_t *p, size_t n,
-		    bool soft_end)
+#define QP_CHUNK 4096
+
+/* Bytes [I, END) of a QP line of N, from column *COL, written in place
+ * into room reserved for the worst case (3 characters a byte, a soft
+ * break each 25 bytes), the rest given back. */
+static void qp_chunk(struct pf_mimew_buf *out, const uint8_t *p, size_t i,
+		     size_t end, size_t n, size_t *col)
 {
 	static const char hex[] = "0123456789ABCDEF";
-	size_t col = 0;
+	size_t most = 3 * (end - i) + 3 * ((end - i) / 25 + 1);
+	char *d = pmw_room(out, most), *d0 = d;
 
-	for (size_t i = 0; i < n; i++) {
+	if (!d)
+		return;
+	for (; i < end; i++) {
 		uint8_t c = p[i];
-		char enc[3];
 		size_t len = 1;
 		bool last = i + 1 == n;
 
-		enc[0] = (char)c;
-		if (c == '=' || c < 0x20 || c > 0x7E || (c == ' ' && last)) {
-			enc[0] = '=';
-			enc[1] = hex[c >> 4];
-			enc[2] = hex[c & 15];
+		if (c == '=' || c < 0x20 || c > 0x7E || (c == ' ' && last))
 			len = 3;
-		}
 		/* room for the soft break "=" unless this ends the line */
-		if (col + len > (last ? 76u : 75u)) {
-			pmw_put(out, "=\r\n", 3);
-			col = 0;
+		if (*col + len > (last ? 76u : 75u)) {
+			memcpy(d, "=\r\n", 3);
+			d += 3;
+			*col = 0;
 		}
-		pmw_put(out, enc, len);
-		col += len;
+		if (len == 3) {
+			d[0] = '=';
+			d[1] = hex[c >> 4];
+			d[2] = hex[c & 15];
+		} else {
+			d[0] = (char)c;
+		}
+		d += len;
+		*col += len;
 	}
+	out->n -= most - (size_t)(d - d0);
+	out->p[out->n] = '\0';
+}
+
+static void qp_line(struct pf_mimew_buf *out, const uint8_t *p, size_t n,
+		    bool soft_end)
+{
+	size_t col = 0;
+
+	for (size_t i = 0; i < n; i += QP_CHUNK)
+		qp_chunk(out, p, i, n - i < QP_CHUNK ? n : i + QP_CHUNK, n,
+			 &col);
 	pmw_put(out, soft_end ? "=\r\n" : "\r\n", soft_end ? 3 : 2);
 }
 

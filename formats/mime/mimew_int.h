@@ -22,6 +22,8 @@
 /* ---- mimew_buf.c ---- */
 void pmw_put(struct pf_mimew_buf *b, const void *p, size_t n);
 void pmw_puts(struct pf_mimew_buf *b, const char *s);
+/* N more bytes at the end, for the caller to fill; NULL on failure. */
+char *pmw_room(struct pf_mimew_buf *b, size_t n);
 void pmw_putc(struct pf_mimew_buf *b, char ch);
 void pmw_printf(struct pf_mimew_buf *b, const char *fmt, ...)
 	PF_PRINTF(2, 3);

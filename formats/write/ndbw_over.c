@@ -33,6 +33,7 @@
  *   are ignored.
  */
 #include <errno.h>
+#include <fcntl.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -92,6 +93,31 @@ static int copy_file(struct pf_writer *w, int src_fd, uint64_t cb)
 	return 0;
 }
 
+/* SRC (the caller's private file) becomes the temporary: renamed over
+ * the empty one ndbw_new made, cut to CB bytes (the rest reads as zeros,
+ * as after a copy).  No byte of [0, CB) is written before the commit. */
+static int adopt_file(struct pf_writer *w, const char *src, uint64_t cb)
+{
+	int fd;
+
+	if (rename(src, w->tmp_path) != 0)
+		return ndbw_fail(w, pf_error_set(PF_E_IO, "cannot rename %s "
+				 "to %s: %s", src, w->tmp_path,
+				 strerror(errno)));
+	fd = open(w->tmp_path, O_RDWR | O_CLOEXEC);
+	if (fd < 0 || ftruncate(fd, (off_t)cb) != 0) {
+		int e = errno;
+
+		if (fd >= 0)
+			close(fd);
+		return ndbw_fail(w, pf_error_set(PF_E_IO, "%s: %s",
+				 w->tmp_path, strerror(e)));
+	}
+	close(w->fd);   /* the empty file, replaced by the rename */
+	w->fd = fd;
+	return 0;
+}
+
 static void set_counters(struct pf_writer *w,
 			 const struct pf_over_counters *c)
 {
@@ -107,10 +133,12 @@ static void set_counters(struct pf_writer *w,
 			w->rgnid[t] = c->rgnid[t];
 }
 
-int pf_writer_open_over(struct pf_writer **out, const char *path,
-			int src_fd, uint64_t cb_copy,
-			const struct pf_write_opts *opts,
-			const struct pf_over_counters *counters)
+/* The writer over PATH's temporary, its first CB_COPY bytes in place
+ * by COPY (a copy of SRC_FD, or the adoption of SRC). */
+static int open_over(struct pf_writer **out, const char *path,
+		     int src_fd, const char *src, uint64_t cb_copy,
+		     const struct pf_write_opts *opts,
+		     const struct pf_over_counters *counters)
 {
 	struct pf_writer *w;
 	uint64_t nranges;
@@ -127,7 +155,8 @@ int pf_writer_open_over(struct pf_writer **out, const char *path,
 	set_counters(w, counters);
 	rc = ndbw_ensure_range(w, nranges - 1);
 	if (rc == 0)
-		rc = copy_file(w, src_fd, cb_copy);
+		rc = src ? adopt_file(w, src, cb_copy) :
+			   copy_file(w, src_fd, cb_copy);
 	if (rc != 0) {
 		pf_writer_abort(w);
 		return rc;
@@ -136,6 +165,22 @@ int pf_writer_open_over(struct pf_writer **out, const char *path,
 	w->buf_ib = w->cursor;     /* the buffer never covers the copy */
 	*out = w;
 	return 0;
+}
+
+int pf_writer_open_over(struct pf_writer **out, const char *path,
+			int src_fd, uint64_t cb_copy,
+			const struct pf_write_opts *opts,
+			const struct pf_over_counters *counters)
+{
+	return open_over(out, path, src_fd, NULL, cb_copy, opts, counters);
+}
+
+int pf_writer_open_adopt(struct pf_writer **out, const char *path,
+			 const char *src, uint64_t cb_copy,
+			 const struct pf_write_opts *opts,
+			 const struct pf_over_counters *counters)
+{
+	return open_over(out, path, -1, src, cb_copy, opts, counters);
 }
 
 static int over_usage(struct pf_writer *w, const char *what)

@@ -111,6 +111,17 @@ int pf_writer_open_over(struct pf_writer **out, const char *path,
 			const struct pf_write_opts *opts,
 			const struct pf_over_counters *counters);
 
+/* The same without copying: SRC, a private file of the caller of exactly
+ * CB_COPY bytes (an earlier stage's output), becomes the temporary and is
+ * written in place (ndbw_over.c); after the call SRC is gone unless the
+ * rename itself failed.  The caller may read [0, CB_COPY) of it through
+ * a descriptor it opened before, until the commit (resealed trailers
+ * aside, nothing there is written before it). */
+int pf_writer_open_adopt(struct pf_writer **out, const char *path,
+			 const char *src, uint64_t cb_copy,
+			 const struct pf_write_opts *opts,
+			 const struct pf_over_counters *counters);
+
 /* A block that stays where it is: BID, IB, stored CB (CB_INFLATED for
  * 4K, 0 = same) and, for internal blocks (XBLOCK, XXBLOCK, SLBLOCK,
  * SIBLOCK), the child BIDs it names, so the commit counts cRef and frees

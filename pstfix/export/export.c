@@ -361,6 +361,7 @@ static void walk_free(struct walk *w)
 	free(w->rec);
 	if (w->ex.have_map)
 		pf_nameid_free(&w->ex.map);
+	pf_mimew_buf_free(&w->ex.out);
 	pf_tree_free(&w->tree);
 	pf_ndb_close(w->ex.ndb);
 }

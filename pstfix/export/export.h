@@ -129,6 +129,7 @@ struct pf_export {
 	struct pf_nameid_map map;
 	bool have_map;
 	uint64_t done, total;
+	struct pf_mimew_buf out;  /* the rendered item, reused */
 };
 
 /* Export message NID of EX->ndb into SINK (a folder's directory); WHERE

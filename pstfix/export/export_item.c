@@ -15,6 +15,8 @@
 
 #include "export.h"
 
+#define PF_EXPORT_BUF_KEEP (16u << 20)
+
 static int64_t unix_time(uint64_t ft)
 {
 	return ft ? (int64_t)(ft / 10000000ull) - 11644473600ll : 0;
@@ -37,6 +39,16 @@ static bool filtered(const struct pf_export_opts *o, int64_t t)
 	       (o->has_until && t > o->until);
 }
 
+/* Empty B, keeping its memory: one buffer serves every item of an export
+ * (no fresh pages to fault in for each message's megabyte). */
+static void buf_reset(struct pf_mimew_buf *b)
+{
+	b->n = 0;
+	b->err = 0;
+	if (b->p)
+		b->p[0] = '\0';
+}
+
 /* Render MSG as what its class asks for; *ext gets the extension. */
 static int render(struct pf_mimew_buf *b, const struct pf_mimew_msg *msg,
 		  const struct pf_mimew_opts *mo, const char **ext)
@@ -53,7 +65,7 @@ static int render(struct pf_mimew_buf *b, const struct pf_mimew_msg *msg,
 	}
 	if (rc != PF_E_NOTFOUND)
 		return rc;
-	pf_mimew_buf_free(b);
+	buf_reset(b);
 	*ext = "eml";
 	return pf_mimew_render(b, msg, mo);
 }
@@ -84,7 +96,7 @@ static void count(struct pf_export *ex, const struct pf_mimew_msg *msg,
 int pf_export_item(struct pf_export *ex, struct pf_export_sink *sink,
 		   uint32_t nid, const char *where)
 {
-	struct pf_mimew_buf b = { 0 };
+	struct pf_mimew_buf *b = &ex->out;
 	struct pf_mimew_msg *msg = NULL;
 	struct pf_message m;
 	const char *ext = "eml";
@@ -113,19 +125,21 @@ int pf_export_item(struct pf_export *ex, struct pf_export_sink *sink,
 		pf_mimew_msg_free(msg);
 		return 0;
 	}
-	rc = render(&b, msg, &ex->o->mime, &ext);
+	buf_reset(b);
+	rc = render(b, msg, &ex->o->mime, &ext);
 	if (rc == 0) {
 		snprintf(name, sizeof(name), "%08x", nid);
-		rc = pf_export_sink_put(sink, name, ext, b.p, b.n,
+		rc = pf_export_sink_put(sink, name, ext, b->p, b->n,
 					msg->flags & PF_MSGFLAG_READ, t,
 					msg->from.addr);
 		if (rc == 0)
-			count(ex, msg, ext, b.n, nid, where);
+			count(ex, msg, ext, b->n, nid, where);
 	} else if (rc != PF_E_NOMEM) {
 		skip(ex, nid, where, "cannot render");
 		rc = 0;
 	}
-	pf_mimew_buf_free(&b);
+	if (b->cap > PF_EXPORT_BUF_KEEP)
+		pf_mimew_buf_free(b);   /* an outsized item: not kept */
 	pf_mimew_msg_free(msg);
 	return rc;
 }

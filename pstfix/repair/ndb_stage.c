@@ -12,7 +12,9 @@
  *   always cut (the NODES level adds nothing the rebuild can skip).
  * - OUT is written by the writer in over mode: a copy of IN in which
  *   every kept block stays at its offset with its BID; new blocks and
- *   both trees go after the copy; temporary name, fsync, rename.
+ *   both trees go after the copy; temporary name, fsync, rename.  The
+ *   rebuild's copy is made by a second thread during the trailer scan
+ *   and taken over by the writer (ndb_copy.c): the same bytes.
  * - Per-item notes stop after RP_NOTE_CAP; one line then says how many
  *   more there were.
  */
@@ -131,6 +133,21 @@ int rp_open_writer(struct rp *r, const struct pf_over_counters *c)
 	return rc;
 }
 
+int rp_adopt_writer(struct rp *r, const struct pf_over_counters *c,
+		    struct rp_copy *copy)
+{
+	struct pf_write_opts o = {
+		.variant = r->hdr.variant, .crypt = r->crypt, .ost = r->ost,
+		.unique_seed = r->hdr.unique,
+	};
+	int rc;
+
+	rc = pf_writer_open_adopt(&r->w, r->out, copy->path, copy->cb, &o, c);
+	/* gone from its name once renamed, whatever came after */
+	copy->taken = access(copy->path, F_OK) != 0;
+	return rc;
+}
+
 /* The scan, and the encoding when neither header nor probe told it. */
 static int scan(struct rp *r, int probed_crypt)
 {
@@ -151,15 +168,31 @@ static int scan(struct rp *r, int probed_crypt)
 	return rc;
 }
 
-static int rebuild(struct rp *r, int probed_crypt)
+/* The trailer scan while a second thread copies IN (ndb_copy.c); the
+ * writer then starts from that copy. */
+static int scan_and_copy(struct rp *r, int probed_crypt)
 {
 	struct pf_over_counters c;
-	int rc = scan(r, probed_crypt);
+	struct rp_copy copy;
+	int rc = rp_copy_start(&copy, r->in, r->out,
+			       pf_ndb_file_size(r->ndb));
 
+	if (rc == 0)
+		rc = scan(r, probed_crypt);
+	if (rc == 0)
+		rc = rp_copy_finish(&copy);
 	if (rc == 0) {
 		rp_counters(r, &c);
-		rc = rp_open_writer(r, &c);
+		rc = rp_adopt_writer(r, &c, &copy);
 	}
+	rp_copy_drop(&copy);
+	return rc;
+}
+
+static int rebuild(struct rp *r, int probed_crypt)
+{
+	int rc = scan_and_copy(r, probed_crypt);
+
 	if (rc == 0)
 		rc = rp_choose_blocks(r);
 	if (rc == 0)

@@ -25,7 +25,9 @@
  *   MAPS, BTREE and NODES are one stage (pf_repair_ndb); MESSAGING is a
  *   second stage that reads the first one's output with the normal reader.
  * - Every stage reads IN and writes a complete file OUT through the writer
- *   (temporary name, fsync, rename); IN is never modified.  Blocks that
+ *   (temporary name, fsync, rename); IN is never modified (but for
+ *   ctx->consume_in: the messaging stage takes over the NDB stage's
+ *   output instead of copying it again).  Blocks that
  *   survive keep their BIDs and their bytes.
  * - Stages never print: each action is one line through ctx->note, and
  *   the counts add up in ctx->counts for the report.
@@ -84,6 +86,10 @@ struct pf_repair_ctx {
 	bool keep_deleted;             /* scavenged nodes no NBT page names
 					  (deleted items) are kept too: the
 					  export --salvage view */
+	bool consume_in;               /* stage 3: IN is an earlier stage's
+					  private output; it becomes OUT's
+					  temporary (no copy) and is gone
+					  after the stage */
 };
 
 /* The repair level a finding asks for (PF_REPAIR_NONE for warnings that

@@ -4,10 +4,12 @@
  *
  * Contract: see repair.h and rmsg.h.  IN is opened with the normal
  * reader, analysed (rmsg_plan.c) and written to OUT in over mode
- * (rmsg_write.c); IN is never modified.  Counts: mandatory_recreated,
- * tables_rebuilt, counts_fixed, orphans_recovered, messages_kept (every
- * normal message of OUT, unreadable ones included) and
- * messages_unreadable (kept, but their PC does not open).
+ * (rmsg_write.c); IN is never modified, except that with
+ * ctx->consume_in (IN is an earlier stage's temporary) it becomes OUT.
+ * Counts: mandatory_recreated, tables_rebuilt, counts_fixed,
+ * orphans_recovered, messages_kept (every normal message of OUT,
+ * unreadable ones included) and messages_unreadable (kept, but their PC
+ * does not open).
  */
 #include "rmsg.h"
 

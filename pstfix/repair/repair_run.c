@@ -24,7 +24,9 @@
  *   is written and the exit is 4 (0 when IN had warnings only).
  * - A stage's file is removed once the next stage has written its own,
  *   and every temporary file on every path at the end: besides IN at
- *   most two copies exist at once.
+ *   most two copies exist at once.  The messaging stage takes over the
+ *   NDB stage's file instead of copying it (ctx.consume_in: the same
+ *   bytes, one copy of the whole file less).
  * - Scans list at most REPAIR_MAX_PER_CODE findings per code (the counts
  *   stay exact); the final scan's findings are kept and handed to
  *   on_after once the pipeline knows which scan was the last.
@@ -147,8 +149,12 @@ static int stage(struct run *r, enum pf_repair_level level, const char *tag)
 	r->tmp[r->ntmp++] = out;
 	if (level == PF_REPAIR_HEADER)
 		rc = pf_repair_header(&r->ctx, r->cur, out);
-	else if (level == PF_REPAIR_MESSAGING)
+	else if (level == PF_REPAIR_MESSAGING) {
+		/* an earlier stage's file is taken over, not copied again */
+		r->ctx.consume_in = r->cur != r->in;
 		rc = pf_repair_messaging(&r->ctx, r->cur, out);
+		r->ctx.consume_in = false;
+	}
 	else
 		rc = pf_repair_ndb(&r->ctx, r->cur, out, level);
 	if (rc != 0)

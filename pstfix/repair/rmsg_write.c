@@ -2,7 +2,9 @@
  * rmsg_write.c - the writing half of the messaging repair: OUT from IN
  * and the plan, through the writer's over mode.
  *
- * Contract: see rmsg.h.  OUT starts as a byte copy of IN; every block of
+ * Contract: see rmsg.h.  OUT starts as a byte copy of IN (or as IN
+ * itself, taken over, when ctx->consume_in says it is an earlier stage's
+ * temporary: the same bytes without a second copy); every block of
  * IN's BBT is kept where it is (internal blocks with their children, so
  * the commit counts cRef), every NBT entry is added again as it was
  * except a moved orphan's nidParent and the nodes the plan replaces
@@ -42,8 +44,13 @@ static int open_over(struct rmsg_w *x, const char *out)
 		return pf_error_set(PF_E_IO, "%s: cannot open again",
 				    pf_ndb_path(x->ndb));
 	memcpy(c.rgnid, h->rgnid, sizeof(c.rgnid));
-	rc = pf_writer_open_over(&x->w, out, fd, pf_ndb_file_size(x->ndb),
-				 &o, &c);
+	if (x->ctx->consume_in)   /* IN is ours: written in place, the
+				     reads above stay valid (pf_write.h) */
+		rc = pf_writer_open_adopt(&x->w, out, pf_ndb_path(x->ndb),
+					  pf_ndb_file_size(x->ndb), &o, &c);
+	else
+		rc = pf_writer_open_over(&x->w, out, fd,
+					 pf_ndb_file_size(x->ndb), &o, &c);
 	close(fd);
 	return rc;
 }

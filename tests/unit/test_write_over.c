@@ -9,7 +9,9 @@
  * Also: kept blocks keep their offsets (the bytes are not moved); a node
  * left out frees its blocks (BBT and AMap); the MAPS-only mode that keeps
  * the old B-tree pages; places that cannot be kept are refused without
- * breaking the writer.  Unicode, ANSI and 4K, each with an encoding.
+ * breaking the writer; pf_writer_open_adopt() (the source taken over, not
+ * copied) gives the same bytes as the copy.  Unicode, ANSI and 4K, each
+ * with an encoding.
  */
 #include <check.h>
 #include <fcntl.h>
@@ -381,6 +383,89 @@ START_TEST(impossible_places_refused)
 }
 END_TEST
 
+/* Keep everything of the file NDB reads, add one node, commit W. */
+static void keep_add_commit(struct keep *k)
+{
+	ck_assert_int_eq(pf_bbt_foreach(k->ndb, keep_block, k), 0);
+	ck_assert_int_eq(pf_nbt_foreach(k->ndb, keep_node, k), 0);
+	ck_assert_int_eq(pf_writer_add_node(k->w, NEW_NID,
+					    put(k->w, 4242, 30000), 0, 0x122),
+			 0);
+	ck_assert_msg(pf_writer_commit(k->w) == 0, "%s", pf_error_msg());
+}
+
+static uint8_t *slurp(const char *path, size_t *n)
+{
+	FILE *f = fopen(path, "rb");
+	uint8_t *p;
+	long len;
+
+	ck_assert_ptr_nonnull(f);
+	ck_assert_int_eq(fseek(f, 0, SEEK_END), 0);
+	len = ftell(f);
+	ck_assert_int_gt(len, 0);
+	rewind(f);
+	p = malloc((size_t)len);
+	ck_assert_ptr_nonnull(p);
+	ck_assert_uint_eq(fread(p, 1, (size_t)len, f), (size_t)len);
+	fclose(f);
+	*n = (size_t)len;
+	return p;
+}
+
+/* pf_writer_open_adopt(): the source file itself becomes the output,
+ * with the same bytes a copy would have given, and is gone after. */
+START_TEST(adopt_same_bytes_as_copy)
+{
+	char in[128], out[128], src[160], out2[160], cmd[600];
+	struct keep *k = calloc(1, sizeof(*k));
+	const struct pf_header *h;
+	struct pf_over_counters c;
+	uint8_t *a, *b;
+	size_t na, nb;
+
+	ck_assert_ptr_nonnull(k);
+	paths("adopt", _i, in, out, sizeof(in));
+	snprintf(src, sizeof(src), "%s.src", in);
+	snprintf(out2, sizeof(out2), "%s.adopted", out);
+	make_base(&variants[_i], in);
+	snprintf(cmd, sizeof(cmd), "cp '%s' '%s'", in, src);
+	ck_assert_int_eq(system(cmd), 0);
+	k->skip = -1;
+	ck_assert_int_eq(pf_ndb_open(&k->ndb, in), 0);
+	k->w = open_over(k->ndb, out, &variants[_i]);
+	keep_add_commit(k);
+	pf_ndb_close(k->ndb);
+
+	memset(k, 0, sizeof(*k));
+	k->skip = -1;
+	ck_assert_int_eq(pf_ndb_open(&k->ndb, src), 0);
+	h = pf_ndb_header(k->ndb);
+	memset(&c, 0, sizeof(c));
+	c.bid_next_b = h->bid_next_b;
+	c.bid_next_p = h->bid_next_p;
+	c.unique = h->unique;
+	memcpy(c.rgnid, h->rgnid, sizeof(c.rgnid));
+	ck_assert_msg(pf_writer_open_adopt(&k->w, out2, src,
+					   pf_ndb_file_size(k->ndb),
+					   &variants[_i], &c) == 0, "%s",
+		      pf_error_msg());
+	ck_assert_int_ne(access(src, F_OK), 0);   /* taken over */
+	keep_add_commit(k);
+	pf_ndb_close(k->ndb);
+
+	a = slurp(out, &na);
+	b = slurp(out2, &nb);
+	ck_assert_uint_eq(na, nb);
+	ck_assert_msg(memcmp(a, b, na) == 0, "adopted output differs");
+	free(a);
+	free(b);
+	read_back(out2, -1, true);
+	check_clean(out2);
+	free(k);
+}
+END_TEST
+
 static Suite *over_suite(void)
 {
 	Suite *s = suite_create("write_over");
@@ -391,6 +476,7 @@ static Suite *over_suite(void)
 	tcase_add_loop_test(tc, left_out_node_frees_its_blocks, 0, 3);
 	tcase_add_loop_test(tc, keep_trees_maps_only, 0, 3);
 	tcase_add_loop_test(tc, impossible_places_refused, 0, 3);
+	tcase_add_loop_test(tc, adopt_same_bytes_as_copy, 0, 3);
 	suite_add_tcase(s, tc);
 	return s;
 }
