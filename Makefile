@@ -159,11 +159,22 @@ $(FBUILD)/libpstfix.a: $(call objs,$(FBUILD),$(LIB_SRC))
 	@rm -f $@
 	ar rcs $@ $^
 
-$(FBUILD)/tests/fuzz/%: $(FBUILD)/tests/fuzz/%.o $(FBUILD)/libpstfix.a
+# fixcrc.c (the checksum-fixing mode, tests/fuzz/fixcrc.h) and fzread.c
+# (read a PC or TC through) are linked into
+# every harness; their names keep them out of the fuzz_*.c wildcard.
+FUZZ_HELP := $(FBUILD)/tests/fuzz/fixcrc.o $(FBUILD)/tests/fuzz/fzread.o
+$(FBUILD)/tests/fuzz/%: $(FBUILD)/tests/fuzz/%.o $(FUZZ_HELP) \
+		$(FBUILD)/libpstfix.a
 	clang -fsanitize=fuzzer,address,undefined -o $@ $^ $(LIBS)
 
+# mkseeds: seeds for the harnesses that do not take a whole file
+# (tests/fuzz/long); a tool, not a harness.
+$(FBUILD)/tests/fuzz/mkseeds: $(FBUILD)/tests/fuzz/mkseeds.o \
+		$(FBUILD)/libpstfix.a
+	clang -fsanitize=address,undefined -o $@ $^ $(LIBS)
+
 FUZZ_BIN := $(patsubst %.c,$(FBUILD)/%,$(FUZZ_SRC))
-fuzz: $(FUZZ_BIN)
+fuzz: $(FUZZ_BIN) $(FBUILD)/tests/fuzz/mkseeds
 
 fuzz-smoke: fuzz
 	@tests/fuzz/smoke $(FUZZ_SECONDS) $(FUZZ_BIN)
