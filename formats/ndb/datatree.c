@@ -8,7 +8,8 @@
  * refused.  The leaf count is bounded by what the (X)XBLOCK entries can
  * name (cEnt <= block size / BID size), so the list cannot grow without
  * bound.  lcbTotal is returned for the checker to compare with the sum of
- * the leaves.
+ * the leaves; pf_node_data_read() allocates for it only when the leaves
+ * could hold that much.
  */
 #include <stdlib.h>
 #include <string.h>
@@ -112,6 +113,20 @@ void pf_datatree_free(struct pf_datatree *t)
 	free(t->bids);
 	memset(t, 0, sizeof(*t));
 }
+/* The most bytes the leaves could hold: each leaf's cb (or, 4K, its
+ * cbInflated) is a 16-bit field of its BBTENTRY (MS-PST 2.2.2.7.7.3) and
+ * at most a block's data; and, uncompressed, no more than the file.  An
+ * lcbTotal past this is a claim to refuse before allocating for it. */
+static bool lcb_plausible(struct pf_ndb *ndb, const struct pf_datatree *t)
+{
+	const struct pf_layout *l = pf_ndb_layout(ndb);
+	uint64_t leaf = l->page_size == 4096 ? UINT16_MAX :
+			l->block_max - l->block_trailer;
+
+	if (t->lcb_total > (uint64_t)t->count * leaf)
+		return false;
+	return l->page_size == 4096 || t->lcb_total <= pf_ndb_file_size(ndb);
+}
 
 int pf_node_data_read(struct pf_ndb *ndb, uint64_t bid, size_t limit,
 		      uint8_t **data, size_t *cb)
@@ -131,6 +146,13 @@ int pf_node_data_read(struct pf_ndb *ndb, uint64_t bid, size_t limit,
 		return pf_error_set(PF_E_LIMIT, "node data of %llu bytes is "
 				    "over the %zu byte limit",
 				    (unsigned long long)t.lcb_total, limit);
+	}
+	if (!lcb_plausible(ndb, &t)) {
+		pf_datatree_free(&t);
+		return pf_error_set(PF_E_CORRUPT, "data tree 0x%llx claims "
+				    "%llu bytes, more than its %u blocks hold",
+				    (unsigned long long)bid,
+				    (unsigned long long)t.lcb_total, t.count);
 	}
 	buf = malloc(t.lcb_total ? t.lcb_total : 1);
 	if (!buf)

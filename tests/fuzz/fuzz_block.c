@@ -270,7 +270,8 @@ static void read_file(const char *path, const struct spec *s)
 	if (pf_ndb_open(&ndb, path) != 0)
 		return;
 	read_blocks(ndb, s, &sink);
-	if (pf_node_data_read(ndb, s->b[0].bid, 1u << 20, &d, &cb) == 0)
+	if (pf_node_data_read(ndb, s->b[0].bid, PF_NODE_DATA_MAX, &d,
+			      &cb) == 0)
 		free(d);
 	if (s->n > 1 && pf_subnodes_load(ndb, s->b[1].bid, NULL, &sub) == 0)
 		psub = &sub;
