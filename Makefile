@@ -37,7 +37,7 @@ define objs
 $(patsubst %.c,$(1)/%.o,$(2))
 endef
 
-.PHONY: all setup check demo test unit clitest san fuzz fuzz-smoke bench \
+.PHONY: all setup check demo test unit clitest san fuzz fuzz-smoke fuzz-cov bench \
         clean pstfix samples
 
 all: bin/pstfix
@@ -176,6 +176,26 @@ $(FBUILD)/tests/fuzz/mkseeds: $(FBUILD)/tests/fuzz/mkseeds.o \
 FUZZ_BIN := $(patsubst %.c,$(FBUILD)/%,$(FUZZ_SRC))
 fuzz: $(FUZZ_BIN) $(FBUILD)/tests/fuzz/mkseeds
 
+# Coverage build of the harnesses (tests/fuzz/coverage reads it with
+# llvm-profdata/llvm-cov): no sanitizers, clang's source-based coverage.
+FCBUILD := build-fuzzcov
+FCOV_FLAGS := -fsanitize=fuzzer-no-link -fprofile-instr-generate \
+              -fcoverage-mapping -g -O1
+$(FCBUILD)/%.o: %.c
+	@mkdir -p $(dir $@)
+	clang $(CPPFLAGS) $(FCOV_FLAGS) -MMD -MP -c $< -o $@
+
+$(FCBUILD)/libpstfix.a: $(call objs,$(FCBUILD),$(LIB_SRC))
+	@rm -f $@
+	ar rcs $@ $^
+
+$(FCBUILD)/tests/fuzz/%: $(FCBUILD)/tests/fuzz/%.o \
+		$(patsubst $(FBUILD)/%,$(FCBUILD)/%,$(FUZZ_HELP)) \
+		$(FCBUILD)/libpstfix.a
+	clang -fsanitize=fuzzer -fprofile-instr-generate -o $@ $^ $(LIBS)
+
+fuzz-cov: $(patsubst %.c,$(FCBUILD)/%,$(FUZZ_SRC))
+
 fuzz-smoke: fuzz
 	@tests/fuzz/smoke $(FUZZ_SECONDS) $(FUZZ_BIN)
 
@@ -186,8 +206,8 @@ bench: bin/pstfix
 	@bench/run
 
 clean:
-	rm -rf $(BUILD) $(SBUILD) $(FBUILD) bin
+	rm -rf $(BUILD) $(SBUILD) $(FBUILD) $(FCBUILD) bin
 
 .SECONDARY:
 
--include $(shell find $(BUILD) $(SBUILD) $(FBUILD) -name '*.d' 2>/dev/null)
+-include $(shell find $(BUILD) $(SBUILD) $(FBUILD) $(FCBUILD) -name '*.d' 2>/dev/null)
