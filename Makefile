@@ -41,8 +41,8 @@ define objs
 $(patsubst %.c,$(1)/%.o,$(2))
 endef
 
-.PHONY: all setup check demo test unit clitest san fuzz fuzz-smoke bench \
-        clean pstfix samples install uninstall
+.PHONY: all setup check demo test unit clitest san fuzz fuzz-smoke fuzz-cov \
+        bench clean pstfix samples install uninstall
 
 all: bin/pstfix
 
@@ -163,11 +163,42 @@ $(FBUILD)/libpstfix.a: $(call objs,$(FBUILD),$(LIB_SRC))
 	@rm -f $@
 	ar rcs $@ $^
 
-$(FBUILD)/tests/fuzz/%: $(FBUILD)/tests/fuzz/%.o $(FBUILD)/libpstfix.a
+# fixcrc.c (the checksum-fixing mode, tests/fuzz/fixcrc.h) and fzread.c
+# (read a PC or TC through) are linked into
+# every harness; their names keep them out of the fuzz_*.c wildcard.
+FUZZ_HELP := $(FBUILD)/tests/fuzz/fixcrc.o $(FBUILD)/tests/fuzz/fzread.o
+$(FBUILD)/tests/fuzz/%: $(FBUILD)/tests/fuzz/%.o $(FUZZ_HELP) \
+		$(FBUILD)/libpstfix.a
 	clang -fsanitize=fuzzer,address,undefined -o $@ $^ $(LIBS)
 
+# mkseeds: seeds for the harnesses that do not take a whole file
+# (tests/fuzz/long); a tool, not a harness.
+$(FBUILD)/tests/fuzz/mkseeds: $(FBUILD)/tests/fuzz/mkseeds.o \
+		$(FBUILD)/libpstfix.a
+	clang -fsanitize=address,undefined -o $@ $^ $(LIBS)
+
 FUZZ_BIN := $(patsubst %.c,$(FBUILD)/%,$(FUZZ_SRC))
-fuzz: $(FUZZ_BIN)
+fuzz: $(FUZZ_BIN) $(FBUILD)/tests/fuzz/mkseeds
+
+# Coverage build of the harnesses (tests/fuzz/coverage reads it with
+# llvm-profdata/llvm-cov): no sanitizers, clang's source-based coverage.
+FCBUILD := build-fuzzcov
+FCOV_FLAGS := -fsanitize=fuzzer-no-link -fprofile-instr-generate \
+              -fcoverage-mapping -g -O1
+$(FCBUILD)/%.o: %.c
+	@mkdir -p $(dir $@)
+	clang $(CPPFLAGS) $(FCOV_FLAGS) -MMD -MP -c $< -o $@
+
+$(FCBUILD)/libpstfix.a: $(call objs,$(FCBUILD),$(LIB_SRC))
+	@rm -f $@
+	ar rcs $@ $^
+
+$(FCBUILD)/tests/fuzz/%: $(FCBUILD)/tests/fuzz/%.o \
+		$(patsubst $(FBUILD)/%,$(FCBUILD)/%,$(FUZZ_HELP)) \
+		$(FCBUILD)/libpstfix.a
+	clang -fsanitize=fuzzer -fprofile-instr-generate -o $@ $^ $(LIBS)
+
+fuzz-cov: $(patsubst %.c,$(FCBUILD)/%,$(FUZZ_SRC))
 
 fuzz-smoke: fuzz
 	@tests/fuzz/smoke $(FUZZ_SECONDS) $(FUZZ_BIN)
@@ -207,8 +238,8 @@ uninstall:
 	rmdir $(DESTDIR)$(DOCDIR)/examples $(DESTDIR)$(DOCDIR) 2>/dev/null || true
 
 clean:
-	rm -rf $(BUILD) $(SBUILD) $(FBUILD) bin
+	rm -rf $(BUILD) $(SBUILD) $(FBUILD) $(FCBUILD) bin
 
 .SECONDARY:
 
--include $(shell find $(BUILD) $(SBUILD) $(FBUILD) -name '*.d' 2>/dev/null)
+-include $(shell find $(BUILD) $(SBUILD) $(FBUILD) $(FCBUILD) -name '*.d' 2>/dev/null)
