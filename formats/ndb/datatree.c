@@ -156,20 +156,23 @@ void pf_datatree_free(struct pf_datatree *t)
 /* What the leaves can hold, from the BBT (a leaf it lacks fails here as
  * it would when read): each block's cb (MS-PST 2.2.2.7.7.3 BBTENTRY) in a
  * PST; in a 4 KiB-page OST a block may inflate, to at most the 16-bit
- * inflated size of its trailer (libpff's "compressed data block"). */
+ * inflated size of its trailer (libpff's "compressed data block").  The
+ * entries are kept so each leaf is then read without a second lookup. */
 static int leaves_hold(struct pf_ndb *ndb, const struct pf_datatree *t,
-		       uint64_t *held)
+		       struct pf_bbt_entry **ents, uint64_t *held)
 {
 	bool inflates = pf_ndb_layout(ndb)->page_size == 4096;
 
 	*held = 0;
+	*ents = calloc(t->count ? t->count : 1, sizeof(**ents));
+	if (!*ents)
+		return pf_error_set(PF_E_NOMEM, "out of memory");
 	for (uint32_t i = 0; i < t->count; i++) {
-		struct pf_bbt_entry e;
-		int rc = pf_bbt_lookup(ndb, t->bids[i], &e);
+		int rc = pf_bbt_lookup(ndb, t->bids[i], &(*ents)[i]);
 
 		if (rc != 0)
 			return rc;
-		*held += inflates ? UINT16_MAX : e.cb;
+		*held += inflates ? UINT16_MAX : (*ents)[i].cb;
 	}
 	return 0;
 }
@@ -178,6 +181,7 @@ int pf_node_data_read(struct pf_ndb *ndb, uint64_t bid, size_t limit,
 		      uint8_t **data, size_t *cb)
 {
 	struct pf_datatree t;
+	struct pf_bbt_entry *ents = NULL;
 	uint8_t *buf = NULL;
 	uint64_t held;
 	size_t len = 0;
@@ -187,8 +191,9 @@ int pf_node_data_read(struct pf_ndb *ndb, uint64_t bid, size_t limit,
 	*cb = 0;
 	rc = pf_datatree_load(ndb, bid, NULL, &t);
 	if (rc == 0)
-		rc = leaves_hold(ndb, &t, &held);
+		rc = leaves_hold(ndb, &t, &ents, &held);
 	if (rc != 0) {
+		free(ents);
 		pf_datatree_free(&t);
 		return rc;
 	}
@@ -206,6 +211,7 @@ int pf_node_data_read(struct pf_ndb *ndb, uint64_t bid, size_t limit,
 				  "over the %zu byte limit",
 				  (unsigned long long)t.lcb_total, limit);
 	if (rc != 0) {
+		free(ents);
 		pf_datatree_free(&t);
 		return rc;
 	}
@@ -216,7 +222,7 @@ int pf_node_data_read(struct pf_ndb *ndb, uint64_t bid, size_t limit,
 		uint8_t *blk;
 		size_t n;
 
-		rc = pf_block_read_bid(ndb, t.bids[i], NULL, &blk, &n);
+		rc = pf_block_read(ndb, &ents[i], NULL, &blk, &n);
 		if (rc != 0)
 			break;
 		if (n > t.lcb_total - len)
@@ -228,6 +234,7 @@ int pf_node_data_read(struct pf_ndb *ndb, uint64_t bid, size_t limit,
 		len += n;
 		free(blk);
 	}
+	free(ents);
 	pf_datatree_free(&t);
 	if (rc != 0) {
 		free(buf);
