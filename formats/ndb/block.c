@@ -81,10 +81,32 @@ static bool extent_ok(struct pf_ndb *ndb, const struct pf_bbt_entry *e,
 	return true;
 }
 
-static bool trailer_ok(const struct pf_layout *l, const uint8_t *raw,
+void pf_ndb_crc_memo(struct pf_ndb *ndb, struct pf_crc_memo *m,
+		     enum pf_memo_mode mode)
+{
+	ndb->memo = mode == PF_MEMO_OFF ? NULL : m;
+	ndb->memo_mode = m ? mode : PF_MEMO_OFF;
+}
+
+uint32_t pf_ndb_block_crc(struct pf_ndb *ndb, uint64_t ib, uint16_t cb,
+			  uint64_t bid, uint32_t stored, const uint8_t *raw)
+{
+	uint32_t crc;
+
+	if (ndb->memo_mode == PF_MEMO_TRUST &&
+	    pf_crc_memo_holds(ndb->memo, ib, cb, bid, stored))
+		return stored;
+	crc = pf_crc(raw, cb);
+	if (ndb->memo_mode == PF_MEMO_FILL && crc == stored)
+		pf_crc_memo_note(ndb->memo, ib, cb, bid, crc);
+	return crc;
+}
+
+static bool trailer_ok(struct pf_ndb *ndb, const uint8_t *raw,
 		       uint32_t size, const struct pf_bbt_entry *e,
 		       const struct pf_sink *sink, struct pf_block_trailer *out)
 {
+	const struct pf_layout *l = &ndb->layout;
 	struct pf_block_trailer t;
 	bool usable = true;
 	uint16_t sig;
@@ -102,7 +124,9 @@ static bool trailer_ok(const struct pf_layout *l, const uint8_t *raw,
 	sig = pf_sig(e->bref.ib, t.bid);
 	if (t.sig != sig)
 		fault(sink, PF_F_SIG, "wSig", e, t.sig, sig);
-	crc = sink ? pf_crc(raw, e->cb) : t.crc;   /* nobody to tell */
+	/* nobody to tell: no CRC */
+	crc = sink ? pf_ndb_block_crc(ndb, e->bref.ib, e->cb, t.bid, t.crc,
+				      raw) : t.crc;
 	if (t.crc != crc)
 		fault(sink, PF_F_CRC, "dwCRC", e, t.crc, crc);
 	*out = t;
@@ -156,7 +180,6 @@ int pf_block_read_ex(struct pf_ndb *ndb, const struct pf_bbt_entry *e,
 		     const struct pf_sink *sink, unsigned flags,
 		     uint8_t **data, size_t *cb)
 {
-	const struct pf_layout *l = &ndb->layout;
 	struct pf_block_trailer t;
 	uint8_t *raw;
 	uint32_t size;
@@ -170,7 +193,7 @@ int pf_block_read_ex(struct pf_ndb *ndb, const struct pf_bbt_entry *e,
 	if (!raw)
 		return pf_error_set(PF_E_NOMEM, "out of memory");
 	rc = pf_ndb_pread(ndb, e->bref.ib, raw, size);
-	if (rc == 0 && !trailer_ok(l, raw, size, e, sink, &t))
+	if (rc == 0 && !trailer_ok(ndb, raw, size, e, sink, &t))
 		rc = unusable(e, "trailer does not match the BBT");
 	if (rc != 0) {
 		free(raw);
@@ -242,7 +265,7 @@ int pf_block_verify(struct pf_ndb *ndb, const struct pf_bbt_entry *e,
 		free(data);
 		return rc;
 	}
-	if (!trailer_ok(l, raw, size, e, sink, &t))
+	if (!trailer_ok(ndb, raw, size, e, sink, &t))
 		return unusable(e, "trailer does not match the BBT");
 	return 0;
 }

@@ -13,6 +13,7 @@
 #include <fcntl.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/mman.h>
 #include <sys/stat.h>
 #include <unistd.h>
 
@@ -168,6 +169,20 @@ fail:
 	return rc;
 }
 
+bool pf_ndb_map(struct pf_ndb *ndb)
+{
+	void *p;
+
+	if (ndb->map || ndb->size == 0 || ndb->size > SIZE_MAX)
+		return ndb->map != NULL;
+	p = mmap(NULL, (size_t)ndb->size, PROT_READ, MAP_SHARED, ndb->fd, 0);
+	if (p == MAP_FAILED)
+		return false;
+	(void)madvise(p, (size_t)ndb->size, MADV_SEQUENTIAL);
+	ndb->map = p;
+	return true;
+}
+
 int pf_ndb_open(struct pf_ndb **out, const char *path)
 {
 	return pf_ndb_open_ex(out, path, NULL);
@@ -187,6 +202,8 @@ void pf_ndb_close(struct pf_ndb *ndb)
 	free(ndb->cache);
 	free(ndb->cache_data);
 	free(ndb->win);
+	if (ndb->map)
+		munmap((void *)ndb->map, ndb->size);
 	free(ndb->path);
 	free(ndb);
 }
@@ -276,6 +293,10 @@ int pf_ndb_window(struct pf_ndb *ndb, uint64_t ib, size_t n,
 	if (n > PF_WINDOW_CB)
 		return pf_error_set(PF_E_LIMIT, "window read of %zu bytes",
 				    n);
+	if (ndb->map) {
+		*out = ndb->map + ib;
+		return 0;
+	}
 	if (ndb->win && ib >= ndb->win_ib &&
 	    ib - ndb->win_ib + n <= ndb->win_len) {
 		*out = ndb->win + (ib - ndb->win_ib);

@@ -28,7 +28,16 @@ struct pf_ndb {
 	size_t win_len;
 	pf_bbt_index_fn bbt_index;  /* pf_ndb_set_bbt_index() */
 	void *bbt_index_ctx;
+	const uint8_t *map;         /* pf_ndb_map(): the whole file */
+	struct pf_crc_memo *memo;   /* pf_ndb_crc_memo() */
+	enum pf_memo_mode memo_mode;
 };
+
+/* The CRC of the CB data bytes at RAW of the block at IB whose trailer
+ * says BID and dwCRC STORED: STORED itself when the handle's memo vouches
+ * for that trailer, else computed (and noted when equal, while filling). */
+uint32_t pf_ndb_block_crc(struct pf_ndb *ndb, uint64_t ib, uint16_t cb,
+			  uint64_t bid, uint32_t stored, const uint8_t *raw);
 
 /* N bytes at IB through the window (ndb.c): a pointer valid until the
  * next call, or a negative PF_E_* as pf_ndb_pread() gives. */

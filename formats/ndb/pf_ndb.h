@@ -24,6 +24,7 @@
 
 #include "../util/pf_err.h"
 #include "../util/pf_fault.h"
+#include "pf_crcmemo.h"
 
 /* File format variants (MS-PST 2.2.2.6 wVer). */
 enum pf_variant {
@@ -277,6 +278,23 @@ int pf_bbt_lookup(struct pf_ndb *ndb, uint64_t bid, struct pf_bbt_entry *out);
 typedef int (*pf_bbt_index_fn)(void *ctx, uint64_t bid,
 			       struct pf_bbt_entry *out);
 void pf_ndb_set_bbt_index(struct pf_ndb *ndb, pf_bbt_index_fn fn, void *ctx);
+
+/* Block CRCs through MEMO (pf_crcmemo.h): PF_MEMO_FILL notes every block
+ * CRC this handle computes and finds right (M not sealed); PF_MEMO_TRUST
+ * takes a trailer M holds as proved (M sealed, and the caller vouches that
+ * this file's bytes are those M was filled from, see there).  The memo
+ * must outlive the handle's reads; PF_MEMO_OFF or M NULL removes it. */
+void pf_ndb_crc_memo(struct pf_ndb *ndb, struct pf_crc_memo *m,
+		     enum pf_memo_mode mode);
+
+/* Serve the in-order window reads (pf_block_verify) from one read-only
+ * mapping of the whole file: the page cache's pages themselves, not a
+ * copy (a rescan of a file just written reads 3 GB in a third of the
+ * time).  False when it cannot map (the reads stay as they were).  The
+ * caller vouches that nothing truncates the file while it is open: a
+ * mapped page past the end is SIGBUS, which is why a user's file is
+ * read, not mapped. */
+bool pf_ndb_map(struct pf_ndb *ndb);
 
 /* Visit every leaf entry of one tree in key order (no validation beyond
  * what is needed to walk safely: use pstfix/check for that). */

@@ -9,7 +9,9 @@
  * BLOCKTRAILER and at each page boundary as a PAGETRAILER.  The cheap
  * tests come first (cb range, BID, the 16-bit wSig that depends on the
  * offset); the CRC is computed only for what passed them, so the pass
- * costs little more than reading the file.
+ * costs little more than reading the file -- and not for a trailer the
+ * handle's CRC memo vouches for (pf_ndb_crc_memo: repair hands over what
+ * its first scan proved).
  */
 #include <stdlib.h>
 #include <string.h>
@@ -17,15 +19,17 @@
 #include "../util/pf_crc.h"
 #include "../util/pf_grow.h"
 #include "../util/pf_le.h"
+#include "ndb_internal.h"
 #include "pf_scavenge.h"
 
 #define CHUNK (8u << 20)
 
 /* MS-PST 2.2.2.8.1: ANSI cb wSig bid dwCRC; Unicode cb wSig dwCRC bid;
  * 4K adds the inflated size at +18 (libyal PFF). */
-static bool block_at(const struct pf_layout *l, const uint8_t *win,
+static bool block_at(struct pf_ndb *ndb, const uint8_t *win,
 		     uint64_t lo, uint64_t end, struct pf_scav_block *b)
 {
+	const struct pf_layout *l = pf_ndb_layout(ndb);
 	const uint8_t *t = win + (end - lo) - l->block_trailer;
 	uint16_t cb = pf_le16(t);
 	uint64_t bid, start;
@@ -39,7 +43,8 @@ static bool block_at(const struct pf_layout *l, const uint8_t *win,
 	    pf_le16(t + 2) != pf_sig(start, bid))
 		return false;
 	crc = l->bid_size == 4 ? pf_le32(t + 8) : pf_le32(t + 4);
-	if (crc != pf_crc(win + (start - lo), cb))
+	if (crc != pf_ndb_block_crc(ndb, start, cb, bid, crc,
+				    win + (start - lo)))
 		return false;
 	b->bid = bid;
 	b->ib = start;
@@ -99,10 +104,11 @@ static int page_at(const struct pf_layout *l, const uint8_t *page,
 }
 
 /* Every trailer ending in (from, to], all inside the window at LO. */
-static int scan_window(const struct pf_layout *l, const uint8_t *win,
+static int scan_window(struct pf_ndb *ndb, const uint8_t *win,
 		       uint64_t lo, uint64_t from, uint64_t to,
 		       struct pf_scavenge *s)
 {
+	const struct pf_layout *l = pf_ndb_layout(ndb);
 	struct pf_scav_block b;
 	int rc = 0;
 
@@ -111,7 +117,7 @@ static int scan_window(const struct pf_layout *l, const uint8_t *win,
 		if (e % l->page_size == 0 && e - l->page_size >= lo)
 			rc = page_at(l, win + (e - l->page_size - lo),
 				     e - l->page_size, s);
-		if (rc != 0 || !block_at(l, win, lo, e, &b))
+		if (rc != 0 || !block_at(ndb, win, lo, e, &b))
 			continue;
 		if (pf_grow(&s->blocks, s->nblocks, &s->cap_blocks,
 			    sizeof(*s->blocks)) != 0)
@@ -155,7 +161,7 @@ int pf_scavenge(struct pf_ndb *ndb, struct pf_scavenge *s)
 		have += n;
 		s->bytes_read += n;
 		/* ends already tested stay behind DONE */
-		rc = scan_window(l, win, lo, done, lo + have -
+		rc = scan_window(ndb, win, lo, done, lo + have -
 				 (lo + have) % l->block_align, s);
 		done = lo + have - (lo + have) % l->block_align;
 		if (have > keep) {

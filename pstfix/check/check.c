@@ -98,6 +98,17 @@ static void run_pass(struct pf_ck *ck, enum pf_pass pass,
 	fn(ck);
 }
 
+/* A memo being filled takes the block pass's proofs, one per block (later
+ * passes read some blocks again); a sealed one is trusted throughout. */
+static void memo_pass(struct pf_ck *ck, bool blocks)
+{
+	enum pf_memo_mode mode = ck->opts->crc_memo_mode;
+
+	if (mode == PF_MEMO_FILL && !blocks)
+		mode = PF_MEMO_OFF;
+	pf_ndb_crc_memo(ck->ndb, ck->opts->crc_memo, mode);
+}
+
 int pf_check_file(const char *path, const struct pf_check_opts *opts,
 		  pf_finding_fn on_finding, void *ctx,
 		  struct pf_check_summary *sum)
@@ -118,6 +129,8 @@ int pf_check_file(const char *path, const struct pf_check_opts *opts,
 	if (rc != 0)
 		return rc;
 	sum->opened = true;
+	if (ck.opts->map_file)
+		(void)pf_ndb_map(ck.ndb);   /* else read as usual */
 	ck.l = pf_ndb_layout(ck.ndb);
 	ck.h = pf_ndb_header(ck.ndb);
 	sum->file_size = pf_ndb_file_size(ck.ndb);
@@ -127,10 +140,13 @@ int pf_check_file(const char *path, const struct pf_check_opts *opts,
 	rc = ck.per_code ? claims_init(&ck) :
 			   pf_error_set(PF_E_NOMEM, "out of memory");
 	if (rc == 0) {
+		memo_pass(&ck, false);
 		run_pass(&ck, PF_PASS_HEADER, pass_header);
 		run_pass(&ck, PF_PASS_BBT, pass_bbt);
 		run_pass(&ck, PF_PASS_NBT, pass_nbt);
+		memo_pass(&ck, true);
 		run_pass(&ck, PF_PASS_BLOCKS, pass_blocks);
+		memo_pass(&ck, false);
 		run_pass(&ck, PF_PASS_AMAP, pass_amap);
 		run_pass(&ck, PF_PASS_LTP, pass_ltp);
 		run_pass(&ck, PF_PASS_LTP, pass_nameid);

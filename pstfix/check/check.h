@@ -21,6 +21,7 @@
 #include <stdbool.h>
 #include <stdint.h>
 
+#include "../../formats/ndb/pf_crcmemo.h"
 #include "../../formats/util/pf_fault.h"
 
 enum pf_severity {
@@ -84,6 +85,16 @@ struct pf_check_opts {
 	unsigned xcheck_timeout;/* seconds */
 	pf_progress_fn progress;
 	void *progress_ctx;
+	/* Block CRCs (formats/ndb/pf_crcmemo.h): FILL notes each one the
+	 * scan proves; TRUST takes a trailer the sealed memo holds as proved
+	 * (repair's rescans of its own output, whose kept blocks are IN's
+	 * bytes at IN's offsets).  NULL: every CRC is computed. */
+	struct pf_crc_memo *crc_memo;
+	enum pf_memo_mode crc_memo_mode;
+	/* The block pass reads through a mapping of the whole file instead
+	 * of copying it into a buffer (pf_ndb_map).  Only for a file
+	 * nothing else truncates while it runs: repair's own temporaries. */
+	bool map_file;
 };
 
 int pf_check_file(const char *path, const struct pf_check_opts *opts,

@@ -19,18 +19,18 @@
  *   ndb_orphans.c messages whose NBT entry was lost with no copy: their
  *                 PCs, still in the BBT or with the BBT lost, get new
  *                 nodes (lost and found)
- *   ndb_copy.c    the copy of IN the writer starts from, made by a second
- *                 thread during the trailer scan
+ * The writer starts from a copy of IN made by a second thread
+ * (repair_copy.c): the run's, started during its first scan, or one
+ * started here for the trailer scan to overlap.
  */
 #ifndef PF_REPAIR_NDB_INT_H
 #define PF_REPAIR_NDB_INT_H
-
-#include <pthread.h>
 
 #include "../../formats/ndb/pf_scavenge.h"
 #include "../../formats/util/pf_set.h"
 #include "../../formats/write/pf_write.h"
 #include "repair.h"
+#include "repair_run.h"
 
 /* A block of the output: the chosen copy, and for internal blocks what
  * they are (btype, cLevel) and the child BIDs they name. */
@@ -65,23 +65,6 @@ struct rp_walk {
 	bool root_ok;
 };
 
-/* ndb_copy.c: IN's first CB bytes copied into PATH by a thread. */
-struct rp_copy {
-	const char *in;
-	char *path;              /* OUT's private sibling */
-	int src, dst;
-	uint64_t cb;
-	pthread_t th;
-	bool started, done, created;
-	bool taken;              /* the writer adopted PATH */
-	int rc;                  /* the copy's result */
-	char why[512];           /* ... and its message */
-};
-
-int rp_copy_start(struct rp_copy *c, const char *in, const char *out,
-		  uint64_t cb);
-int rp_copy_finish(struct rp_copy *c);
-void rp_copy_drop(struct rp_copy *c);
 
 struct rp {
 	struct pf_repair_ctx *ctx;
@@ -127,9 +110,9 @@ bool rp_walk_lost(const struct rp_walk *w, uint64_t key);
 /* ndb_stage.c: a writer over a copy of IN with IN's layout and the
  * header's counters (raised to MIN_B / MIN_P when given). */
 int rp_open_writer(struct rp *r, const struct pf_over_counters *c);
-/* The same over COPY's file (a finished rp_copy of IN), taken over. */
+/* The same over COPY's file (a finished copy of IN), taken over. */
 int rp_adopt_writer(struct rp *r, const struct pf_over_counters *c,
-		    struct rp_copy *copy);
+		    struct pf_repair_bgcopy *copy);
 void rp_counters(const struct rp *r, struct pf_over_counters *c);
 
 /* ndb_maps.c: MAPS; *fell_back when the trees are not sound enough to

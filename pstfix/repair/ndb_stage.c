@@ -13,8 +13,9 @@
  * - OUT is written by the writer in over mode: a copy of IN in which
  *   every kept block stays at its offset with its BID; new blocks and
  *   both trees go after the copy; temporary name, fsync, rename.  The
- *   rebuild's copy is made by a second thread during the trailer scan
- *   and taken over by the writer (ndb_copy.c): the same bytes.
+ *   rebuild's copy is the run's (ctx->precopy, started during its first
+ *   scan) or else one made by a second thread during the trailer scan
+ *   (repair_copy.c); the writer takes it over: the same bytes.
  * - Per-item notes stop after RP_NOTE_CAP; one line then says how many
  *   more there were.
  */
@@ -91,6 +92,7 @@ static int open_in(struct rp *r, int *probed_crypt)
 	}
 	if (rc != 0)
 		return rc;
+	pf_ndb_crc_memo(r->ndb, r->ctx->crc_memo, PF_MEMO_TRUST);
 	r->hdr = *pf_ndb_header(r->ndb);
 	r->l = pf_ndb_layout(r->ndb);
 	r->crypt = (enum pf_crypt)r->hdr.crypt_method;
@@ -134,7 +136,7 @@ int rp_open_writer(struct rp *r, const struct pf_over_counters *c)
 }
 
 int rp_adopt_writer(struct rp *r, const struct pf_over_counters *c,
-		    struct rp_copy *copy)
+		    struct pf_repair_bgcopy *copy)
 {
 	struct pf_write_opts o = {
 		.variant = r->hdr.variant, .crypt = r->crypt, .ost = r->ost,
@@ -168,24 +170,30 @@ static int scan(struct rp *r, int probed_crypt)
 	return rc;
 }
 
-/* The trailer scan while a second thread copies IN (ndb_copy.c); the
- * writer then starts from that copy. */
+/* The trailer scan while a second thread copies IN (repair_copy.c),
+ * unless the run's copy is under way already; the writer then starts
+ * from that copy.  The run's copy is the run's to drop. */
 static int scan_and_copy(struct rp *r, int probed_crypt)
 {
 	struct pf_over_counters c;
-	struct rp_copy copy;
-	int rc = rp_copy_start(&copy, r->in, r->out,
-			       pf_ndb_file_size(r->ndb));
+	struct pf_repair_bgcopy own, *copy = r->ctx->precopy;
+	int rc = 0;
 
+	if (!copy) {
+		copy = &own;
+		rc = pf_repair_bgcopy_start(copy, r->in, r->out,
+					    pf_ndb_file_size(r->ndb));
+	}
 	if (rc == 0)
 		rc = scan(r, probed_crypt);
 	if (rc == 0)
-		rc = rp_copy_finish(&copy);
+		rc = pf_repair_bgcopy_finish(copy);
 	if (rc == 0) {
 		rp_counters(r, &c);
-		rc = rp_adopt_writer(r, &c, &copy);
+		rc = rp_adopt_writer(r, &c, copy);
 	}
-	rp_copy_drop(&copy);
+	if (copy == &own)
+		pf_repair_bgcopy_drop(copy);
 	return rc;
 }
 

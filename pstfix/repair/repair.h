@@ -79,6 +79,8 @@ struct pf_repair_counts {
 typedef void (*pf_repair_note_fn)(void *ctx, enum pf_repair_level level,
 				  const char *line);
 
+struct pf_repair_bgcopy;
+
 struct pf_repair_ctx {
 	pf_repair_note_fn note;        /* may be NULL */
 	void *note_ctx;
@@ -90,6 +92,15 @@ struct pf_repair_ctx {
 					  private output; it becomes OUT's
 					  temporary (no copy) and is gone
 					  after the stage */
+	struct pf_repair_bgcopy *precopy; /* the NDB stage: a copy of IN
+					  under way (repair_run.h), for its
+					  writer to take over; NULL: it
+					  copies IN itself */
+	struct pf_crc_memo *crc_memo;  /* sealed: the block CRCs the first
+					  scan proved, which the trailer
+					  scan takes as proved (the stages
+					  keep every block at its offset);
+					  NULL: none */
 };
 
 /* The repair level a finding asks for (PF_REPAIR_NONE for warnings that

@@ -27,6 +27,14 @@
  *   most two copies exist at once.  The messaging stage takes over the
  *   NDB stage's file instead of copying it (ctx.consume_in: the same
  *   bytes, one copy of the whole file less).
+ * - Work done once: as soon as the first scan finds something for an NDB
+ *   or messaging stage, a second thread copies IN (repair_copy.c) for
+ *   that stage's writer to take over, while the scan goes on.  The first
+ *   scan notes each block CRC it proves (pf_crcmemo.h); the NDB stage's
+ *   trailer scan and every rescan take those trailers as proved instead
+ *   of computing them again (the stages keep every block at its offset;
+ *   a block written anew has a new trailer and is checked), and the
+ *   rescans read the stages' files through a mapping (pf_ndb_map).
  * - Scans list at most REPAIR_MAX_PER_CODE findings per code (the counts
  *   stay exact); the final scan's findings are kept and handed to
  *   on_after once the pipeline knows which scan was the last.
@@ -48,10 +56,13 @@
 #define PROBLEM_PADDED 1013     /* ROOT.ibFileEof short of the file */
 #define NSTAGES 3
 
+struct run;
+
 /* One scan: the findings (when kept), counted by level. */
 struct scan {
 	pf_finding_fn fwd;              /* live forwarding, or NULL */
 	void *fwd_ctx;
+	struct run *first;              /* the first scan's run (precopy) */
 	bool keep;
 	struct pf_finding *v;
 	size_t n, cap;
@@ -69,16 +80,35 @@ struct run {
 	char *tmp[NSTAGES];
 	unsigned ntmp;
 	const char *cur;                /* the newest complete file */
+	struct pf_crc_memo memo;        /* block CRCs the first scan proved */
+	struct pf_repair_bgcopy pre;    /* IN's copy, begun during the first
+					   scan (pre_on) */
+	bool pre_decided, pre_on;
 };
+
+static void precopy_maybe(struct run *r, const struct scan *s,
+			  enum pf_repair_level lv);
+
+/* Waits for the copy and removes it unless a stage took it over. */
+static void precopy_drop(struct run *r)
+{
+	if (r->pre_on)
+		pf_repair_bgcopy_drop(&r->pre);
+	r->pre_on = false;
+}
 
 static void on_finding(void *arg, const struct pf_finding *f)
 {
 	struct scan *s = arg;
 
-	s->asking[pf_repair_level_of(f)]++;
+	enum pf_repair_level lv = pf_repair_level_of(f);
+
+	s->asking[lv]++;
 	if (f->problem && (f->problem->code == PROBLEM_PADDED ||
 			   f->problem->code == PROBLEM_TRUNCATED))
 		s->eof_off = true;
+	if (s->first)
+		precopy_maybe(s->first, s, lv);
 	if (s->fwd)
 		s->fwd(s->fwd_ctx, f);
 	if (!s->keep)
@@ -92,15 +122,25 @@ static void on_finding(void *arg, const struct pf_finding *f)
 	s->n++;
 }
 
+/* The first scan (of IN) fills r->memo; a rescan trusts it. */
 static int scan_file(struct run *r, const char *path, struct scan *s)
 {
 	struct pf_check_opts co = {
 		.max_per_code = REPAIR_MAX_PER_CODE,
 		.progress = r->o->progress,
 		.progress_ctx = r->o->progress_ctx,
+		.crc_memo = &r->memo,
+		.crc_memo_mode = r->memo.sealed ? PF_MEMO_TRUST :
+						  PF_MEMO_FILL,
+		.map_file = path != r->in,   /* a stage's file: ours alone */
 	};
+	int rc = pf_check_file(path, &co, on_finding, s, &s->sum);
 
-	return pf_check_file(path, &co, on_finding, s, &s->sum);
+	if (!r->memo.sealed) {
+		pf_crc_memo_seal(&r->memo);
+		r->ctx.crc_memo = &r->memo;
+	}
+	return rc;
 }
 
 static void scan_free(struct scan *s)
@@ -195,6 +235,7 @@ static int ndb_stages(struct run *r, struct scan *s, bool unreadable)
 	int rc = 0;
 
 	if (lv == PF_REPAIR_HEADER || (lv > PF_REPAIR_HEADER && s->eof_off)) {
+		precopy_drop(r);   /* the header stage writes its own */
 		rc = stage(r, PF_REPAIR_HEADER, "header");
 		if (rc == 0)
 			rc = rescan(r, s);
@@ -203,7 +244,12 @@ static int ndb_stages(struct run *r, struct scan *s, bool unreadable)
 			return rc;  /* what the header stage could not fix */
 	}
 	if (rc == 0 && lv >= PF_REPAIR_MAPS) {
+		/* IN's copy, begun during the first scan, is the writer's */
+		r->ctx.precopy = r->pre_on && r->cur == r->in ? &r->pre :
+								 NULL;
 		rc = stage(r, lv, "ndb");
+		r->ctx.precopy = NULL;
+		precopy_drop(r);
 		if (rc == 0)
 			rc = rescan(r, s);
 	}
@@ -216,7 +262,19 @@ static int msg_stage(struct run *r, struct scan *s)
 
 	if (!s->asking[PF_REPAIR_MESSAGING] || ndb_level(s) != PF_REPAIR_NONE)
 		return 0;
+	if (r->pre_on && r->cur == r->in) {
+		/* the first stage: IN's copy stands for the file an earlier
+		 * stage would have written, which this stage takes over */
+		rc = pf_repair_bgcopy_finish(&r->pre);
+		if (rc != 0)
+			return rc;
+		r->cur = r->pre.path;
+	}
 	rc = stage(r, PF_REPAIR_MESSAGING, "msg");
+	if (rc != 0 && r->cur == r->pre.path)
+		r->cur = r->in;
+	r->pre.taken = r->pre_on && rc == 0;  /* renamed by the stage */
+	precopy_drop(r);
 	return rc != 0 ? rc : rescan(r, s);
 }
 
@@ -239,28 +297,68 @@ static int install(struct run *r)
 	return pf_repair_install_inplace(r->cur, r->in, r->o->backup);
 }
 
-/* Where the result goes must be free before any stage runs (install()
- * checks again, atomically). */
-static int target_free(const struct run *r)
+enum target { TARGET_FREE, TARGET_UNNAMED, TARGET_READONLY, TARGET_EXISTS };
+
+static enum target target_state(const struct run *r)
 {
 	const char *target = r->o->out ? r->o->out : r->o->backup;
 	struct stat st;
 
 	if (!target)
-		return pf_error_set(PF_E_USAGE, "repair: no output and no "
-				    "backup name");
+		return TARGET_UNNAMED;
 	/* In place, a file nobody may write is one its owner wants kept
 	 * as it is (an archive, a shared evidence copy); root could replace
 	 * it, so the mode bits are asked, not access(2). */
 	if (!r->o->out && stat(r->in, &st) == 0 && (st.st_mode & 0222) == 0)
+		return TARGET_READONLY;
+	return lstat(target, &st) == 0 ? TARGET_EXISTS : TARGET_FREE;
+}
+
+/* Where the result goes must be free before any stage runs (install()
+ * checks again, atomically). */
+static int target_free(const struct run *r)
+{
+	switch (target_state(r)) {
+	case TARGET_UNNAMED:
+		return pf_error_set(PF_E_USAGE, "repair: no output and no "
+				    "backup name");
+	case TARGET_READONLY:
 		return pf_error_set(PF_E_IO, "%s is read-only: repair it with "
 				    "-o OUT", r->in);
-	if (lstat(target, &st) == 0)
+	case TARGET_EXISTS:
 		return pf_error_set(PF_E_IO, r->o->out ?
 				    "%s exists: not replaced" :
 				    "%s exists: move it away, or repair with "
-				    "-o OUT", target);
+				    "-o OUT", r->o->out ? r->o->out :
+				    r->o->backup);
+	case TARGET_FREE:
+		break;
+	}
 	return 0;
+}
+
+/* Every stage but HEADER starts from a copy of IN.  It is begun as soon
+ * as the first scan asks for an NDB or messaging stage, to run beside the
+ * rest of the scan (whose block pass reads and CRCs the whole file) and
+ * the NDB stage's trailer scan, instead of after them.  Not when the
+ * header stage will run first and write a file of its own (a wrong
+ * ibFileEof), nor when nothing may be written. */
+static void precopy_maybe(struct run *r, const struct scan *s,
+			  enum pf_repair_level lv)
+{
+	struct stat st;
+
+	if (r->pre_decided || lv < PF_REPAIR_MAPS)
+		return;
+	r->pre_decided = true;
+	if (s->eof_off || r->o->dry_run || target_state(r) != TARGET_FREE ||
+	    stat(r->in, &st) != 0)
+		return;
+	r->pre_on = true;
+	/* a copy that cannot start is the stage's to redo, and say why */
+	if (pf_repair_bgcopy_start(&r->pre, r->in, r->final,
+				   (uint64_t)st.st_size) != 0)
+		precopy_drop(r);
 }
 
 static void emit_after(struct run *r, const struct scan *s)
@@ -278,6 +376,7 @@ static int repair(struct run *r, struct scan *first, bool unreadable)
 
 	last.v = NULL;
 	last.n = last.cap = 0;
+	last.first = NULL;   /* the precopy is the first scan's business */
 	rc = target_free(r);
 	if (rc == 0)
 		rc = ndb_stages(r, &last, unreadable);
@@ -323,27 +422,24 @@ static void cleanup(struct run *r)
 	}
 }
 
-int pf_repair_file(const char *in, const struct pf_repair_opts *o,
-		   struct pf_repair_result *res)
+/* The first scan, the decision, the stages. */
+static int repair_file(struct run *r)
 {
-	struct run r = { .in = in, .o = o, .res = res, .cur = in,
-			 .final = o->out ? o->out : in };
-	struct scan first = { .fwd = o->on_before,
-			      .fwd_ctx = o->finding_ctx };
+	struct pf_repair_result *res = r->res;
+	struct scan first = { .fwd = r->o->on_before,
+			      .fwd_ctx = r->o->finding_ctx, .first = r };
 	bool unreadable;
 	int rc;
 
-	memset(res, 0, sizeof(*res));
-	r.ctx.note = o->note;
-	r.ctx.note_ctx = o->note_ctx;
-	rc = scan_file(&r, in, &first);
+	rc = scan_file(r, r->in, &first);
+	r->pre_decided = true;
 	res->before = first.sum;
 	memcpy(res->asking, first.asking, sizeof(res->asking));
 	/* PF_E_NOTPST after the file was read: no magic, a zeroed header;
 	 * the NDB stage probes for the layout or says it is no PST */
 	unreadable = rc == PF_E_NOTPST;
 	if (rc != 0 && !unreadable)
-		return fail(&r, rc);
+		return fail(r, rc);
 	res->header_unreadable = unreadable;
 	res->level = unreadable ? PF_REPAIR_BTREE :
 		     first.asking[PF_REPAIR_MESSAGING] ? PF_REPAIR_MESSAGING :
@@ -351,13 +447,29 @@ int pf_repair_file(const char *in, const struct pf_repair_opts *o,
 	if (unreadable)
 		snprintf(res->unreadable, sizeof(res->unreadable), "%s",
 			 pf_error_msg());
-	if (res->level == PF_REPAIR_NONE || o->dry_run) {
+	if (res->level == PF_REPAIR_NONE || r->o->dry_run) {
 		res->exit = res->level == PF_REPAIR_NONE ? PF_EXIT_CLEAN :
 							   PF_EXIT_ERRORS;
 		return 0;
 	}
-	rc = repair(&r, &first, unreadable);
-	res->counts = r.ctx.counts;
-	cleanup(&r);
+	rc = repair(r, &first, unreadable);
+	res->counts = r->ctx.counts;
+	cleanup(r);
+	return rc;
+}
+
+int pf_repair_file(const char *in, const struct pf_repair_opts *o,
+		   struct pf_repair_result *res)
+{
+	struct run r = { .in = in, .o = o, .res = res, .cur = in,
+			 .final = o->out ? o->out : in };
+	int rc;
+
+	memset(res, 0, sizeof(*res));
+	r.ctx.note = o->note;
+	r.ctx.note_ctx = o->note_ctx;
+	rc = repair_file(&r);
+	precopy_drop(&r);
+	pf_crc_memo_free(&r.memo);
 	return rc;
 }

@@ -19,6 +19,7 @@
 #ifndef PF_REPAIR_RUN_H
 #define PF_REPAIR_RUN_H
 
+#include <pthread.h>
 #include <stdbool.h>
 #include <stdint.h>
 
@@ -74,6 +75,25 @@ int pf_repair_install_out(const char *tmp, const char *out,
 			  const char *like);
 int pf_repair_install_inplace(const char *tmp, const char *file,
 			      const char *bak);
+
+/* repair_copy.c: IN's first CB bytes copied into a private sibling of
+ * NEAR by a second thread, for a stage's writer to take over (see there). */
+struct pf_repair_bgcopy {
+	const char *in;
+	char *path;              /* NEAR's private sibling */
+	int src, dst;
+	uint64_t cb;
+	pthread_t th;
+	bool started, done, created;
+	bool taken;              /* a writer adopted PATH */
+	int rc;                  /* the copy's result */
+	char why[512];           /* ... and its message */
+};
+
+int pf_repair_bgcopy_start(struct pf_repair_bgcopy *c, const char *in,
+			   const char *near, uint64_t cb);
+int pf_repair_bgcopy_finish(struct pf_repair_bgcopy *c);
+void pf_repair_bgcopy_drop(struct pf_repair_bgcopy *c);
 
 /* A fresh temporary sibling name of FINAL for stage TAG ("header"):
  * "FINAL.pstfix-TAG-PID-N", malloc'd; NULL when out of memory. */

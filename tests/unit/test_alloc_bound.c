@@ -2,8 +2,9 @@
  * test_alloc_bound.c - a data tree's claims cannot buy memory the file
  * does not hold (issue 7): formats/ndb/datatree.c.
  *
- * Covers, in Unicode and ANSI files written by formats/write (one node
- * whose data is an XBLOCK over 20 blocks of 4000 bytes):
+ * Covers, in Unicode and ANSI files written by formats/write
+ * (tu_xfile.h: one node whose data is an XBLOCK over 20 blocks of 4000
+ * bytes):
  * - the tree as written reads back whole (the bound rejects nothing true);
  * - lcbTotal (MS-PST 2.2.2.8.3.2.1) raised to just under 1 GiB, the
  *   per-value limit, or to one byte more than the leaves' BBT cb add up
@@ -14,42 +15,13 @@
  *   refuses the leaf named twice (PF_E_CORRUPT), so no reader reads one
  *   block cEnt times.
  */
-#include "tutil.h"
+#include "tu_xfile.h"
 
-#include "../../formats/write/pf_write.h"
-
-#define NID 0x200024u
-#define NBLK 20
-#define BLKCB 4000
+#define NID TU_XNID
 
 static char tmpdir[64];
 
 static const enum pf_variant variants[] = { PF_UNICODE, PF_ANSI };
-
-/* Write the file; *total is the node's data size. */
-static void write_file(enum pf_variant v, const char *path, size_t *total)
-{
-	struct pf_write_opts o = { .variant = v, .crypt = PF_CRYPT_NONE };
-	struct pf_writer *w = NULL;
-	uint8_t *blocks[NBLK], *all = malloc((size_t)NBLK * BLKCB);
-	size_t cbs[NBLK];
-	uint64_t bid = 0;
-
-	ck_assert_ptr_nonnull(all);
-	for (size_t i = 0; i < (size_t)NBLK * BLKCB; i++)
-		all[i] = (uint8_t)(i * 7 + i / 251);
-	for (uint32_t i = 0; i < NBLK; i++) {
-		blocks[i] = all + (size_t)i * BLKCB;
-		cbs[i] = BLKCB;
-	}
-	ck_assert_msg(pf_writer_open(&w, path, &o) == 0, "%s",
-		      pf_error_msg());
-	ck_assert_int_eq(pf_writer_put_blocks(w, blocks, cbs, NBLK, &bid), 0);
-	ck_assert_int_eq(pf_writer_add_node(w, NID, bid, 0, 0), 0);
-	ck_assert_msg(pf_writer_commit(w) == 0, "%s", pf_error_msg());
-	*total = (size_t)NBLK * BLKCB;
-	free(all);
-}
 
 /* The node's XBLOCK: its BBT entry and the layout. */
 static void find_xblock(const char *path, struct pf_bbt_entry *e,
@@ -126,7 +98,8 @@ START_TEST(test_lcb_total_bound)
 	const uint32_t claims[] = { 0x3FFFFF00u, 0 };
 
 	snprintf(path, sizeof(path), "%s/lcb-%d.pst", tmpdir, _i);
-	write_file(variants[_i], path, &total);
+	tu_xfile_write(variants[_i], path);
+	total = (size_t)TU_XNBLK * TU_XBLKCB;
 	ck_assert_int_eq(read_node(path, &n), 0);
 	ck_assert_uint_eq(n, total);
 	for (size_t k = 0; k < sizeof(claims) / sizeof(claims[0]); k++) {
@@ -146,13 +119,12 @@ END_TEST
 START_TEST(test_leaf_named_twice)
 {
 	char path[128];
-	size_t total;
 	struct pf_ndb *ndb;
 	struct pf_nbt_entry ne;
 	struct pf_datatree t;
 
 	snprintf(path, sizeof(path), "%s/dup-%d.pst", tmpdir, _i);
-	write_file(variants[_i], path, &total);
+	tu_xfile_write(variants[_i], path);
 	edit_xblock(path, dup_leaves);
 	ck_assert_int_eq(pf_ndb_open(&ndb, path), 0);
 	ck_assert_int_eq(pf_nbt_lookup(ndb, NID, &ne), 0);

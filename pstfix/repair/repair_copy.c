@@ -1,19 +1,22 @@
 /*
- * ndb_copy.c - the copy of IN that the rebuild's writer starts from, made
- * by a second thread while the trailer scan reads IN (two cores: the
- * kernel copies while the scan checks CRCs), then taken over by the
- * writer (pf_writer_open_adopt(): the bytes pf_writer_open_over() would
- * have copied after the scan).
+ * repair_copy.c - a copy of IN made by a second thread while this one
+ * reads IN (two cores: the kernel copies while the scan checks CRCs),
+ * then taken over by a stage's writer (pf_writer_open_adopt(): the bytes
+ * pf_writer_open_over() would have copied after the reading).  The run
+ * starts one as soon as its first scan finds something to repair
+ * (repair_run.c); the NDB stage starts its own when given none, to
+ * overlap its trailer scan (ndb_stage.c).
  *
  * Contract
- * - rp_copy_start() creates a private sibling of OUT (pf_repair_tmp_name,
- *   tag "copy", O_EXCL, mode 0600 as the writer's own temporary) and
- *   starts copying IN's first CB bytes into it; when no thread can be
- *   started the copy is made in rp_copy_finish() instead.
- * - rp_copy_finish() waits for the copy: 0, or its PF_E_* with its
- *   message (carried over from the copying thread: pf_err is per thread).
- * - rp_copy_drop() waits too and removes the file unless the writer took
- *   it (c->taken): every path ends there.
+ * - pf_repair_bgcopy_start() creates a private sibling of NEAR
+ *   (pf_repair_tmp_name, tag "copy", O_EXCL, mode 0600 as the writer's
+ *   own temporary) and starts copying IN's first CB bytes into it; when
+ *   no thread can be started the copy is made in _finish() instead.
+ * - pf_repair_bgcopy_finish() waits for the copy: 0, or its PF_E_* with
+ *   its message (carried over from the copying thread: pf_err is per
+ *   thread).
+ * - pf_repair_bgcopy_drop() waits too and removes the file unless a
+ *   writer took it (c->taken): every path ends there.
  */
 #include <errno.h>
 #include <fcntl.h>
@@ -23,11 +26,10 @@
 #include <unistd.h>
 
 #include "../../formats/util/pf_err.h"
-#include "ndb_int.h"
 #include "repair_run.h"
 
 /* copy_file_range(2) as far as it goes, then plain reads and writes. */
-static int copy_bytes(struct rp_copy *c)
+static int copy_bytes(struct pf_repair_bgcopy *c)
 {
 	loff_t in = 0, out = 0;
 
@@ -49,7 +51,7 @@ static int copy_bytes(struct rp_copy *c)
 
 static void *copy_main(void *arg)
 {
-	struct rp_copy *c = arg;
+	struct pf_repair_bgcopy *c = arg;
 
 	c->rc = copy_bytes(c);
 	if (c->rc != 0)
@@ -57,14 +59,14 @@ static void *copy_main(void *arg)
 	return NULL;
 }
 
-int rp_copy_start(struct rp_copy *c, const char *in, const char *out,
-		  uint64_t cb)
+int pf_repair_bgcopy_start(struct pf_repair_bgcopy *c, const char *in,
+			   const char *near, uint64_t cb)
 {
 	memset(c, 0, sizeof(*c));
 	c->src = c->dst = -1;
 	c->in = in;
 	c->cb = cb;
-	c->path = pf_repair_tmp_name(out, "copy");
+	c->path = pf_repair_tmp_name(near, "copy");
 	if (!c->path)
 		return pf_error_set(PF_E_NOMEM, "out of memory");
 	c->src = open(in, O_RDONLY | O_CLOEXEC);
@@ -80,7 +82,7 @@ int rp_copy_start(struct rp_copy *c, const char *in, const char *out,
 	return 0;
 }
 
-int rp_copy_finish(struct rp_copy *c)
+int pf_repair_bgcopy_finish(struct pf_repair_bgcopy *c)
 {
 	if (c->started) {
 		pthread_join(c->th, NULL);
@@ -94,7 +96,7 @@ int rp_copy_finish(struct rp_copy *c)
 	return 0;
 }
 
-void rp_copy_drop(struct rp_copy *c)
+void pf_repair_bgcopy_drop(struct pf_repair_bgcopy *c)
 {
 	if (c->started) {
 		pthread_join(c->th, NULL);
