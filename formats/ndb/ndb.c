@@ -169,17 +169,50 @@ fail:
 	return rc;
 }
 
-bool pf_ndb_map(struct pf_ndb *ndb)
+void pf_ndb_map(struct pf_ndb *ndb)
 {
+	ndb->mapped = true;
+}
+
+static void unmap(struct pf_ndb *ndb)
+{
+	if (ndb->map)
+		munmap(ndb->map, ndb->map_len);
+	ndb->map = NULL;
+	ndb->map_len = 0;
+}
+
+/* The window as a mapping of PF_MAP_CB bytes from the page holding IB:
+ * the page cache's pages, not a copy.  A bounded mapping, slid along,
+ * keeps the resident set small (a whole-file mapping counts every page
+ * it touched).  False when the kernel will not map it: read instead. */
+static bool map_window(struct pf_ndb *ndb, uint64_t ib, size_t n,
+		       const uint8_t **out)
+{
+	long pg = sysconf(_SC_PAGESIZE);
+	uint64_t page = pg > 0 ? (uint64_t)pg : 4096;
+	uint64_t base = ib / page * page;
+	size_t len = ndb->size - base < PF_MAP_CB ?
+		     (size_t)(ndb->size - base) : PF_MAP_CB;
 	void *p;
 
-	if (ndb->map || ndb->size == 0 || ndb->size > SIZE_MAX)
-		return ndb->map != NULL;
-	p = mmap(NULL, (size_t)ndb->size, PROT_READ, MAP_SHARED, ndb->fd, 0);
-	if (p == MAP_FAILED)
+	if (ndb->map && ib >= ndb->map_ib &&
+	    ib - ndb->map_ib + n <= ndb->map_len) {
+		*out = ndb->map + (ib - ndb->map_ib);
+		return true;
+	}
+	unmap(ndb);
+	if (ib - base + n > len)
 		return false;
-	(void)madvise(p, (size_t)ndb->size, MADV_SEQUENTIAL);
+	p = mmap(NULL, len, PROT_READ, MAP_SHARED, ndb->fd, (off_t)base);
+	if (p == MAP_FAILED) {
+		ndb->mapped = false;   /* for good: the reads do as well */
+		return false;
+	}
 	ndb->map = p;
+	ndb->map_ib = base;
+	ndb->map_len = len;
+	*out = ndb->map + (ib - base);
 	return true;
 }
 
@@ -202,8 +235,7 @@ void pf_ndb_close(struct pf_ndb *ndb)
 	free(ndb->cache);
 	free(ndb->cache_data);
 	free(ndb->win);
-	if (ndb->map)
-		munmap((void *)ndb->map, ndb->size);
+	unmap(ndb);
 	free(ndb->path);
 	free(ndb);
 }
@@ -293,10 +325,8 @@ int pf_ndb_window(struct pf_ndb *ndb, uint64_t ib, size_t n,
 	if (n > PF_WINDOW_CB)
 		return pf_error_set(PF_E_LIMIT, "window read of %zu bytes",
 				    n);
-	if (ndb->map) {
-		*out = ndb->map + ib;
+	if (ndb->mapped && map_window(ndb, ib, n, out))
 		return 0;
-	}
 	if (ndb->win && ib >= ndb->win_ib &&
 	    ib - ndb->win_ib + n <= ndb->win_len) {
 		*out = ndb->win + (ib - ndb->win_ib);

@@ -8,6 +8,7 @@
 
 #define PF_PAGE_CACHE_SLOTS 256
 #define PF_WINDOW_CB (1u << 20)   /* pf_block_verify()'s read size */
+#define PF_MAP_CB (64u << 20)     /* ... its mapping's (pf_ndb_map) */
 
 struct pf_cache_slot {
 	uint64_t ib;
@@ -28,7 +29,10 @@ struct pf_ndb {
 	size_t win_len;
 	pf_bbt_index_fn bbt_index;  /* pf_ndb_set_bbt_index() */
 	void *bbt_index_ctx;
-	const uint8_t *map;         /* pf_ndb_map(): the whole file */
+	bool mapped;                /* pf_ndb_map(): the window is ... */
+	uint8_t *map;               /* ... file bytes [map_ib, +map_len) */
+	uint64_t map_ib;
+	size_t map_len;
 	struct pf_crc_memo *memo;   /* pf_ndb_crc_memo() */
 	enum pf_memo_mode memo_mode;
 };

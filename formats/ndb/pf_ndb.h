@@ -287,14 +287,13 @@ void pf_ndb_set_bbt_index(struct pf_ndb *ndb, pf_bbt_index_fn fn, void *ctx);
 void pf_ndb_crc_memo(struct pf_ndb *ndb, struct pf_crc_memo *m,
 		     enum pf_memo_mode mode);
 
-/* Serve the in-order window reads (pf_block_verify) from one read-only
- * mapping of the whole file: the page cache's pages themselves, not a
- * copy (a rescan of a file just written reads 3 GB in a third of the
- * time).  False when it cannot map (the reads stay as they were).  The
- * caller vouches that nothing truncates the file while it is open: a
- * mapped page past the end is SIGBUS, which is why a user's file is
- * read, not mapped. */
-bool pf_ndb_map(struct pf_ndb *ndb);
+/* Serve the in-order window reads (pf_block_verify) from a read-only
+ * mapping of the file, 64 MiB at a time: the page cache's pages
+ * themselves, not a copy (a rescan of a file just written spends a third
+ * less).  A mapping that fails falls back to reads.  The caller vouches
+ * that nothing truncates the file while it is open: a mapped page past
+ * the end is SIGBUS, which is why a user's file is read, not mapped. */
+void pf_ndb_map(struct pf_ndb *ndb);
 
 /* Visit every leaf entry of one tree in key order (no validation beyond
  * what is needed to walk safely: use pstfix/check for that). */

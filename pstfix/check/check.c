@@ -130,7 +130,7 @@ int pf_check_file(const char *path, const struct pf_check_opts *opts,
 		return rc;
 	sum->opened = true;
 	if (ck.opts->map_file)
-		(void)pf_ndb_map(ck.ndb);   /* else read as usual */
+		pf_ndb_map(ck.ndb);
 	ck.l = pf_ndb_layout(ck.ndb);
 	ck.h = pf_ndb_header(ck.ndb);
 	sum->file_size = pf_ndb_file_size(ck.ndb);

@@ -1,7 +1,7 @@
 /*
  * test_crc_memo.c - block CRCs proved once (formats/ndb/crcmemo.c and its
- * use by block.c, scavenge.c and the checker) and the mapped window
- * (pf_ndb_map).
+ * use by block.c, scavenge.c and the checker, which also maps the file
+ * when asked: pf_ndb_map).
  *
  * Covers, in Unicode and ANSI files written by formats/write
  * (tu_xfile.h: one node whose data is an XBLOCK over 20 blocks of 4000
@@ -21,9 +21,8 @@
  *   plain, filling, trusting the memo it filled, and mapped: a block the
  *   first scan could not prove is checked again by every rescan; the
  *   memo gets one note per block proved (the block pass's), though a
- *   later pass reads the node's blocks again;
- * - the mapped window returns the file's bytes anywhere, and past the end
- *   PF_E_CORRUPT as the read window does.
+ *   later pass reads the node's blocks again.
+ * The mapped window itself: test_ndb_window.c.
  */
 #include "tu_xfile.h"
 
@@ -235,35 +234,6 @@ START_TEST(test_checker_same_findings)
 }
 END_TEST
 
-/* ---- the mapped window ---- */
-
-START_TEST(test_mapped_window)
-{
-	struct pf_ndb *ndb;
-	const uint8_t *p;
-	uint8_t want[512];
-	char path[128];
-	uint64_t size;
-
-	snprintf(path, sizeof(path), "%s/map-%d.pst", tmpdir, _i);
-	tu_xfile_write(variants[_i], path);
-	size = tu_file_size(path);
-	ck_assert_int_eq(pf_ndb_open(&ndb, path), 0);
-	ck_assert(pf_ndb_map(ndb));
-	ck_assert(pf_ndb_map(ndb));   /* once is enough */
-	for (uint64_t ib = 0; ib + sizeof(want) <= size; ib += 4093) {
-		ck_assert_int_eq(tu_read_at(path, ib, want, sizeof(want)), 0);
-		ck_assert_int_eq(pf_ndb_window(ndb, ib, sizeof(want), &p), 0);
-		ck_assert_mem_eq(p, want, sizeof(want));
-	}
-	ck_assert_int_eq(pf_ndb_window(ndb, size - 64, 64, &p), 0);
-	ck_assert_int_eq(pf_ndb_window(ndb, size - 63, 64, &p),
-			 PF_E_CORRUPT);
-	ck_assert_ptr_null(p);
-	pf_ndb_close(ndb);
-}
-END_TEST
-
 static Suite *suite(void)
 {
 	Suite *s = suite_create("crc_memo");
@@ -273,7 +243,6 @@ static Suite *suite(void)
 	tcase_add_test(tc, test_memo_set);
 	tcase_add_loop_test(tc, test_fill_and_trust, 0, 2);
 	tcase_add_loop_test(tc, test_checker_same_findings, 0, 2);
-	tcase_add_loop_test(tc, test_mapped_window, 0, 2);
 	suite_add_tcase(s, tc);
 	return s;
 }

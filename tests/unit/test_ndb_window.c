@@ -9,6 +9,10 @@
  *   a range past EOF is PF_E_CORRUPT and one larger than the window
  *   PF_E_LIMIT, neither touching the window; a file shorter than a
  *   window.
+ * - the mapped window (pf_ndb_map) over a file of 64 MiB + 3 MiB: the
+ *   same bytes at the start, inside, across the first mapping's end
+ *   (mapped again from there), backwards, in the short last mapping, at
+ *   the last byte; past EOF PF_E_CORRUPT.
  * - block table: pushes in order need no sort; out of order the sort is
  *   stable (duplicates keep their walk order), lookups ignore BID bit 0
  *   and miss absent keys, and find what bsearch() finds (the same one of
@@ -109,6 +113,52 @@ START_TEST(test_window)
 	expect_bytes(ndb, 2048, 100);
 	ck_assert_uint_eq(ndb->win_len, 20000 - 2048);
 	expect_bytes(ndb, 19900, 100);
+	pf_ndb_close(ndb);
+	unlink(path);
+}
+END_TEST
+
+static void expect_mapped(struct pf_ndb *ndb, uint64_t ib, size_t n)
+{
+	const uint8_t *p;
+
+	ck_assert_int_eq(pf_ndb_window(ndb, ib, n, &p), 0);
+	ck_assert_ptr_nonnull(p);
+	for (size_t i = 0; i < n; i++)
+		if (ib + i >= 1024)
+			ck_assert_uint_eq(p[i], byte_at(ib + i));
+	ck_assert_ptr_nonnull(ndb->map);
+	ck_assert_uint_ge(ib, ndb->map_ib);
+	ck_assert_uint_le(ib + n, ndb->map_ib + ndb->map_len);
+	ck_assert_uint_le(ndb->map_len, PF_MAP_CB);
+}
+
+START_TEST(test_mapped)
+{
+	size_t size = PF_MAP_CB + 3 * PF_WINDOW_CB + 4321;
+	uint64_t pg = (uint64_t)sysconf(_SC_PAGESIZE);
+	struct pf_ndb *ndb;
+	const uint8_t *p;
+	char path[128];
+
+	make_file(path, sizeof(path), size);
+	ck_assert_int_eq(pf_ndb_open(&ndb, path), 0);
+	pf_ndb_map(ndb);
+	expect_mapped(ndb, 1024, 8192);
+	ck_assert_uint_eq(ndb->map_ib, 0);
+	expect_mapped(ndb, 5u << 20, 8192);           /* same mapping */
+	ck_assert_uint_eq(ndb->map_ib, 0);
+	expect_mapped(ndb, PF_MAP_CB - 100, 8192);    /* across its end */
+	ck_assert_uint_eq(ndb->map_ib, (PF_MAP_CB - 100) / pg * pg);
+	expect_mapped(ndb, 3 * pg + 100, 512);        /* backwards */
+	ck_assert_uint_eq(ndb->map_ib, 3 * pg);
+	expect_mapped(ndb, size - 64, 64);            /* the last bytes */
+	ck_assert_uint_lt(ndb->map_len, PF_MAP_CB);
+	ck_assert_int_eq(pf_ndb_window(ndb, size - 63, 64, &p),
+			 PF_E_CORRUPT);
+	ck_assert_ptr_null(p);
+	expect_mapped(ndb, 1024, PF_WINDOW_CB);
+	ck_assert(ndb->win == NULL);                  /* nothing was read */
 	pf_ndb_close(ndb);
 	unlink(path);
 }
@@ -299,6 +349,7 @@ static Suite *window_suite(void)
 	TCase *tc = tcase_create("window");
 
 	tcase_add_test(tc, test_window);
+	tcase_add_test(tc, test_mapped);
 	tcase_add_test(tc, test_table_in_order);
 	tcase_add_test(tc, test_table_sorted);
 	tcase_add_test(tc, test_table_order_random);
