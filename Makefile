@@ -154,7 +154,9 @@ demo: setup
 
 # ---- fuzzing (clang + libFuzzer) ----
 FBUILD := build-fuzz
-FUZZ_FLAGS := -fsanitize=fuzzer-no-link,address,undefined -g -O1
+# undefined behaviour stops the run and leaves an artifact, as a crash does
+FUZZ_FLAGS := -fsanitize=fuzzer-no-link,address,undefined \
+              -fno-sanitize-recover=all -g -O1
 $(FBUILD)/%.o: %.c
 	@mkdir -p $(dir $@)
 	clang $(CPPFLAGS) $(FUZZ_FLAGS) -Wall -Wextra -Werror -MMD -MP -c $< -o $@

@@ -142,7 +142,8 @@ int pf_subnodes_load(struct pf_ndb *ndb, uint64_t bid_sub,
 		pf_subnodes_free(out);
 		return rc;
 	}
-	qsort(out->v, out->count, sizeof(*out->v), cmp_nid_bid);
+	if (out->count > 1)   /* qsort(NULL, 0) is undefined */
+		qsort(out->v, out->count, sizeof(*out->v), cmp_nid_bid);
 	drop_duplicates(out);
 	return 0;
 }

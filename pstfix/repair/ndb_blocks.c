@@ -468,11 +468,13 @@ int rp_keep_blocks(struct rp *r)
 
 		if (b->dropped)
 			continue;
+		/* no internal block, no r->kids: NULL + 0 is undefined */
 		rc = (b->reseal ? pf_writer_keep_block_resealed :
 				  pf_writer_keep_block)(r->w, b->bid, b->ib,
 							b->cb, b->cb_inflated,
-							r->kids + b->kid_first,
-							b->kid_count);
+							b->kid_count ?
+							r->kids + b->kid_first :
+							NULL, b->kid_count);
 		if (rc == PF_E_CORRUPT) {
 			b->dropped = 1;
 			rp_note_item(r, "%s: dropped", pf_error_msg());

@@ -85,10 +85,11 @@ static int gather(struct rp *r, struct cand **cv, size_t *nc,
 	*nc = *ns = 0;
 	for (size_t i = 0; i < s->npages; i++) {
 		const struct pf_scav_page *p = &s->pages[i];
-		const struct pf_nbt_entry *e = s->nbt + p->first;
+		const struct pf_nbt_entry *e;
 
 		if (!stale_leaf(r, p))
 			continue;
+		e = s->nbt + p->first;   /* a leaf with entries: s->nbt set */
 		(*sv)[(*ns)++] = (struct span){ (uint32_t)e[0].nid,
 			(uint32_t)e[p->cent - 1].nid, p->bid };
 		for (uint32_t k = 0; k < p->cent; k++)
