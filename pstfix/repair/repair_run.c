@@ -100,7 +100,6 @@ static void precopy_drop(struct run *r)
 static void on_finding(void *arg, const struct pf_finding *f)
 {
 	struct scan *s = arg;
-
 	enum pf_repair_level lv = pf_repair_level_of(f);
 
 	s->asking[lv]++;
