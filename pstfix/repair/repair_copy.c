@@ -56,6 +56,9 @@ static void *copy_main(void *arg)
 	c->rc = copy_bytes(c);
 	if (c->rc != 0)
 		snprintf(c->why, sizeof(c->why), "%s", pf_error_msg());
+	else    /* start writing it out here, beside the reading thread:
+		 * the stage's fsync then waits for what is left */
+		(void)sync_file_range(c->dst, 0, 0, SYNC_FILE_RANGE_WRITE);
 	return NULL;
 }
 
