@@ -189,18 +189,22 @@ static void unmap(struct pf_ndb *ndb)
 static bool map_window(struct pf_ndb *ndb, uint64_t ib, size_t n,
 		       const uint8_t **out)
 {
-	long pg = sysconf(_SC_PAGESIZE);
-	uint64_t page = pg > 0 ? (uint64_t)pg : 4096;
-	uint64_t base = ib / page * page;
-	size_t len = ndb->size - base < PF_MAP_CB ?
-		     (size_t)(ndb->size - base) : PF_MAP_CB;
+	long pg;
+	uint64_t page, base;
+	size_t len;
 	void *p;
 
+	/* once per block: the mapping in place, before anything else */
 	if (ndb->map && ib >= ndb->map_ib &&
 	    ib - ndb->map_ib + n <= ndb->map_len) {
 		*out = ndb->map + (ib - ndb->map_ib);
 		return true;
 	}
+	pg = sysconf(_SC_PAGESIZE);
+	page = pg > 0 ? (uint64_t)pg : 4096;
+	base = ib / page * page;
+	len = ndb->size - base < PF_MAP_CB ? (size_t)(ndb->size - base) :
+					     PF_MAP_CB;
 	unmap(ndb);
 	if (ib - base + n > len)
 		return false;

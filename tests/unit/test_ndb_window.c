@@ -61,7 +61,8 @@ static void make_file(char *path, size_t cap, size_t n)
 	free(buf);
 }
 
-static void expect_bytes(struct pf_ndb *ndb, uint64_t ib, size_t n)
+/* The window's N bytes at IB are the file's. */
+static void expect_file_bytes(struct pf_ndb *ndb, uint64_t ib, size_t n)
 {
 	const uint8_t *p;
 
@@ -70,6 +71,11 @@ static void expect_bytes(struct pf_ndb *ndb, uint64_t ib, size_t n)
 	for (size_t i = 0; i < n; i++)
 		if (ib + i >= 1024)
 			ck_assert_uint_eq(p[i], byte_at(ib + i));
+}
+
+static void expect_bytes(struct pf_ndb *ndb, uint64_t ib, size_t n)
+{
+	expect_file_bytes(ndb, ib, n);
 	ck_assert_uint_ge(ib, ndb->win_ib);
 	ck_assert_uint_le(ib + n, ndb->win_ib + ndb->win_len);
 }
@@ -120,13 +126,7 @@ END_TEST
 
 static void expect_mapped(struct pf_ndb *ndb, uint64_t ib, size_t n)
 {
-	const uint8_t *p;
-
-	ck_assert_int_eq(pf_ndb_window(ndb, ib, n, &p), 0);
-	ck_assert_ptr_nonnull(p);
-	for (size_t i = 0; i < n; i++)
-		if (ib + i >= 1024)
-			ck_assert_uint_eq(p[i], byte_at(ib + i));
+	expect_file_bytes(ndb, ib, n);
 	ck_assert_ptr_nonnull(ndb->map);
 	ck_assert_uint_ge(ib, ndb->map_ib);
 	ck_assert_uint_le(ib + n, ndb->map_ib + ndb->map_len);
