@@ -5,15 +5,27 @@
  *
  * Usage: mkseeds OUTDIR FILE...   writes OUTDIR/fuzz_page, fuzz_block,
  * fuzz_ltp and fuzz_nameid, each in that harness's input format (see the
- * harness's header comment).  Not a harness and not part of the library.
+ * harness's header comment), and OUTDIR/fuzz_mime: the files' mail as
+ * `pstfix export` writes it, EML and mbox (the parser's own input, so
+ * the fuzzer starts inside multipart bodies, encodings and charsets),
+ * and OUTDIR/fuzz_xproto: libpff's view of each file written as its child
+ * writes it (the harness splits the stream at its first byte's value).
+ * Not a harness and not part of the library.
  */
+#define _XOPEN_SOURCE 700
+#include <fcntl.h>
+#include <ftw.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
+#include <unistd.h>
 
 #include "../../formats/ltp/pf_ltp.h"
 #include "../../formats/util/pf_le.h"
+#include "../../pstfix/export/export.h"
+#include "../../pstfix/xcheck/libpff_view.h"
+#include "../../pstfix/xcheck/xproto.h"
 
 #define PER_TYPE 3          /* nodes kept per NID type */
 #define MAX_SEED 300000
@@ -212,6 +224,90 @@ static int visit(void *ctx, const struct pf_nbt_entry *e)
 	return 0;
 }
 
+/* ---- fuzz_mime: exported mail ---- */
+
+static const char *mime_out;     /* nftw has no context pointer */
+static unsigned mime_count;
+
+/* Keep each exported file that fits a seed, removing the export as we go
+ * (depth-first, so directories are empty when reached). */
+static int take_mail(const char *path, const struct stat *st, int type,
+		     struct FTW *ftw)
+{
+	(void)ftw;
+	if (type == FTW_F && st->st_size <= MAX_SEED) {
+		char to[4096];
+
+		snprintf(to, sizeof(to), "%s/fuzz_mime/mail-%u", mime_out,
+			 mime_count++);
+		if (rename(path, to) == 0)
+			return 0;
+	}
+	remove(path);
+	return 0;
+}
+
+static void mime_seeds(const char *out, const char *file)
+{
+	static const enum pf_export_format fmt[] = { PF_EXPORT_EML,
+						     PF_EXPORT_MBOX };
+	char dir[4096];
+
+	snprintf(dir, sizeof(dir), "%s/fuzz_mime", out);
+	mkdir(dir, 0777);
+	snprintf(dir, sizeof(dir), "%s/export.tmp", out);
+	mime_out = out;
+	for (size_t i = 0; i < sizeof(fmt) / sizeof(fmt[0]); i++) {
+		struct pf_export_opts o = { .out_dir = dir, .format = fmt[i] };
+		struct pf_export_summary sum;
+
+		pf_export_file(file, &o, &sum);
+		nftw(dir, take_mail, 16, FTW_DEPTH | FTW_PHYS);
+	}
+}
+
+/* ---- fuzz_xproto: a reader child's stream ---- */
+
+static void write_view(struct pf_xwriter *w, const struct pf_xview *v)
+{
+	pf_xproto_header(w);
+	for (size_t i = 0; i < v->count; i++) {
+		const struct pf_xfolder *f = &v->folders[i];
+
+		pf_xproto_folder(w, f->nid, f->flags, f->items, f->subfolders,
+				 f->path);
+	}
+	for (size_t i = 0; i < v->nnotes; i++)
+		pf_xproto_note(w, v->notes[i]);
+	pf_xproto_orphans(w, v->orphans);
+	pf_xproto_end(w, v->count, v->total_items);
+}
+
+static void xproto_seed(const char *out, const char *file, const char *tag)
+{
+	struct pf_xview view;
+	struct pf_xwriter w;
+	char path[4096], why[256];
+	int fd;
+
+	snprintf(path, sizeof(path), "%s/fuzz_xproto", out);
+	mkdir(path, 0777);
+	snprintf(path, sizeof(path), "%s/fuzz_xproto/%s", out, tag);
+	fd = open(path, O_WRONLY | O_CREAT | O_TRUNC, 0666);
+	if (fd < 0)
+		return;
+	pf_xwriter_init(&w, fd);
+	if (pf_xcheck_libpff(file, 30, &view, why, sizeof(why)) == 0) {
+		write_view(&w, &view);
+		pf_xview_free(&view);
+	} else {
+		pf_xproto_header(&w);
+		pf_xproto_error(&w, PF_E_CORRUPT, why);
+	}
+	pf_xwriter_flush(&w);
+	close(fd);
+}
+
 int main(int argc, char **argv)
 {
 	if (argc < 3) {
@@ -223,6 +319,8 @@ int main(int argc, char **argv)
 		struct ctx c = { .out = argv[1] };
 		const char *slash = strrchr(argv[i], '/');
 
+		mime_seeds(argv[1], argv[i]);
+		xproto_seed(argv[1], argv[i], slash ? slash + 1 : argv[i]);
 		if (pf_ndb_open(&c.ndb, argv[i]) != 0)
 			continue;
 		c.l = pf_ndb_layout(c.ndb);
