@@ -7,8 +7,10 @@
  * Inbox: skipped: unreadable message: ..."); a summary goes to stdout.
  * Salvage (orphans into "Recovered Items") is on with --salvage, off with
  * --no-salvage, and by default on exactly when a quiet `scan` of the file
- * finds an error.  Salvage also exports what a trailer-scan rebuild
- * finds (export_salvage.c); the rebuilt copy lives in a private scratch
+ * finds an error: the scan runs beside an export without salvage, which
+ * is run again with salvage when the scan finds one (export_auto.h);
+ * the lines of a round that is run again are not printed.  Salvage also
+ * exports what a trailer-scan rebuild finds (export_salvage.c); the rebuilt copy lives in a private scratch
  * directory (scratch.h) under $TMPDIR when that is set and usable, else
  * under DIR - the place the user already gave room of the order of the
  * file's size, where /tmp is often a small tmpfs - and is removed at the
@@ -29,6 +31,7 @@
 
 #include "../export/export.h"
 #include "cli.h"
+#include "export_auto.h"
 #include "progress.h"
 #include "scratch.h"
 
@@ -36,6 +39,10 @@ struct run {
 	struct progress *bar;
 	struct progress_slot slot;
 	bool verbose;
+	struct export_auto *scan;   /* the default's scan, while it runs */
+	FILE *held;                 /* lines held back meanwhile, or NULL */
+	char *held_buf;
+	size_t held_len;
 };
 
 static int usage(void)
@@ -101,17 +108,45 @@ static bool parse_when(const char *s, bool end, int64_t *out)
 	return true;
 }
 
+/* The held lines: to stderr (RELEASE) or dropped. */
+static void end_held(struct run *r, bool release)
+{
+	if (!r->held)
+		return;
+	fclose(r->held);
+	r->held = NULL;
+	if (release && r->held_len) {
+		progress_pause(r->bar);
+		fwrite(r->held_buf, 1, r->held_len, stderr);
+		progress_resume(r->bar);
+	}
+	free(r->held_buf);
+	r->held_buf = NULL;
+	r->held_len = 0;
+}
+
+/* Held back while the scan may still send the export round again with
+ * salvage (that round says it all again); stderr once the file is known
+ * to need none. */
+static FILE *log_stream(struct run *r)
+{
+	if (r->held && r->scan && export_auto_settled(r->scan))
+		end_held(r, true);
+	return r->held ? r->held : stderr;
+}
+
 static void on_log(void *ctx, uint32_t nid, const char *where,
 		   const char *why)
 {
 	struct run *r = ctx;
+	FILE *f = log_stream(r);
 
 	progress_pause(r->bar);
-	fprintf(stderr, "pstfix export: 0x%x in ", nid);
-	cli_put_safe(stderr, where);
-	fputs(": ", stderr);
-	cli_put_safe(stderr, why);
-	fputc('\n', stderr);
+	fprintf(f, "pstfix export: 0x%x in ", nid);
+	cli_put_safe(f, where);
+	fputs(": ", f);
+	cli_put_safe(f, why);
+	fputc('\n', f);
 	progress_resume(r->bar);
 }
 
@@ -137,7 +172,7 @@ static void on_progress(void *ctx, uint64_t done, uint64_t total)
 }
 
 /* Salvage by default when a quiet scan finds an error (the bar shows
- * the scan's passes meanwhile). */
+ * the scan's passes meanwhile): the way without a second thread. */
 static int auto_salvage(const char *path, struct run *r, bool *salvage)
 {
 	struct pf_check_opts co = { .max_per_code = 1,
@@ -285,6 +320,66 @@ static int export_run(const char *file, struct pf_export_opts *o,
 	return rc;
 }
 
+static bool stop_when_damaged(void *ctx)
+{
+	struct run *r = ctx;
+
+	return export_auto_damaged(r->scan);
+}
+
+/* The default with the scan beside the export (export_auto.h): RC the
+ * export's; *AGAIN when it must run again with salvage. */
+static int auto_round(const char *file, struct pf_export_opts *o,
+		      struct run *r, struct pf_export_summary *sum,
+		      bool *again)
+{
+	bool damaged;
+	int rc, scan_rc;
+
+	o->salvage = false;
+	o->stop = stop_when_damaged;
+	rc = export_run(file, o, sum);
+	o->stop = NULL;
+	scan_rc = export_auto_finish(r->scan, &damaged);
+	r->scan = NULL;
+	/* a header that does not decode: salvage rebuilds it */
+	*again = damaged || scan_rc == PF_E_NOTPST;
+	end_held(r, !*again && scan_rc == 0);
+	if (scan_rc != 0 && scan_rc != PF_E_NOTPST)
+		return scan_rc;   /* its message is set: export_auto.h */
+	return rc;
+}
+
+/* Export FILE as the options say; the default (SALVAGE < 0) decides by a
+ * scan, beside the export when a thread and a buffer can be had. */
+static int export_file(const char *file, struct pf_export_opts *o,
+		       struct run *r, struct pf_export_summary *sum,
+		       int salvage)
+{
+	bool again = false, sv = false;
+	int rc;
+
+	if (salvage >= 0) {
+		o->salvage = salvage == 1;
+		return export_run(file, o, sum);
+	}
+	r->held = open_memstream(&r->held_buf, &r->held_len);
+	if (r->held && export_auto_start(&r->scan, file) == 0) {
+		rc = auto_round(file, o, r, sum, &again);
+		if (!again)
+			return rc;
+		memset(sum, 0, sizeof(*sum));
+		o->salvage = true;
+		return export_run(file, o, sum);
+	}
+	end_held(r, false);
+	rc = auto_salvage(file, r, &sv);
+	if (rc != 0 && rc != PF_E_NOTPST)
+		return rc;
+	o->salvage = sv || rc == PF_E_NOTPST;
+	return export_run(file, o, sum);
+}
+
 int cmd_export(int argc, char **argv)
 {
 	struct pf_export_opts o = { .fsync = true };
@@ -292,7 +387,7 @@ int cmd_export(int argc, char **argv)
 	struct run r = { 0 };
 	const char *file = NULL;
 	int salvage = -1, rc;
-	bool quiet = false, sv = false;
+	bool quiet = false;
 
 	memset(&sum, 0, sizeof(sum));
 	rc = parse(argc, argv, &o, &salvage, &quiet, &r.verbose, &file);
@@ -301,23 +396,11 @@ int cmd_export(int argc, char **argv)
 	r.bar = progress_start(!quiet, 1);
 	r.slot.bar = r.bar;
 	r.slot.file = file;
-	rc = salvage < 0 ? auto_salvage(file, &r, &sv) : 0;
-	if (rc != 0) {
-		/* a header that does not decode: salvage rebuilds it */
-		if (rc != PF_E_NOTPST) {
-			progress_end(r.bar);
-			fprintf(stderr, "pstfix export: %s: %s\n", file,
-				cli_file_msg(file, pf_error_msg()));
-			return PF_EXIT_OPERATIONAL;
-		}
-		sv = true;
-	}
-	o.salvage = salvage < 0 ? sv : salvage == 1;
 	o.log = on_log;
 	o.note = on_note;
 	o.progress = on_progress;
 	o.ctx = &r;
-	rc = export_run(file, &o, &sum);
+	rc = export_file(file, &o, &r, &sum, salvage);
 	progress_end(r.bar);
 	if (rc == PF_E_USAGE)
 		return cli_usage("export", "%s", pf_error_msg());

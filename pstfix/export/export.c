@@ -140,6 +140,10 @@ static int export_refs(struct walk *w, const char *dir, const char *where,
 	for (size_t i = lo; rc == 0 && i < hi; i++) {
 		uint64_t skipped = w->ex.sum->skipped;
 
+		if (w->ex.o->stop && w->ex.o->stop(w->ex.o->ctx)) {
+			rc = PF_EXPORT_STOPPED;
+			break;
+		}
 		rc = pf_export_item(&w->ex, sink, w->refs[i].nid, where);
 		if (rc == 0 && w->ex.sum->skipped == skipped)
 			rc = remember(w, &w->refs[i]);

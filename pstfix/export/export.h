@@ -32,8 +32,9 @@
  *   as the rebuilt tree has it, and no orphans).  A file that does not
  *   open is exported from the rebuild alone; opts.folder is a usage
  *   error only when neither tree has it.
- * - Returns 0 when the walk ran (whatever was skipped: see the summary)
- *   or a negative PF_E_* when the file or the output cannot be used.
+ * - Returns 0 when the walk ran (whatever was skipped: see the summary),
+ *   PF_EXPORT_STOPPED when opts.stop ended it, or a negative PF_E_* when
+ *   the file or the output cannot be used.
  */
 #ifndef PF_EXPORT_H
 #define PF_EXPORT_H
@@ -69,8 +70,13 @@ struct pf_export_opts {
 	struct pf_mimew_opts mime;
 	pf_export_log_fn log;
 	pf_export_progress_fn progress;
+	/* Asked before each item; true ends the export with
+	 * PF_EXPORT_STOPPED (the files written so far stay). */
+	bool (*stop)(void *ctx);
 	void *ctx;
 };
+
+#define PF_EXPORT_STOPPED 1      /* pf_export_file: opts.stop said so */
 
 struct pf_export_summary {
 	uint64_t folders;        /* directories written */
