@@ -10,8 +10,8 @@
  * finds an error: the scan runs beside an export without salvage, which
  * is run again with salvage when the scan finds one (export_auto.h);
  * the lines of a round that is run again are not printed.  Salvage also
- * exports what a trailer-scan rebuild finds (export_salvage.c); the rebuilt copy lives in a private scratch
- * directory (scratch.h) under $TMPDIR when that is set and usable, else
+ * exports what a trailer-scan rebuild finds (export_salvage.c); the
+ * rebuilt copy lives in a private scratch directory (scratch.h) under $TMPDIR when that is set and usable, else
  * under DIR - the place the user already gave room of the order of the
  * file's size, where /tmp is often a small tmpfs - and is removed at the
  * end, on error, and on SIGINT/SIGTERM/SIGHUP.  The rebuild's own

@@ -44,8 +44,8 @@ same sound-mbox "$TMP/s.pst" --no-salvage --format mbox
 grep -q salvage "$TMP/sound.auto.out" && fail "sound: salvage said"
 
 # each damage as RECIPE[:ARG]:SEED
-for rs in zero-nbt-leaf:2 orphan-messages:1 block-crc:3 pc-field:hid-dangling:1 \
-	  ltp-field:recip-btype:1 header-crc:1; do
+for rs in zero-nbt-leaf:2 orphan-messages:1 block-crc:3 \
+	  pc-field:hid-dangling:1 ltp-field:recip-btype:1 header-crc:1; do
 	r=${rs%:*}
 	"$CORRUPT" "$r" --seed "${rs##*:}" "$TMP/s.pst" "$TMP/d.pst" \
 		>"$TMP/corrupt.log" 2>&1 || {
