@@ -7,19 +7,18 @@
  * Inbox: skipped: unreadable message: ..."); a summary goes to stdout.
  * Salvage (orphans into "Recovered Items") is on with --salvage, off with
  * --no-salvage, and by default on exactly when a quiet `scan` of the file
- * finds an error: the scan runs beside an export without salvage, which
- * is run again with salvage when the scan finds one (export_auto.h);
- * the lines of a round that is run again are not printed.  Salvage also
- * exports what a trailer-scan rebuild finds (export_salvage.c); the
- * rebuilt copy lives in a private scratch directory (scratch.h) under $TMPDIR when that is set and usable, else
- * under DIR - the place the user already gave room of the order of the
- * file's size, where /tmp is often a small tmpfs - and is removed at the
- * end, on error, and on SIGINT/SIGTERM/SIGHUP.  The rebuild's own
- * lines go to stderr with -v only.  Exit 0 when every item was exported
- * whole, 4 when some were skipped or lost a part (each named with its
- * reason), or the file did not open, or its rebuild failed, 8 on an
- * operational error (DIR unusable, or neither the file nor its rebuild
- * readable), 16 on usage errors.
+ * finds an error: the scan runs beside an export without salvage, which is run
+ * again with salvage when the scan finds one (export_auto.h); the lines of a
+ * round that is run again are not printed. Salvage also exports what a
+ * trailer-scan rebuild finds (export_salvage.c); the rebuilt copy lives in a
+ * private scratch directory (scratch.h) under $TMPDIR when that is set and
+ * usable, else under DIR - the place the user already gave room of the order
+ * of the file's size, where /tmp is often a small tmpfs - and is removed at
+ * the end, on error, and on SIGINT/SIGTERM/SIGHUP. The rebuild's own lines go
+ * to stderr with -v only. Exit 0 when every item was exported whole, 4 when
+ * some were skipped or lost a part (each named with its reason), or the file
+ * did not open, or its rebuild failed, 8 on an operational error (DIR
+ * unusable, or neither the file nor its rebuild readable), 16 on usage errors.
  */
 #include <errno.h>
 #include <getopt.h>

@@ -15,11 +15,12 @@
  * The scan reports no progress (the export's bar is the one shown) and
  * shares nothing with the export but the flags here.
  *
- * Contract: export_auto_start() starts the scan thread (PF_E_NOMEM, or
- * PF_E_IO when no thread can be made: the caller then scans first, as
- * before); PATH must stay the same file meanwhile.  export_auto_finish()
- * always joins and frees it, and gives the scan's return code and whether it found an error.  export_auto_damaged()
- * and export_auto_settled() may be called from any thread.
+ * Contract: export_auto_start() starts the scan thread (PF_E_NOMEM, or PF_E_IO
+ * when no thread can be made: the caller then scans first, as before); PATH
+ * must stay the same file meanwhile. export_auto_finish() always joins and
+ * frees it, and gives the scan's return code and whether it found an error.
+ * export_auto_damaged() and export_auto_settled() may be called from any
+ * thread.
  */
 #ifndef PF_CLI_EXPORT_AUTO_H
 #define PF_CLI_EXPORT_AUTO_H
