@@ -19,7 +19,6 @@ struct export_auto {
 	atomic_bool over;         /* the scan returned */
 	int rc;                   /* pf_check_file's, once over */
 	char why[512];            /* its message (pf_err is per thread) */
-	struct pf_check_summary sum;
 };
 
 static void on_finding(void *ctx, const struct pf_finding *f)
@@ -34,11 +33,12 @@ static void *scan(void *arg)
 {
 	struct export_auto *a = arg;
 	struct pf_check_opts co = { .max_per_code = 1 };
+	struct pf_check_summary sum;
 
-	a->rc = pf_check_file(a->path, &co, on_finding, a, &a->sum);
+	a->rc = pf_check_file(a->path, &co, on_finding, a, &sum);
 	if (a->rc != 0)
 		snprintf(a->why, sizeof(a->why), "%s", pf_error_msg());
-	if (a->rc == 0 && a->sum.findings[PF_SEV_ERROR] > 0)
+	if (a->rc == 0 && sum.findings[PF_SEV_ERROR] > 0)
 		atomic_store(&a->damaged, true);
 	atomic_store(&a->over, true);
 	return NULL;
