@@ -114,6 +114,7 @@ static void senders(struct pf_mimew_msg *msg, const struct pf_pc *pc)
 	address(pc, PF_TAG_SENDER_NAME, PF_TAG_SENDER_SMTP_ADDRESS,
 		PF_TAG_SENDER_EMAIL, TAG_SENDER_ADDRTYPE, &msg->sender);
 	if (!msg->from.name && !msg->from.addr) {
+		addr_free(&msg->from);	/* a lone address type says nothing */
 		msg->from = msg->sender;
 		memset(&msg->sender, 0, sizeof(msg->sender));
 	}

@@ -21,7 +21,10 @@
  *   meeting request's text/calendar alternative (iTIP REQUEST);
  * - a rendered message: 7-bit, CRLF only, lines <= 998, deterministic,
  *   no Bcc header unless asked, and read back by the import parser
- *   (pf_mail_parse, separate code) with every part and zero defects.
+ *   (pf_mail_parse, separate code) with every part and zero defects;
+ * - reading a writer-made message whose sender is an address type and
+ *   nothing else (an empty address): no From, no Sender, nothing leaked
+ *   (the ASan run checks the last; fuzz_mimew found it).
  * Expected strings are written out by hand from the RFCs, never produced
  * by the code under test.
  */
@@ -29,10 +32,13 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 
 #include "../../formats/mime/pf_mail.h"
 #include "../../formats/mime/mimew_int.h"
 #include "../../formats/mime/pf_mimew.h"
+#include "../../formats/msg/pf_msg.h"
+#include "../../formats/write/pf_msgw.h"
 
 static void assert_smtp_safe(const struct pf_mimew_buf *b)
 {
@@ -598,6 +604,46 @@ START_TEST(test_flat_entries)
 }
 END_TEST
 
+/* An empty sender address is written as empty names and addresses beside
+ * the address types ("SMTP"); the reader takes an empty string for none,
+ * so From is a type alone and falls back to the sender, whose type
+ * replaces From's own. */
+START_TEST(test_read_addrtype_only)
+{
+	char path[] = "/tmp/pstfix-test-mimew-XXXXXX";
+	struct pf_write_opts wo = { .variant = PF_UNICODE };
+	struct pf_storew_opts so = { .now = pf_filetime_from_unix(
+					     1700000000), .seed = 3 };
+	struct pf_msgw_message wm = { .subject = "s", .sender_addr = "",
+				      .body_text = "b\n" };
+	struct pf_storew *s;
+	struct pf_ndb *ndb;
+	struct pf_message m;
+	struct pf_mimew_msg *msg;
+	uint32_t nid = 0;
+	int fd = mkstemp(path);
+
+	ck_assert_int_ge(fd, 0);
+	close(fd);
+	ck_assert_int_eq(pf_storew_open(&s, path, &wo, &so), 0);
+	ck_assert_int_eq(pf_storew_add_message(s, pf_storew_std_folder(s,
+			 PF_FOLDER_INBOX), &wm, &nid), 0);
+	ck_assert_int_eq(pf_storew_commit(s), 0);
+	ck_assert_int_eq(pf_ndb_open(&ndb, path), 0);
+	ck_assert_int_eq(pf_message_open(&m, ndb, nid), 0);
+	ck_assert_int_eq(pf_mimew_read(&msg, &m, NULL), 0);
+	ck_assert_ptr_null(msg->from.name);
+	ck_assert_ptr_null(msg->from.addr);
+	ck_assert_str_eq(msg->from.addrtype, "SMTP");
+	ck_assert(!msg->has_sender);
+	ck_assert_str_eq(msg->subject, "s");
+	pf_mimew_msg_free(msg);
+	pf_message_close(&m);
+	pf_ndb_close(ndb);
+	unlink(path);
+}
+END_TEST
+
 static Suite *mimew_suite(void)
 {
 	Suite *s = suite_create("mimew");
@@ -619,6 +665,7 @@ static Suite *mimew_suite(void)
 	tcase_add_test(tc, test_ical);
 	tcase_add_test(tc, test_meeting);
 	tcase_add_test(tc, test_flat_entries);
+	tcase_add_test(tc, test_read_addrtype_only);
 	suite_add_tcase(s, tc);
 	return s;
 }
