@@ -4,8 +4,9 @@
  * already parses lets the fuzzer start past the format's outer checks).
  *
  * Usage: mkseeds OUTDIR FILE...   writes OUTDIR/fuzz_page, fuzz_block,
- * fuzz_ltp and fuzz_nameid, each in that harness's input format (see the
- * harness's header comment), and OUTDIR/fuzz_mime: the files' mail as
+ * fuzz_ltp, fuzz_mimew (a message's heap, as fuzz_ltp's) and fuzz_nameid,
+ * each in that harness's input format (see the harness's header comment),
+ * and OUTDIR/fuzz_mime: the files' mail as
  * `pstfix export` writes it, EML and mbox (the parser's own input, so
  * the fuzzer starts inside multipart bodies, encodings and charsets),
  * and OUTDIR/fuzz_xproto: libpff's view of each file written as its child
@@ -140,7 +141,8 @@ static uint8_t block_b0(const struct ctx *c)
 }
 
 /* fuzz_block: the node's data (an XBLOCK with its leaves renumbered) and
- * its subnode block; fuzz_ltp: the heap's decoded blocks. */
+ * its subnode block; fuzz_ltp: the heap's decoded blocks, and for a
+ * message, fuzz_mimew the same. */
 static void node_seeds(struct ctx *c, const struct pf_nbt_entry *e)
 {
 	static struct seed s;
@@ -175,6 +177,10 @@ static void node_seeds(struct ctx *c, const struct pf_nbt_entry *e)
 	}
 	if (s.n)
 		save(c, "fuzz_ltp", &s, (uint32_t)e->nid);
+	/* fuzz_mimew reads the same blocks as a message */
+	if (s.n && (PF_NID_TYPE(e->nid) == PF_NT_NORMAL_MESSAGE ||
+		    PF_NID_TYPE(e->nid) == PF_NT_ASSOC_MESSAGE))
+		save(c, "fuzz_mimew", &s, (uint32_t)e->nid);
 	pf_datatree_free(&t);
 }
 
