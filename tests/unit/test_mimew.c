@@ -23,8 +23,9 @@
  *   no Bcc header unless asked, and read back by the import parser
  *   (pf_mail_parse, separate code) with every part and zero defects;
  * - reading a writer-made message whose sender is an address type and
- *   nothing else (an empty address): no From, no Sender, nothing leaked
- *   (the ASan run checks the last; fuzz_mimew found it).
+ *   nothing else (an empty address): From without a name or address, no
+ *   Sender, nothing leaked (the ASan run checks the last; fuzz_mimew
+ *   found it).
  * Expected strings are written out by hand from the RFCs, never produced
  * by the code under test.
  */
